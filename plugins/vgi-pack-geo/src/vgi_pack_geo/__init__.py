@@ -1,0 +1,27 @@
+"""vgi-pack-geo: geospatial scalar functions for vgi-host, served as the ``geo`` schema.
+
+Functions: ``haversine_km`` and ``bearing_deg`` (:mod:`vgi_pack_geo.distance`),
+``geohash_encode`` and ``geohash_decode`` (:mod:`vgi_pack_geo.geohash`).
+
+This module is what the ``vgi.functions`` entry point names, so the host
+imports it just to find the hook.  It therefore imports nothing but the hook
+marker; numpy and the function modules load only when the host actually asks
+for the functions.
+"""
+
+from __future__ import annotations
+
+from vgi_host import hookimpl
+from vgi_host.packs.hookspecs import RegisterFunction
+
+__all__ = ["register_functions"]
+
+
+@hookimpl
+def register_functions(register: RegisterFunction) -> None:
+    """Register the pack's four scalar functions with the host."""
+    from vgi_pack_geo.distance import BearingDeg, HaversineKm
+    from vgi_pack_geo.geohash import GeohashDecode, GeohashEncode
+
+    for function in (HaversineKm, BearingDeg, GeohashEncode, GeohashDecode):
+        register(function)

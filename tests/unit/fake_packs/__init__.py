@@ -1,0 +1,1 @@
+"""Pack modules that break in every way the loader must survive."""

@@ -1,0 +1,5 @@
+"""Calls sys.exit while importing: must not end the host."""
+
+import sys
+
+sys.exit(3)

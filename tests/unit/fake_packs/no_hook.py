@@ -1,0 +1,3 @@
+"""Implements nothing."""
+
+VALUE = 1

@@ -1,0 +1,1 @@
+"""Building the DuckDB-facing catalog from loaded packs."""

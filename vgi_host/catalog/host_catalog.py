@@ -1,0 +1,113 @@
+"""The merged catalog one ATTACH exposes: one schema per loaded pack, plus ``main``.
+
+The catalog is data derived from the pack registry and served without calling
+pack code.  Entries are built lazily per schema and cached for the life of the
+process (a host serves one fixed set of packs; a changed set means a new
+process and a new ``catalog_version``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+
+from vgi_host import __version__
+from vgi_host.catalog.function_info import function_info
+from vgi_host.packs.records import PackRecord
+from vgi_host.packs.registry import PackRegistry
+from vgi_host.protocol.attach import CatalogAttachResult, CatalogInfo
+from vgi_host.protocol.catalog import SchemaInfo
+from vgi_host.protocol.enums import SchemaObjectType
+from vgi_host.protocol.functions import FunctionInfo
+
+CATALOG_NAME = "packs"
+"""What `catalog_catalogs` advertises (the bare ``ATTACH 'vgi-host serve'`` form uses it)."""
+
+HOST_SCHEMA = "main"
+"""The attach's default schema, reserved for the host's own objects."""
+
+ATTACH_TOKEN_PREFIX = b"vgi-host/1 "
+"""Marks attach data as ours; what follows is JSON, readable by any host process."""
+
+_OBJECT_KINDS = ("table", "view", "scalar_function", "aggregate_function", "table_function", "macro", "index")
+
+
+class HostCatalog:
+    """Catalog answers for one process's pack registry."""
+
+    def __init__(self, registry: PackRegistry) -> None:
+        self.registry = registry
+
+    @cached_property
+    def version(self) -> int:
+        """Changes whenever the set of served packs (or their versions) changes."""
+        fingerprint = json.dumps(
+            [[r.name, r.distribution, r.version, r.status.value] for r in self.registry.records]
+        ).encode()
+        return int.from_bytes(hashlib.sha256(fingerprint).digest()[:7], "big")
+
+    def catalog_info(self) -> CatalogInfo:
+        """The one catalog this host serves."""
+        return CatalogInfo(name=CATALOG_NAME, implementation_version=__version__, data_version_spec=None)
+
+    def attach(self, name: str) -> CatalogAttachResult:
+        """Attach under any name: every name sees the same merged catalog."""
+        token = ATTACH_TOKEN_PREFIX + json.dumps({"catalog": name, "version": self.version}).encode()
+        loaded = ", ".join(f"{r.name} {r.version}" for r in self.registry.loaded) or "none"
+        return CatalogAttachResult(
+            attach_opaque_data=token,
+            supports_transactions=False,
+            supports_time_travel=False,
+            catalog_version_frozen=True,
+            catalog_version=self.version,
+            attach_opaque_data_required=False,
+            default_schema=HOST_SCHEMA,
+            comment=f"vgi-host {__version__}; packs: {loaded}",
+            tags={"vgi_host.version": __version__},
+            resolved_data_version=None,
+            resolved_implementation_version=__version__,
+        )
+
+    def _pack_schema(self, record: PackRecord) -> SchemaInfo:
+        counts = dict.fromkeys(_OBJECT_KINDS, 0)
+        counts["scalar_function"] = len(record.functions)
+        return SchemaInfo(
+            path=[record.name],
+            comment=f"{record.distribution} {record.version}",
+            tags={"vgi_host.distribution": record.distribution, "vgi_host.version": record.version},
+            estimated_object_count=counts,
+        )
+
+    @cached_property
+    def schemas(self) -> tuple[SchemaInfo, ...]:
+        """``main`` first, then one schema per loaded pack in name order."""
+        host = SchemaInfo(
+            path=[HOST_SCHEMA],
+            comment="vgi-host's own schema",
+            tags={},
+            estimated_object_count=dict.fromkeys(_OBJECT_KINDS, 0),
+        )
+        return (host, *(self._pack_schema(r) for r in self.registry.loaded))
+
+    def schema(self, path: list[str]) -> SchemaInfo | None:
+        """Look a schema up by path, case-insensitively."""
+        wanted = [part.lower() for part in path]
+        return next((s for s in self.schemas if [p.lower() for p in s.path] == wanted), None)
+
+    def functions(self, path: list[str], kind: SchemaObjectType) -> list[FunctionInfo]:
+        """Function entries of one kind in one schema (empty for unknown schemas)."""
+        if kind is not SchemaObjectType.SCALAR_FUNCTION or len(path) != 1:
+            return []
+        return list(self._scalar_functions(path[0].lower()))
+
+    def _scalar_functions(self, schema: str) -> tuple[FunctionInfo, ...]:
+        cache = self._function_cache
+        if schema not in cache:
+            record = self.registry.pack(schema)
+            cache[schema] = tuple(function_info(d, record.name) for d in record.functions) if record else ()
+        return cache[schema]
+
+    @cached_property
+    def _function_cache(self) -> dict[str, tuple[FunctionInfo, ...]]:
+        return {}

@@ -1,0 +1,1 @@
+"""The vgi-host command line."""

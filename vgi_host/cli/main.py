@@ -1,0 +1,27 @@
+"""Console-script entry point: send `serve` down a lean path, everything else to typer.
+
+DuckDB spawns one `vgi-host serve` per worker slot, so its start-up cost is paid
+many times per query.  Importing typer and rich costs 100-200 ms here, more than
+the rest of the serve path's own work, so `serve` is dispatched before they are
+imported.  The typer app still lists `serve` in `vgi-host --help`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the `vgi-host` command line."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["serve"]:
+        from vgi_host.cli.serve import serve_main
+
+        sys.exit(serve_main(args[1:]))
+    from vgi_host.cli.app import app
+
+    app(args=args, prog_name="vgi-host")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Discovering, selecting and loading function packs."""

@@ -1,0 +1,30 @@
+"""The hooks a function pack implements.
+
+A pack is any importable module (or object) named by an entry point in the
+``vgi.functions`` group; the host calls the hooks below on it.  Each hook
+receives a ``register`` callback rather than returning a list, so the host can
+stamp every registration with the pack that made it and validate it on the spot
+(the shape llm and datasette use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pluggy
+
+PROJECT_NAME = "vgi_host"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+RegisterFunction = Callable[[type], None]
+
+
+@hookspec
+def register_functions(register: RegisterFunction) -> None:  # type: ignore[empty-body]
+    """Register the pack's functions: call ``register(FunctionClass)`` once per function.
+
+    Required.  The SQL name is ``Meta.name`` or the class name in snake_case;
+    two functions with one SQL name in a pack are reported as a conflict.
+    """

@@ -1,0 +1,189 @@
+"""Loading one pack in isolation: import, validate hooks, collect registrations.
+
+Every way a pack can break (its import raises, it implements an unknown hook,
+it lacks ``register_functions``, the hook raises, a registered class is
+invalid, two functions share an SQL name) ends as a FAILED
+:class:`~vgi_host.packs.records.PackRecord` carrying the problem and its
+traceback.  Nothing escapes to the caller, so one bad pack can never stop the
+others (pluggy's own ``load_setuptools_entrypoints`` stops at the first).
+
+Each pack gets its own :class:`pluggy.PluginManager`: the registrations it
+makes are then unambiguously its own, and pluggy validates its hook
+implementations against our specs on their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from typing import Any
+
+import pluggy
+
+from vgi_host.packs import hookspecs
+from vgi_host.packs.discovery import NameClash, PackCandidate
+from vgi_host.packs.records import PackRecord, PackStatus
+from vgi_host.sdk.errors import FunctionDefinitionError
+from vgi_host.sdk.kinds import FunctionDefinition, definition_of
+from vgi_host.sdk.metadata import SQL_IDENTIFIER
+
+RESERVED_PACK_NAMES = frozenset({"main", "information_schema", "pg_catalog", "system", "temp"})
+"""Schema names the host or DuckDB already uses; a pack may not take them."""
+
+
+class PackLoadError(Exception):
+    """Internal: one stage of loading failed; carries the user-facing text."""
+
+    def __init__(self, problem: str, remedy: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.remedy = remedy
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Pack code must not write to stdout: under `serve` stdout is the protocol channel."""
+    saved = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stdout = saved
+
+
+def _import_target(target: str) -> Any:
+    module_name, _, attribute = target.partition(":")
+    obj: Any = importlib.import_module(module_name.strip())
+    for part in filter(None, attribute.strip().split(".")):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _plugin_manager(pack: str, plugin: Any) -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    try:
+        manager.register(plugin, name=pack)
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PackLoadError(f"invalid hook implementation: {exc}", "fix the hook's name or signature") from exc
+    if not manager.hook.register_functions.get_hookimpls():
+        raise PackLoadError(
+            "does not implement the required hook register_functions",
+            "decorate a `register_functions(register)` function with @vgi_host.hookimpl",
+        )
+    return manager
+
+
+def _definitions(registered: list[object]) -> tuple[FunctionDefinition, ...]:
+    by_name: dict[str, FunctionDefinition] = {}
+    problems: list[str] = []
+    for function_class in registered:
+        try:
+            definition = definition_of(function_class)
+        except FunctionDefinitionError as exc:
+            problems.append(f"invalid function: {exc}")
+            continue
+        key = definition.name.lower()
+        if key in by_name:
+            first = by_name[key].function_class.__name__
+            problems.append(
+                f"function name {definition.name!r} is registered twice "
+                f"({first} and {definition.function_class.__name__})"
+            )
+            continue
+        by_name[key] = definition
+    if problems:
+        raise PackLoadError("; ".join(problems), "fix the function classes named above")
+    return tuple(sorted(by_name.values(), key=lambda d: d.name))
+
+
+def load_pack(candidate: PackCandidate) -> PackRecord:
+    """Import and validate one pack; never raises."""
+    started = time.perf_counter()
+    naming_problem = _naming_problem(candidate.name)
+    if naming_problem is not None:
+        remedy = f"ask the author of {candidate.distribution} to rename the entry point"
+        return _failed(candidate, started, naming_problem, remedy, None)
+    stage = "import"
+    try:
+        with _stdout_to_stderr():
+            plugin = _import_target(candidate.target)
+            stage = "hooks"
+            manager = _plugin_manager(candidate.name, plugin)
+            stage = "register_functions"
+            registered: list[object] = []
+            manager.hook.register_functions(register=registered.append)
+        stage = "validate"
+        functions = _definitions(registered)
+    except PackLoadError as exc:
+        return _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
+    except (Exception, SystemExit) as exc:
+        problem = {
+            "import": f"import of {candidate.target!r} failed",
+            "hooks": "registering its hooks failed",
+            "register_functions": "its register_functions hook raised",
+            "validate": "validating its functions failed",
+        }[stage]
+        remedy = (
+            f"reinstall or upgrade {candidate.distribution}, or report the error to its author"
+            if stage == "import"
+            else f"report the error to the author of {candidate.distribution}"
+        )
+        return _failed(
+            candidate, started, f"{problem}: {type(exc).__name__}: {exc}", remedy, traceback.format_exc()
+        )
+    return PackRecord(
+        name=candidate.name,
+        distribution=candidate.distribution,
+        version=candidate.version,
+        target=candidate.target,
+        status=PackStatus.LOADED,
+        functions=functions,
+        load_seconds=time.perf_counter() - started,
+    )
+
+
+def _naming_problem(name: str) -> str | None:
+    """Checked before import: a pack whose name cannot be a schema is never imported."""
+    if not SQL_IDENTIFIER.match(name):
+        return f"pack name {name!r} is not a valid SQL identifier (letters, digits, underscore)"
+    if name.lower() in RESERVED_PACK_NAMES:
+        return f"pack name {name!r} is reserved for the host's or DuckDB's own schema"
+    return None
+
+
+def _failed(
+    candidate: PackCandidate, started: float, problem: str, remedy: str | None, trace: str | None
+) -> PackRecord:
+    return PackRecord(
+        name=candidate.name,
+        distribution=candidate.distribution,
+        version=candidate.version,
+        target=candidate.target,
+        status=PackStatus.FAILED,
+        problems=(problem,),
+        traceback=trace,
+        remedy=remedy,
+        load_seconds=time.perf_counter() - started,
+    )
+
+
+def clash_records(clash: NameClash) -> list[PackRecord]:
+    """Describe every claimant of a clashing pack name as a failed pack."""
+    return [
+        PackRecord(
+            name=clash.name,
+            distribution=c.distribution,
+            version=c.version,
+            target=c.target,
+            status=PackStatus.FAILED,
+            problems=(clash.message,),
+            remedy=clash.remedy,
+        )
+        for c in clash.claimants
+    ]

@@ -1,0 +1,1 @@
+"""Serving protocol calls: routing, execution streams, refusals."""

@@ -1,0 +1,26 @@
+"""Errors the host raises on the wire, for calls it deliberately does not serve.
+
+vgi-rpc turns an exception into an error batch carrying the exception's
+``error_code`` (and ``error_kind`` when present); clients branch on those, and
+the reference Python client additionally looks for the words "not implemented"
+before falling back to an older method.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from vgi_rpc import Code
+
+__all__ = ["CatalogReadOnlyError"]
+
+
+class CatalogReadOnlyError(Exception):
+    """A write or DDL call reached a catalog that only serves reads.
+
+    ``FAILED_PRECONDITION`` rather than ``UNIMPLEMENTED``: the request is well
+    formed, the catalog is just not in a state that allows it — the same code
+    the reference SDK's read-only catalogs answer with.
+    """
+
+    error_code: ClassVar[Code] = Code.FAILED_PRECONDITION

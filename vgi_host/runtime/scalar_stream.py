@@ -1,0 +1,50 @@
+"""The exchange stream that runs a bound scalar function batch by batch.
+
+One input batch in, exactly one output batch out (vgi-rpc enforces the
+lockstep).  The state keeps the bind request as bytes so the stream could be
+rebuilt from a token by a stateless transport; the bound function itself is
+transient and rebuilt by :meth:`ScalarExchangeState.rehydrate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import pyarrow as pa
+from vgi_rpc import AnnotatedBatch, CallContext, ExchangeState, OutputCollector, Transient
+
+from vgi_host.sdk.scalar import BoundScalar
+
+
+class FunctionError(Exception):
+    """A pack's function raised while computing a batch.
+
+    The message starts with ``<pack>.<function>:`` and keeps the original
+    exception's type and text, so the SQL user knows whom to ask.
+    """
+
+
+@dataclass
+class ScalarExchangeState(ExchangeState):
+    """Per-stream state of a scalar call."""
+
+    qualified_name: str
+    bind_request: bytes
+    bound: Annotated[BoundScalar | None, Transient()] = field(default=None)
+
+    def rehydrate(self, implementation: object) -> None:
+        """Rebuild the bound function after the state crossed a stateless transport."""
+        rebind: Callable[[bytes], BoundScalar] = getattr(implementation, "rebind_scalar")
+        self.bound = rebind(self.bind_request)
+
+    def exchange(self, input: AnnotatedBatch, out: OutputCollector, ctx: CallContext) -> None:
+        """Compute one output batch for one input batch."""
+        bound = self.bound
+        assert bound is not None, "scalar stream used before it was bound"
+        try:
+            result: pa.RecordBatch = bound(input.batch)
+        except Exception as exc:
+            raise FunctionError(f"{self.qualified_name}: {type(exc).__name__}: {exc}") from exc
+        out.emit(result)

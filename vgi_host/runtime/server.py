@@ -1,0 +1,17 @@
+"""Assembling the RPC server from the installed packs."""
+
+from __future__ import annotations
+
+from vgi_rpc import RpcServer
+
+from vgi_host import __version__
+from vgi_host.packs.registry import PackRegistry
+from vgi_host.protocol.service import VgiProtocol
+from vgi_host.runtime.service import HostService
+
+
+def build_server(registry: PackRegistry | None = None) -> tuple[RpcServer, PackRegistry]:
+    """Load every pack (unless given a registry) and wrap the host service in an RpcServer."""
+    packs = registry if registry is not None else PackRegistry.load()
+    server = RpcServer(VgiProtocol, HostService(packs), server_version=f"vgi-host {__version__}")
+    return server, packs

@@ -1,0 +1,1 @@
+"""The pack-author SDK: function base classes and the machinery that reads them."""

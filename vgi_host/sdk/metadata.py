@@ -1,0 +1,92 @@
+"""Resolving a function class's catalog metadata from its ``Meta`` and docstring.
+
+Pack authors describe a function with an optional inner ``class Meta`` (the
+reference SDK's convention) and the class docstring.  Unknown ``Meta``
+attributes are rejected rather than ignored: a typo such as ``descripton``
+would otherwise silently leave a function undocumented.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vgi_host.protocol.enums import FunctionStability, NullHandling
+from vgi_host.sdk.errors import FunctionDefinitionError
+from vgi_host.sdk.params import FunctionExample
+
+SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+"""Names DuckDB accepts unquoted; anything else would need quoting in every query."""
+
+KNOWN_META_ATTRIBUTES = frozenset(
+    {"name", "description", "comment", "examples", "categories", "tags", "stability", "null_handling"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionMetadata:
+    """What the catalog says about a function besides its arguments."""
+
+    name: str
+    description: str
+    comment: str | None = None
+    examples: tuple[FunctionExample, ...] = ()
+    categories: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    stability: FunctionStability | None = None
+    null_handling: NullHandling | None = None
+
+
+def snake_case(class_name: str) -> str:
+    """``HaversineKm`` -> ``haversine_km``; ``HTTPGet`` -> ``http_get``."""
+    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", class_name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words).lower()
+
+
+def _meta_attributes(cls: type) -> dict[str, Any]:
+    """Merge ``Meta`` classes along the MRO, nearest class winning."""
+    merged: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        meta = klass.__dict__.get("Meta")
+        if meta is None:
+            continue
+        merged.update({k: v for k, v in vars(meta).items() if not k.startswith("_")})
+    return merged
+
+
+def _examples(raw: Sequence[FunctionExample | str]) -> tuple[FunctionExample, ...]:
+    return tuple(FunctionExample(sql=item) if isinstance(item, str) else item for item in raw)
+
+
+def resolve_metadata(cls: type) -> FunctionMetadata:
+    """Read ``cls.Meta`` and the docstring into a :class:`FunctionMetadata`."""
+    attributes = _meta_attributes(cls)
+    unknown = sorted(set(attributes) - KNOWN_META_ATTRIBUTES)
+    if unknown:
+        raise FunctionDefinitionError(
+            f"{cls.__name__}.Meta has unknown attributes {unknown}; known: {sorted(KNOWN_META_ATTRIBUTES)}"
+        )
+    name = attributes.get("name") or snake_case(cls.__name__)
+    if not isinstance(name, str) or not SQL_IDENTIFIER.match(name):
+        raise FunctionDefinitionError(f"{cls.__name__}: SQL name {name!r} is not a valid identifier")
+    docstring = inspect.cleandoc(cls.__doc__) if cls.__doc__ else ""
+    description = attributes.get("description") or docstring
+    stability = attributes.get("stability")
+    null_handling = attributes.get("null_handling")
+    if stability is not None and not isinstance(stability, FunctionStability):
+        raise FunctionDefinitionError(f"{cls.__name__}.Meta.stability must be a FunctionStability")
+    if null_handling is not None and not isinstance(null_handling, NullHandling):
+        raise FunctionDefinitionError(f"{cls.__name__}.Meta.null_handling must be a NullHandling")
+    return FunctionMetadata(
+        name=name,
+        description=description,
+        comment=attributes.get("comment"),
+        examples=_examples(attributes.get("examples", ())),
+        categories=tuple(attributes.get("categories", ())),
+        tags=dict(attributes.get("tags", {})),
+        stability=stability,
+        null_handling=null_handling,
+    )

@@ -1,0 +1,79 @@
+"""Annotation markers a pack author puts on ``compute`` parameters and returns.
+
+These keep the public shapes of the reference SDK (``Param``, ``ConstParam``,
+``Returns``) so that worker code written for it ports by changing imports.  They
+are inert records: the machinery that reads them lives in
+:mod:`vgi_host.sdk.signature`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+TypeBound = Callable[[pa.DataType], bool]
+"""A predicate over an Arrow type, e.g. ``pa.types.is_integer``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A column argument: ``compute`` receives a ``pa.Array`` for it.
+
+    ``arrow_type`` stays first so the reference's ``Param(pa.int64(), "doc")``
+    spelling keeps working.  When it is ``None`` the type is inferred from the
+    annotated array class (``pa.Int64Array`` -> ``int64``); a bare ``pa.Array``
+    means "any type", usually narrowed with ``type_bound``.
+
+    ``type_bound`` is checked at bind time against the column DuckDB (or the
+    client) actually sends; a failure names the argument, the column's type and
+    the bound.  Columns of a different but castable type are cast to the
+    declared type before ``compute`` sees them.
+    """
+
+    arrow_type: pa.DataType | type | None = None
+    doc: str = ""
+    type_bound: TypeBound | Sequence[TypeBound] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConstParam:
+    """A constant argument: ``compute`` receives one Python value for it.
+
+    The value comes from ``BindRequest.arguments`` (DuckDB constant-folds it),
+    not from the input batch.  The Arrow type is inferred from the annotated
+    Python type (``int`` -> ``int64``) unless ``arrow_type`` is given.  The
+    bounds below are enforced at bind, so a bad constant fails before any data
+    moves, with a message naming the argument.
+    """
+
+    doc: str = ""
+    arrow_type: pa.DataType | type | None = None
+    choices: Sequence[Any] | None = None
+    ge: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    lt: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Returns:
+    """The return annotation of ``compute``: the Arrow type of the result column.
+
+    Without ``arrow_type`` the type is inferred from the annotated array class;
+    nested types (struct, list) cannot be inferred and must be spelled out.
+    """
+
+    arrow_type: pa.DataType | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionExample:
+    """One usage example shown in the catalog (``duckdb_functions()``) and docs."""
+
+    sql: str
+    description: str = ""
+    expected_output: str | None = None

@@ -1,0 +1,159 @@
+"""Reading a ``compute`` signature into argument specs.
+
+The annotations on ``compute`` are the single source of truth for a function's
+arguments: the catalog entry, the bind-time checks and the per-batch call are
+all derived from the :class:`ArgumentSpec` records built here, once, when the
+function is registered.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from vgi_host.sdk.errors import FunctionDefinitionError
+from vgi_host.sdk.params import ConstParam, Param, Returns, TypeBound
+from vgi_host.sdk.types import AnnotationTypeError, column_type, constant_type, return_type, wants_scalar_object
+
+NO_DEFAULT: Any = inspect.Parameter.empty
+"""Marker for "the parameter has no default" (re-exported for readability)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArgumentSpec:
+    """One declared argument of a function, in declaration order."""
+
+    name: str
+    position: int
+    """Index among all declared arguments (columns and constants together)."""
+    is_constant: bool
+    arrow_type: pa.DataType | None
+    """Declared type; ``None`` for an any-type column."""
+    doc: str
+    type_bounds: tuple[TypeBound, ...] = ()
+    constraint: ConstParam | None = None
+    passes_scalar: bool = False
+    """A constant annotated with a ``pa.Scalar`` class receives the scalar itself."""
+    default: Any = NO_DEFAULT
+
+    @property
+    def has_default(self) -> bool:
+        """Whether the caller may omit this argument."""
+        return self.default is not NO_DEFAULT
+
+    @property
+    def sql_type(self) -> str:
+        """A human-readable type for signatures and error messages."""
+        return "ANY" if self.arrow_type is None else str(self.arrow_type)
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeSignature:
+    """Everything the annotations of a ``compute`` method declare."""
+
+    arguments: tuple[ArgumentSpec, ...]
+    result_type: pa.DataType
+    result_doc: str
+
+    @property
+    def columns(self) -> tuple[ArgumentSpec, ...]:
+        """Column arguments, in the order their columns arrive in a batch."""
+        return tuple(a for a in self.arguments if not a.is_constant)
+
+    @property
+    def constants(self) -> tuple[ArgumentSpec, ...]:
+        """Constant arguments, in the order they arrive in ``Arguments.positional``."""
+        return tuple(a for a in self.arguments if a.is_constant)
+
+
+def _bounds(bound: TypeBound | Sequence[TypeBound] | None) -> tuple[TypeBound, ...]:
+    if bound is None:
+        return ()
+    if callable(bound):
+        return (bound,)
+    return tuple(bound)
+
+
+def _marker(hint: Any) -> tuple[Any, Param | ConstParam | Returns | None]:
+    """Split ``Annotated[T, marker]`` into ``(T, marker)``; ``(hint, None)`` otherwise."""
+    if typing.get_origin(hint) is not typing.Annotated:
+        return hint, None
+    base, *extras = typing.get_args(hint)
+    for extra in extras:
+        if isinstance(extra, Param | ConstParam | Returns):
+            return base, extra
+    return base, None
+
+
+def read_compute_signature(owner: type, compute: Callable[..., Any]) -> ComputeSignature:
+    """Build the :class:`ComputeSignature` of ``owner.compute``.
+
+    Raises :class:`FunctionDefinitionError` naming the class and parameter when
+    an annotation is missing or cannot be mapped to an Arrow type, so a pack
+    author sees the problem at registration rather than at query time.
+    """
+    where = f"{owner.__name__}.compute"
+    try:
+        hints = typing.get_type_hints(compute, include_extras=True)
+    except Exception as exc:  # NameError from a forward reference, mostly
+        raise FunctionDefinitionError(f"{where}: cannot resolve annotations: {exc}") from exc
+    parameters = [p for p in inspect.signature(compute).parameters.values() if p.name not in ("cls", "self")]
+    arguments: list[ArgumentSpec] = []
+    for position, parameter in enumerate(parameters):
+        if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            raise FunctionDefinitionError(f"{where}: *args/**kwargs are not supported ({parameter.name})")
+        base, marker = _marker(hints.get(parameter.name))
+        try:
+            if isinstance(marker, Param):
+                arguments.append(
+                    ArgumentSpec(
+                        name=parameter.name,
+                        position=position,
+                        is_constant=False,
+                        arrow_type=column_type(base, marker.arrow_type),
+                        doc=marker.doc,
+                        type_bounds=_bounds(marker.type_bound),
+                        default=parameter.default,
+                    )
+                )
+            elif isinstance(marker, ConstParam):
+                arguments.append(
+                    ArgumentSpec(
+                        name=parameter.name,
+                        position=position,
+                        is_constant=True,
+                        arrow_type=constant_type(base, marker.arrow_type),
+                        doc=marker.doc,
+                        constraint=marker,
+                        passes_scalar=wants_scalar_object(base),
+                        default=parameter.default,
+                    )
+                )
+            else:
+                raise FunctionDefinitionError(
+                    f"{where}: parameter {parameter.name!r} needs Annotated[..., Param(...)] "
+                    f"or Annotated[..., ConstParam(...)]"
+                )
+        except AnnotationTypeError as exc:
+            raise FunctionDefinitionError(f"{where}: parameter {parameter.name!r}: {exc}") from exc
+
+    first_default = next((a for a in arguments if a.has_default), None)
+    if first_default is not None:
+        late = [a.name for a in arguments[first_default.position :] if not a.has_default]
+        if late:
+            raise FunctionDefinitionError(
+                f"{where}: parameters with defaults must come last; {late} follow {first_default.name!r}"
+            )
+    base, marker = _marker(hints.get("return"))
+    if not isinstance(marker, Returns):
+        raise FunctionDefinitionError(f"{where}: the return annotation needs Annotated[..., Returns(...)]")
+    try:
+        result = return_type(base, marker.arrow_type)
+    except AnnotationTypeError as exc:
+        raise FunctionDefinitionError(f"{where}: return: {exc}") from exc
+    return ComputeSignature(arguments=tuple(arguments), result_type=result, result_doc=marker.doc)
