@@ -5,7 +5,7 @@ import pytest
 from vgi_host.packs.discovery import Discovery, NameClash, PackCandidate
 from vgi_host.packs.loader import load_pack
 from vgi_host.packs.records import PackStatus
-from vgi_host.packs.registry import LookupFailure, PackRegistry
+from vgi_host.packs.registry import PackRegistry, RoutingError
 
 
 def candidate(module: str, name: str | None = None) -> PackCandidate:
@@ -23,7 +23,10 @@ def test_good_pack_loads_functions_sorted_by_name():
 @pytest.mark.parametrize(
     ("module", "expected"),
     [
-        ("import_error", "import of 'tests.unit.fake_packs.import_error' failed: RuntimeError: boom at import"),
+        (
+            "import_error",
+            "import of 'tests.unit.fake_packs.import_error' failed: RuntimeError: boom at import",
+        ),
         ("raising_hook", "its register_functions hook raised: KeyError: 'hook exploded'"),
         ("no_hook", "does not implement the required hook register_functions"),
         ("unknown_hook", "invalid hook implementation"),
@@ -75,23 +78,31 @@ def test_registry_loads_every_pack_and_reports_clashes():
     registry = PackRegistry.load(discovery)
     assert [r.name for r in registry.records] == ["alpha", "geo", "geo", "zzz_broken"]
     assert [r.name for r in registry.loaded] == ["alpha"]
-    assert all("claimed by several distributions" in (r.error or "") for r in registry.records if r.name == "geo")
+    assert all(
+        "claimed by several distributions" in (r.error or "") for r in registry.records if r.name == "geo"
+    )
 
 
 def test_registry_lookup_errors_say_what_exists():
-    discovery = Discovery(candidates=(candidate("good", "alpha"), candidate("import_error", "broken")), clashes=())
+    discovery = Discovery(
+        candidates=(candidate("good", "alpha"), candidate("import_error", "broken")), clashes=()
+    )
     registry = PackRegistry.load(discovery)
     pack, definition = registry.find("ALPHA", "Double")
     assert (pack.name, definition.name) == ("alpha", "double")
-    with pytest.raises(LookupFailure, match=r"no pack named 'nope' \(packs served: alpha\)"):
+    with pytest.raises(RoutingError, match=r"no pack named 'nope' \(packs served: alpha\)"):
         registry.find("nope", "double")
-    with pytest.raises(LookupFailure, match=r"pack 'alpha' has no function 'triple' \(it has: double, shout\)"):
+    with pytest.raises(
+        RoutingError, match=r"pack 'alpha' has no function 'triple' \(it has: double, shout\)"
+    ):
         registry.find("alpha", "triple")
-    with pytest.raises(LookupFailure, match=r"pack 'broken' is installed but failed to load: import of"):
+    with pytest.raises(RoutingError, match=r"pack 'broken' is installed but failed to load: import of"):
         registry.find("broken", "anything")
 
 
-@pytest.mark.parametrize(("name", "problem"), [("main", "is reserved"), ("geo-tools", "not a valid SQL identifier")])
+@pytest.mark.parametrize(
+    ("name", "problem"), [("main", "is reserved"), ("geo-tools", "not a valid SQL identifier")]
+)
 def test_unusable_pack_names_fail_before_import(name, problem):
     record = load_pack(PackCandidate(name, "tests.unit.fake_packs.import_error", "vgi-pack-x", "1.0"))
     assert record.status is PackStatus.FAILED

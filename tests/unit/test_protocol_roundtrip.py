@@ -43,7 +43,13 @@ from vgi_host.protocol.functions import (
 )
 from vgi_host.protocol.invocation import BindRequest, BindResponse, CopyFromContext, GlobalInitResponse
 from vgi_host.protocol.listing import FunctionsResponse, SchemasResponse
-from vgi_host.protocol.scan import NamedScalars, ScanArguments, ScanBranch, ScanBranchesResult, ScanFunctionResult
+from vgi_host.protocol.scan import (
+    NamedScalars,
+    ScanArguments,
+    ScanBranch,
+    ScanBranchesResult,
+    ScanFunctionResult,
+)
 from vgi_host.protocol.service import VgiProtocol
 from vgi_host.runtime.refusals import RefusingMethods
 
@@ -76,7 +82,9 @@ ARGUMENT_CASES = {
 @pytest.mark.parametrize("case", sorted(ARGUMENT_CASES))
 def test_arguments_ours_to_reference(case: str) -> None:
     positional, named = ARGUMENT_CASES[case]
-    decoded = RefArguments.deserialize_from_bytes(Arguments(positional=positional, named=named).serialize_to_bytes())
+    decoded = RefArguments.deserialize_from_bytes(
+        Arguments(positional=positional, named=named).serialize_to_bytes()
+    )
     assert decoded.positional == positional
     assert (decoded.named or {}) == named
     assert [s.type for s in decoded.positional] == [s.type for s in positional]
@@ -98,16 +106,21 @@ def test_arguments_unfilled_slot_is_a_null_typed_field_both_ways() -> None:
     assert batch.schema.field("args").type.field("positional_1").type == pa.null()
     theirs = RefArguments.deserialize_from_bytes(ours.serialize_to_bytes())
     # Both decoders read a present null-typed field as an explicit NULL scalar.
-    assert theirs.positional[1] is not None and not theirs.positional[1].is_valid
-    back = Arguments.deserialize_from_bytes(RefArguments(positional=(pa.scalar(1), None)).serialize_to_bytes())
+    assert theirs.positional[1] is not None
+    assert not theirs.positional[1].is_valid
+    back = Arguments.deserialize_from_bytes(
+        RefArguments(positional=(pa.scalar(1), None)).serialize_to_bytes()
+    )
     assert back.positional[0] == pa.scalar(1)
-    assert back.positional[1] is not None and back.positional[1].type == pa.null()
+    assert back.positional[1] is not None
+    assert back.positional[1].type == pa.null()
 
 
 def test_arguments_missing_index_decodes_as_none_in_both() -> None:
     # A producer that omits positional_1 entirely: the slot was not supplied.
     column = pa.StructArray.from_arrays(
-        [pa.array([10]), pa.array([30])], fields=[pa.field("positional_0", pa.int64()), pa.field("positional_2", pa.int64())]
+        [pa.array([10]), pa.array([30])],
+        fields=[pa.field("positional_0", pa.int64()), pa.field("positional_2", pa.int64())],
     )
     data = serialize_record_batch_bytes(pa.RecordBatch.from_arrays([column], names=["args"]))
     ours, theirs = Arguments.deserialize_from_bytes(data), RefArguments.deserialize_from_bytes(data)
@@ -174,7 +187,9 @@ def test_global_init_response_both_ways() -> None:
     theirs = ref_invocation.GlobalInitResponse.deserialize_from_bytes(ours.serialize_to_bytes())
     assert (theirs.execution_id, theirs.opaque_data, theirs.max_workers) == (b"e" * 16, b"state", 1)
     back = GlobalInitResponse.deserialize_from_bytes(ref_invocation.GlobalInitResponse().serialize_to_bytes())
-    assert len(back.execution_id) == 16 and back.max_workers == 99999 and back.opaque_data is None
+    assert len(back.execution_id) == 16
+    assert back.max_workers == 99999
+    assert back.opaque_data is None
 
 
 # ------------------------------------------------------------ catalog items ----
@@ -228,10 +243,16 @@ def _reference_function_info() -> ref_catalog.FunctionInfo:
             ref_metadata.ArgumentMonotonicity.UNKNOWN,
         ],
         description="adds k",
-        examples=[ref_catalog.CatalogExample(sql="SELECT add_k(1, 2)", description="three", expected_output="3")],
+        examples=[
+            ref_catalog.CatalogExample(sql="SELECT add_k(1, 2)", description="three", expected_output="3")
+        ],
         categories=["math"],
-        additional_filter_functions=[ref_metadata.FilterFunctionCapability(namespace="geo", name="within", version=2)],
-        filter_evaluation_contexts=[ref_metadata.EvaluationContextCapability(profile="vgi.duckdb.session.v1")],
+        additional_filter_functions=[
+            ref_metadata.FilterFunctionCapability(namespace="geo", name="within", version=2)
+        ],
+        filter_evaluation_contexts=[
+            ref_metadata.EvaluationContextCapability(profile="vgi.duckdb.session.v1")
+        ],
         order_preservation=ref_metadata.OrderPreservation.PRESERVES_ORDER,
         max_workers=1,
         input_rows_per_call=2048,
@@ -241,7 +262,9 @@ def _reference_function_info() -> ref_catalog.FunctionInfo:
 
 
 def test_function_info_item_bytes_equal_the_reference_encoding() -> None:
-    assert encode_catalog_item(_our_function_info()) == ref_protocol._item_ipc_bytes(_reference_function_info())
+    assert encode_catalog_item(_our_function_info()) == ref_protocol._item_ipc_bytes(
+        _reference_function_info()
+    )
 
 
 def test_function_info_ours_to_reference() -> None:
@@ -255,7 +278,8 @@ def test_function_info_ours_to_reference() -> None:
     assert theirs.argument_monotonicity[0] is ref_metadata.ArgumentMonotonicity.NON_DECREASING
     assert theirs.examples[0].expected_output == "3"
     assert theirs.additional_filter_functions[0].version == 2
-    assert theirs.max_workers == 1 and theirs.input_rows_per_call == 2048
+    assert theirs.max_workers == 1
+    assert theirs.input_rows_per_call == 2048
     assert theirs.required_secrets[0].scope == "s3://bucket/"
 
 
@@ -274,17 +298,26 @@ def test_function_info_reference_to_ours() -> None:
 
 
 def test_minimal_function_info_is_accepted_by_the_reference() -> None:
-    minimal = FunctionInfo(name="f", schema_path=["main"], function_type=CatalogFunctionType.TABLE, output_schema=OUT_SCHEMA)
+    minimal = FunctionInfo(
+        name="f", schema_path=["main"], function_type=CatalogFunctionType.TABLE, output_schema=OUT_SCHEMA
+    )
     theirs = ref_catalog.FunctionInfo.deserialize_from_bytes(encode_catalog_item(minimal))
     assert pa.ipc.read_schema(pa.py_buffer(theirs.arguments)).equals(pa.schema([]))
-    assert theirs.comment is None and theirs.tags == {} and theirs.max_workers is None
+    assert theirs.comment is None
+    assert theirs.tags == {}
+    assert theirs.max_workers is None
 
 
 def test_schema_info_with_counts_both_ways() -> None:
     ours = SchemaInfo(path=["main"], comment="c", estimated_object_count={"view": 0, "table": 2})
     theirs = ref_catalog.SchemaInfo.deserialize_from_bytes(encode_catalog_item(ours))
-    assert theirs.path == ["main"] and theirs.comment == "c"
+    assert theirs.path == ["main"]
+    assert theirs.comment == "c"
     assert list(theirs.estimated_object_count.items()) == [("table", 2), ("view", 0)]
+    reference = ref_catalog.SchemaInfo(
+        comment="c", tags={}, path=["main"], estimated_object_count={"view": 0, "table": 2}
+    )
+    assert encode_catalog_item(ours) == ref_protocol._item_ipc_bytes(reference)
     back = SchemaInfo.deserialize_from_bytes(
         ref_protocol._item_ipc_bytes(ref_catalog.SchemaInfo(comment=None, tags={}, path=["x"]))
     )
@@ -307,7 +340,8 @@ def test_catalog_attach_result_both_ways() -> None:
     theirs = ref_catalog.CatalogAttachResult.deserialize_from_bytes(ours.serialize_to_bytes())
     assert theirs.attach_opaque_data == b"vgi-host:scratch"
     assert (theirs.catalog_version_frozen, theirs.catalog_version, theirs.default_schema) == (True, 1, "main")
-    assert theirs.attach_opaque_data_required is False and theirs.supports_catalog_contents is False
+    assert theirs.attach_opaque_data_required is False
+    assert theirs.supports_catalog_contents is False
     assert theirs.tags == {"b": "2", "a": "1"}
     assert ref_catalog.FunctionInfo.deserialize_from_bytes(theirs.global_functions[0]).name == "add_k"
     back = CatalogAttachResult.deserialize_from_bytes(theirs.serialize_to_bytes())
@@ -316,9 +350,12 @@ def test_catalog_attach_result_both_ways() -> None:
 
 def test_catalog_info_with_release_to_reference() -> None:
     released = datetime(2025, 5, 1, tzinfo=UTC)
-    ours = CatalogInfo(name="scratch", releases=[CatalogDataVersionRelease(version="1.0.0", released_at=released)])
+    ours = CatalogInfo(
+        name="scratch", releases=[CatalogDataVersionRelease(version="1.0.0", released_at=released)]
+    )
     theirs = ref_catalog.CatalogInfo.deserialize_from_bytes(encode_catalog_item(ours))
-    assert theirs.name == "scratch" and theirs.implementation_version is None
+    assert theirs.name == "scratch"
+    assert theirs.implementation_version is None
     assert theirs.releases[0].released_at == released
 
 
@@ -363,11 +400,14 @@ def test_scan_function_result_both_ways() -> None:
     theirs = ref_catalog.ScanFunctionResult.deserialize(batch)
     assert theirs.positional_arguments == [pa.scalar(5)]
     assert theirs.named_arguments == {"label": pa.scalar("L")}
-    assert theirs.schema_path == ["main"] and theirs.required_extensions == []
+    assert theirs.schema_path == ["main"]
+    assert theirs.required_extensions == []
     back = ScanFunctionResult.deserialize_from_bytes(theirs.serialize())
     assert back == ours
     empty = ScanFunctionResult.deserialize_from_bytes(
-        ref_catalog.ScanFunctionResult(function_name="f", positional_arguments=[], named_arguments={}).serialize()
+        ref_catalog.ScanFunctionResult(
+            function_name="f", positional_arguments=[], named_arguments={}
+        ).serialize()
     )
     assert empty.arguments == ScanArguments()
 
@@ -377,7 +417,9 @@ def test_table_info_with_inlined_scan_to_reference() -> None:
         name="five",
         schema_path=["main"],
         columns=OUT_SCHEMA,
-        scan_function=ScanFunctionResult(function_name="gen_series", arguments=ScanArguments(positional=(pa.scalar(5),))),
+        scan_function=ScanFunctionResult(
+            function_name="gen_series", arguments=ScanArguments(positional=(pa.scalar(5),))
+        ),
         bind_result=BindResponse(output_schema=OUT_SCHEMA),
         cardinality_estimate=5,
     )
@@ -385,7 +427,9 @@ def test_table_info_with_inlined_scan_to_reference() -> None:
     assert pa.ipc.read_schema(pa.py_buffer(theirs.columns)).equals(OUT_SCHEMA)
     scan_batch, _ = deserialize_record_batch(theirs.scan_function)
     assert ref_catalog.ScanFunctionResult.deserialize(scan_batch).positional_arguments == [pa.scalar(5)]
-    assert ref_invocation.BindResponse.deserialize_from_bytes(theirs.bind_result).output_schema.equals(OUT_SCHEMA)
+    assert ref_invocation.BindResponse.deserialize_from_bytes(theirs.bind_result).output_schema.equals(
+        OUT_SCHEMA
+    )
     assert TableInfo.deserialize_from_bytes(encode_catalog_item(table)) == table
 
 
@@ -407,7 +451,10 @@ def test_scan_branches_result_to_reference() -> None:
     assert theirs.required_extensions == ["parquet"]
     assert theirs.branches[0].positional_arguments == [pa.scalar(3)]
     assert theirs.branches[1].format_options == {"hive_partitioning": pa.scalar(True)}
-    assert ScanBranchesResult.deserialize_from_bytes(theirs.serialize()).decode_branches() == result.decode_branches()
+    assert (
+        ScanBranchesResult.deserialize_from_bytes(theirs.serialize()).decode_branches()
+        == result.decode_branches()
+    )
 
 
 # ------------------------------------------------------------ end to end ----
@@ -423,7 +470,9 @@ class _BindOnly(RefusingMethods):
         self.seen.append(request)
         return BindResponse(output_schema=pa.schema([pa.field("n", request.arguments.positional[0].type)]))
 
-    def catalog_schemas(self, attach_opaque_data: bytes, transaction_opaque_data: bytes | None = None) -> SchemasResponse:
+    def catalog_schemas(
+        self, attach_opaque_data: bytes, transaction_opaque_data: bytes | None = None
+    ) -> SchemasResponse:
         return SchemasResponse.from_items([SchemaInfo(path=["main"], estimated_object_count={"table": 0})])
 
 
@@ -437,7 +486,9 @@ def test_reference_protocol_client_against_our_server() -> None:
         response = client.bind(
             request=ref_protocol.BindRequest(
                 function_name="gen_series",
-                arguments=RefArguments(positional=(pa.scalar(7, pa.int32()),), named={"label": pa.scalar("L")}),
+                arguments=RefArguments(
+                    positional=(pa.scalar(7, pa.int32()),), named={"label": pa.scalar("L")}
+                ),
                 function_type=ref_invocation.FunctionType.TABLE,
             )
         )
@@ -447,5 +498,7 @@ def test_reference_protocol_client_against_our_server() -> None:
         assert schemas[0].estimated_object_count == {"table": 0}
     thread.join(timeout=5)
     (seen,) = impl.seen
-    assert seen.arguments == Arguments(positional=(pa.scalar(7, pa.int32()),), named={"label": pa.scalar("L")})
+    assert seen.arguments == Arguments(
+        positional=(pa.scalar(7, pa.int32()),), named={"label": pa.scalar("L")}
+    )
     assert seen.function_type is FunctionType.TABLE

@@ -19,7 +19,10 @@ class AddValues(ScalarFunction):
     """
 
     class Meta:
-        examples = ["SELECT add_values(1, 2)", FunctionExample(sql="SELECT add_values(a, b) FROM t", description="t")]
+        examples = [
+            "SELECT add_values(1, 2)",
+            FunctionExample(sql="SELECT add_values(a, b) FROM t", description="t"),
+        ]
         categories = ["math"]
         stability = FunctionStability.CONSISTENT
 
@@ -92,7 +95,9 @@ def test_column_count_mismatch():
 
 
 def test_uncastable_column():
-    with pytest.raises(BindError, match=r"argument 'x': column 'c' has type list<item: int64>, expected double"):
+    with pytest.raises(
+        BindError, match=r"argument 'x': column 'c' has type list<item: int64>, expected double"
+    ):
         Scale.definition().bind(pa.schema([("c", pa.list_(pa.int64()))]), [pa.scalar(2.0)], {})
 
 
@@ -158,11 +163,13 @@ def test_numpy_and_chunked_results_are_accepted():
             "return annotation needs Annotated",
         ),
         (
-            "def compute(cls, x: Annotated[pa.ListArray, Param()]) -> Annotated[pa.Int64Array, Returns()]: return x",
+            "def compute(cls, x: Annotated[pa.ListArray, Param()])"
+            " -> Annotated[pa.Int64Array, Returns()]: return x",
             "ListArray does not say its element types",
         ),
         (
-            "def compute(cls, *xs: Annotated[pa.Int64Array, Param()]) -> Annotated[pa.Int64Array, Returns()]: return x",
+            "def compute(cls, *xs: Annotated[pa.Int64Array, Param()])"
+            " -> Annotated[pa.Int64Array, Returns()]: return xs",
             r"\*args/\*\*kwargs are not supported",
         ),
     ],

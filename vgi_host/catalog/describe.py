@@ -6,6 +6,7 @@ outputs can never disagree about what a pack offers.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from vgi_host.catalog.sql_types import sql_type
@@ -21,8 +22,9 @@ def sql_signature(definition: FunctionDefinition) -> str:
 
 
 def summary_line(text: str) -> str:
-    """The first paragraph of a description, on one line."""
-    return " ".join(text.strip().split("\n\n", 1)[0].split())
+    """The first sentence of a description, on one line (for tables)."""
+    paragraph = " ".join(text.strip().split("\n\n", 1)[0].split())
+    return re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
 
 
 def describe_function(definition: FunctionDefinition) -> dict[str, Any]:

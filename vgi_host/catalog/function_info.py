@@ -78,6 +78,9 @@ def function_info(definition: FunctionDefinition, schema: str) -> FunctionInfo:
         stability=meta.stability or FunctionStability.CONSISTENT,
         null_handling=meta.null_handling or NullHandling.DEFAULT,
         description=meta.description,
-        examples=[CatalogExample(sql=e.sql, description=e.description, expected_output=e.expected_output) for e in meta.examples],
+        examples=[
+            CatalogExample(sql=e.sql, description=e.description, expected_output=e.expected_output)
+            for e in meta.examples
+        ],
         categories=list(meta.categories),
     )

@@ -45,7 +45,9 @@ def _root(
 
 @app.command("list")
 def list_packs(
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+    ] = False,
 ) -> None:
     """Show every discovered pack, its status and its functions.
 
@@ -57,7 +59,9 @@ def list_packs(
 
     registry = PackRegistry.load()
     if as_json:
-        typer.echo(json.dumps({"vgi_host_version": __version__, "packs": describe_registry(registry)}, indent=2))
+        typer.echo(
+            json.dumps({"vgi_host_version": __version__, "packs": describe_registry(registry)}, indent=2)
+        )
     else:
         from vgi_host.cli.render import render_registry
 

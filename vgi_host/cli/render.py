@@ -52,7 +52,9 @@ def render_registry(registry: PackRegistry, console: Console | None = None) -> N
     for record in registry.loaded:
         out.print(_functions_table(record))
     for record in registry.failed:
-        out.print(Text(f"\n{record.name} ({record.distribution} {record.version}) failed to load", style="bold red"))
+        out.print(
+            Text(f"\n{record.name} ({record.distribution} {record.version}) failed to load", style="bold red")
+        )
         out.print(f"  error:  {record.error}", markup=False, highlight=False)
         if record.remedy:
             out.print(f"  remedy: {record.remedy}", markup=False, highlight=False)

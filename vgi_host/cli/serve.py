@@ -100,7 +100,9 @@ def serve_main(argv: list[str]) -> int:
 
     server, registry = build_server()
     for record in registry.failed:
-        log.warning("pack %s (%s %s) not served: %s", record.name, record.distribution, record.version, record.error)
+        log.warning(
+            "pack %s (%s %s) not served: %s", record.name, record.distribution, record.version, record.error
+        )
     from vgi_rpc import PipeTransport
 
     try:

@@ -22,7 +22,7 @@ RegisterFunction = Callable[[type], None]
 
 
 @hookspec
-def register_functions(register: RegisterFunction) -> None:  # type: ignore[empty-body]
+def register_functions(register: RegisterFunction) -> None:
     """Register the pack's functions: call ``register(FunctionClass)`` once per function.
 
     Required.  The SQL name is ``Meta.name`` or the class name in snake_case;

@@ -70,7 +70,9 @@ def _plugin_manager(pack: str, plugin: Any) -> pluggy.PluginManager:
         manager.register(plugin, name=pack)
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PackLoadError(f"invalid hook implementation: {exc}", "fix the hook's name or signature") from exc
+        raise PackLoadError(
+            f"invalid hook implementation: {exc}", "fix the hook's name or signature"
+        ) from exc
     if not manager.hook.register_functions.get_hookimpls():
         raise PackLoadError(
             "does not implement the required hook register_functions",

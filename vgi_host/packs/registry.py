@@ -14,7 +14,7 @@ from vgi_host.packs.records import PackRecord, PackStatus
 from vgi_host.sdk.kinds import FunctionDefinition
 
 
-class LookupFailure(LookupError):
+class RoutingError(LookupError):
     """A call names a pack or function this host does not serve.
 
     ``NOT_FOUND`` lets clients tell it from a failure inside a function.
@@ -58,16 +58,16 @@ class PackRegistry:
         return self._loaded.get(name.lower())
 
     def find(self, schema: str, function: str) -> tuple[PackRecord, FunctionDefinition]:
-        """Resolve ``schema.function`` or raise :class:`LookupFailure` saying what exists."""
+        """Resolve ``schema.function`` or raise :class:`RoutingError` saying what exists."""
         record = self.pack(schema)
         if record is None:
             broken = [r for r in self.records if r.name.lower() == schema.lower()]
             if broken:
-                raise LookupFailure(f"pack {schema!r} is installed but failed to load: {broken[0].error}")
+                raise RoutingError(f"pack {schema!r} is installed but failed to load: {broken[0].error}")
             served = ", ".join(r.name for r in self.loaded) or "none"
-            raise LookupFailure(f"no pack named {schema!r} (packs served: {served})")
+            raise RoutingError(f"no pack named {schema!r} (packs served: {served})")
         definition = record.function(function)
         if definition is None:
             available = ", ".join(f.name for f in record.functions) or "none"
-            raise LookupFailure(f"pack {record.name!r} has no function {function!r} (it has: {available})")
+            raise RoutingError(f"pack {record.name!r} has no function {function!r} (it has: {available})")
         return record, definition

@@ -31,6 +31,8 @@ from typing import Any
 import pyarrow as pa
 from vgi_rpc.utils import IpcValidation, deserialize_record_batch, serialize_record_batch_bytes
 
+from vgi_host.protocol.common import scalar_array
+
 __all__ = ["Arguments"]
 
 _POSITIONAL = "positional_"
@@ -46,6 +48,7 @@ class Arguments:
         positional: One entry per positional slot; ``None`` marks a slot the
             caller did not fill.
         named: Named arguments by name (without the ``named_`` wire prefix).
+
     """
 
     positional: tuple[pa.Scalar[Any] | None, ...] = ()
@@ -65,9 +68,7 @@ class Arguments:
                 children.append(pa.nulls(1))
             else:
                 fields.append(pa.field(key, scalar.type))
-                # pa.repeat keeps extension types intact, which a Python-value
-                # round trip through pa.array() would not.
-                children.append(pa.repeat(scalar, 1))
+                children.append(scalar_array(scalar))
         if fields:
             column: pa.Array[Any] = pa.StructArray.from_arrays(children, fields=fields)
         else:

@@ -9,10 +9,12 @@ the list responses and a few attach-result fields (``global_functions``,
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, cast
 
+import pyarrow as pa
 from vgi_rpc import ArrowSerializableDataclass
 
-__all__ = ["SchemaPath", "encode_catalog_item"]
+__all__ = ["SchemaPath", "encode_catalog_item", "scalar_array"]
 
 #: Raw identifier components of a schema, outermost first.  A plain alias on
 #: purpose: vgi-rpc resolves ordinary aliases to ``list<utf8>`` but does not
@@ -36,3 +38,13 @@ def encode_catalog_item(item: ArrowSerializableDataclass) -> bytes:
     if changes:
         item = dataclasses.replace(item, **changes)
     return item.serialize_to_bytes()
+
+
+def scalar_array(scalar: pa.Scalar[Any]) -> pa.Array[Any]:
+    """Return a length-1 array holding *scalar*, keeping its exact type.
+
+    ``pa.repeat`` preserves extension and nested types, which a round trip
+    through Python values would lose.  (The stubs only type it per concrete
+    scalar class, hence the cast.)
+    """
+    return cast("pa.Array[Any]", pa.repeat(cast("Any", scalar), 1))

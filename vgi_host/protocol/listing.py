@@ -16,7 +16,14 @@ from typing import ClassVar, Self
 from vgi_rpc import ArrowSerializableDataclass
 
 from vgi_host.protocol.attach import CatalogInfo
-from vgi_host.protocol.catalog import CopyFromFormatInfo, IndexInfo, MacroInfo, SchemaInfo, TableInfo, ViewInfo
+from vgi_host.protocol.catalog import (
+    CopyFromFormatInfo,
+    IndexInfo,
+    MacroInfo,
+    SchemaInfo,
+    TableInfo,
+    ViewInfo,
+)
 from vgi_host.protocol.common import encode_catalog_item
 from vgi_host.protocol.functions import FunctionInfo
 
@@ -63,7 +70,7 @@ class CatalogItemsResponse(ArrowSerializableDataclass):
 
     @classmethod
     def from_optional(cls, item: ArrowSerializableDataclass | bytes | None) -> Self:
-        """The zero-or-one answer of a ``*_get`` call."""
+        """Build the zero-or-one answer of a ``*_get`` call."""
         return cls.from_items(() if item is None else (item,))
 
     def decode_items[T: ArrowSerializableDataclass](self, item_cls: type[T]) -> list[T]:

@@ -19,7 +19,7 @@ import pyarrow as pa
 from vgi_rpc import ArrowSerializableDataclass, ArrowType
 from vgi_rpc.utils import IpcValidation, deserialize_record_batch, serialize_record_batch_bytes
 
-from vgi_host.protocol.common import SchemaPath
+from vgi_host.protocol.common import SchemaPath, scalar_array
 
 __all__ = [
     "NamedScalars",
@@ -38,7 +38,7 @@ def _scalar_row(columns: Iterable[tuple[str, pa.Scalar[Any]]]) -> bytes:
     arrays: list[pa.Array[Any]] = []
     for name, scalar in columns:
         names.append(name)
-        arrays.append(pa.repeat(scalar, 1))
+        arrays.append(scalar_array(scalar))
     if not arrays:
         return serialize_record_batch_bytes(pa.record_batch([], schema=pa.schema([])))
     return serialize_record_batch_bytes(pa.RecordBatch.from_arrays(arrays, names=names))

@@ -116,13 +116,13 @@ class VgiProtocol(Protocol):
         ...
 
     def table_function_statistics(self, request: TableFunctionStatisticsRequest) -> bytes | None:
-        """Per-column min/max statistics as an IPC batch, or None."""
+        """Return per-column min/max statistics as an IPC batch, or None."""
         ...
 
     def table_function_dynamic_to_string(
         self, request: TableFunctionDynamicToStringRequest
     ) -> TableFunctionDynamicToStringResponse:
-        """Diagnostics of a finished execution for EXPLAIN ANALYZE."""
+        """Describe a finished execution for EXPLAIN ANALYZE."""
         ...
 
     # ------------------------------------------------------- aggregates ----
@@ -165,15 +165,21 @@ class VgiProtocol(Protocol):
         """Drop a window partition."""
         ...
 
-    def aggregate_streaming_open(self, request: AggregateStreamingOpenRequest) -> AggregateStreamingOpenResponse:
+    def aggregate_streaming_open(
+        self, request: AggregateStreamingOpenRequest
+    ) -> AggregateStreamingOpenResponse:
         """Start a streaming-partitioned aggregate session."""
         ...
 
-    def aggregate_streaming_chunk(self, request: AggregateStreamingChunkRequest) -> AggregateStreamingChunkResponse:
+    def aggregate_streaming_chunk(
+        self, request: AggregateStreamingChunkRequest
+    ) -> AggregateStreamingChunkResponse:
         """Feed one chunk to a streaming session."""
         ...
 
-    def aggregate_streaming_close(self, request: AggregateStreamingCloseRequest) -> AggregateStreamingCloseResponse:
+    def aggregate_streaming_close(
+        self, request: AggregateStreamingCloseRequest
+    ) -> AggregateStreamingCloseResponse:
         """End a streaming session."""
         ...
 
@@ -218,7 +224,7 @@ class VgiProtocol(Protocol):
     def catalog_version(
         self, attach_opaque_data: bytes, transaction_opaque_data: bytes | None = None
     ) -> CatalogVersionResponse:
-        """Current catalog version, for client cache invalidation."""
+        """Report the catalog version that clients key their caches on."""
         ...
 
     def catalog_transaction_begin(self, attach_opaque_data: bytes) -> TransactionBeginResponse:
@@ -308,8 +314,10 @@ class VgiProtocol(Protocol):
         """List the indexes of a schema."""
         ...
 
-    def catalog_contents(self, attach_opaque_data: bytes, if_none_match: str | None = None) -> CatalogContentsResponse:
-        """The whole catalog in one answer (only when advertised at attach)."""
+    def catalog_contents(
+        self, attach_opaque_data: bytes, if_none_match: str | None = None
+    ) -> CatalogContentsResponse:
+        """Return the whole catalog at once (only when advertised at attach)."""
         ...
 
     def catalog_copy_from_formats(
@@ -357,7 +365,7 @@ class VgiProtocol(Protocol):
         at_value: str | None = None,
         transaction_opaque_data: bytes | None = None,
     ) -> bytes:
-        """The function that scans a table, as ScanFunctionResult IPC bytes."""
+        """Name the function that scans a table (ScanFunctionResult IPC bytes)."""
         ...
 
     def catalog_table_scan_branches_get(
@@ -369,7 +377,7 @@ class VgiProtocol(Protocol):
         at_value: str | None = None,
         transaction_opaque_data: bytes | None = None,
     ) -> bytes:
-        """The scan branches of a table, as ScanBranchesResult IPC bytes."""
+        """List the scan branches of a table (ScanBranchesResult IPC bytes)."""
         ...
 
     def catalog_table_column_statistics_get(
@@ -379,7 +387,7 @@ class VgiProtocol(Protocol):
         name: str,
         transaction_opaque_data: bytes | None = None,
     ) -> bytes | None:
-        """Column statistics of a table as an IPC batch, or None."""
+        """Return a table's column statistics as an IPC batch, or None."""
         ...
 
     def catalog_table_insert_function_get(
@@ -390,7 +398,7 @@ class VgiProtocol(Protocol):
         transaction_opaque_data: bytes | None = None,
         writable_branch_function_name: str | None = None,
     ) -> bytes:
-        """The function that inserts into a table."""
+        """Name the function that inserts into a table."""
         ...
 
     def catalog_table_update_function_get(
@@ -400,7 +408,7 @@ class VgiProtocol(Protocol):
         name: str,
         transaction_opaque_data: bytes | None = None,
     ) -> bytes:
-        """The function that updates a table."""
+        """Name the function that updates a table."""
         ...
 
     def catalog_table_delete_function_get(
@@ -410,7 +418,7 @@ class VgiProtocol(Protocol):
         name: str,
         transaction_opaque_data: bytes | None = None,
     ) -> bytes:
-        """The function that deletes from a table."""
+        """Name the function that deletes from a table."""
         ...
 
     def catalog_table_comment_set(

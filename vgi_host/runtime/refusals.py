@@ -23,11 +23,11 @@ them with precise signatures; check a finished host against the Protocol with
 from __future__ import annotations
 
 import inspect
-from typing import Any, NoReturn, get_type_hints
+from typing import Any, ClassVar, NoReturn, get_type_hints
 
 from vgi_rpc.rpc import MethodNotImplementedError
 
-from vgi_host.protocol.service import VgiProtocol
+from vgi_host.protocol.service import PROTOCOL_NAME, PROTOCOL_VERSION, VgiProtocol
 from vgi_host.runtime.errors import CatalogReadOnlyError
 
 __all__ = ["WRITE_METHODS", "RefusingMethods"]
@@ -105,6 +105,11 @@ def _refuse(name: str) -> Any:
 
 class RefusingMethods:
     """Implements all 72 methods by refusing them; subclass and override what you serve."""
+
+    # Not read by vgi-rpc (it reads the Protocol's), but they are Protocol
+    # members, so declaring them lets mypy check ``impl: VgiProtocol = Host()``.
+    protocol_name: ClassVar[str] = PROTOCOL_NAME
+    protocol_version: ClassVar[str] = PROTOCOL_VERSION
 
     # invocation
     bind = _refuse("bind")
@@ -187,4 +192,3 @@ class RefusingMethods:
     catalog_index_get = _refuse("catalog_index_get")
     catalog_index_create = _refuse("catalog_index_create")
     catalog_index_drop = _refuse("catalog_index_drop")
-

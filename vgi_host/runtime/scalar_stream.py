@@ -8,14 +8,21 @@ transient and rebuilt by :meth:`ScalarExchangeState.rehydrate`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Protocol, cast
 
 import pyarrow as pa
 from vgi_rpc import AnnotatedBatch, CallContext, ExchangeState, OutputCollector, Transient
 
 from vgi_host.sdk.scalar import BoundScalar
+
+
+class ScalarRebinder(Protocol):
+    """What a stream needs from the service to rebuild itself."""
+
+    def rebind_scalar(self, bind_request: bytes) -> BoundScalar:
+        """Bind again from a serialised bind request."""
+        ...
 
 
 class FunctionError(Exception):
@@ -36,8 +43,7 @@ class ScalarExchangeState(ExchangeState):
 
     def rehydrate(self, implementation: object) -> None:
         """Rebuild the bound function after the state crossed a stateless transport."""
-        rebind: Callable[[bytes], BoundScalar] = getattr(implementation, "rebind_scalar")
-        self.bound = rebind(self.bind_request)
+        self.bound = cast(ScalarRebinder, implementation).rebind_scalar(self.bind_request)
 
     def exchange(self, input: AnnotatedBatch, out: OutputCollector, ctx: CallContext) -> None:
         """Compute one output batch for one input batch."""

@@ -18,7 +18,9 @@ from vgi_rpc import Stream
 
 from vgi_host.catalog.host_catalog import HostCatalog
 from vgi_host.packs.records import PackRecord
-from vgi_host.packs.registry import LookupFailure, PackRegistry
+from vgi_host.packs.registry import PackRegistry, RoutingError
+from vgi_host.protocol.attach import CatalogAttachRequest, CatalogAttachResult
+from vgi_host.protocol.common import SchemaPath
 from vgi_host.protocol.enums import FunctionType, SchemaObjectType
 from vgi_host.protocol.invocation import (
     BindRequest,
@@ -31,8 +33,6 @@ from vgi_host.protocol.invocation import (
     TableFunctionDynamicToStringResponse,
     TableFunctionStatisticsRequest,
 )
-from vgi_host.protocol.attach import CatalogAttachRequest, CatalogAttachResult
-from vgi_host.protocol.common import SchemaPath
 from vgi_host.protocol.listing import (
     CatalogsResponse,
     CatalogVersionResponse,
@@ -74,8 +74,8 @@ class HostService(RefusingMethods):
             return owners[0]
         if owners:
             names = ", ".join(f"{r.name}.{function_name}" for r in owners)
-            raise LookupFailure(f"function {function_name!r} is defined by several packs; qualify it: {names}")
-        raise LookupFailure(f"no pack defines a function named {function_name!r}")
+            raise RoutingError(f"function {function_name!r} is defined by several packs; qualify it: {names}")
+        raise RoutingError(f"no pack defines a function named {function_name!r}")
 
     def _bind_scalar(self, request: BindRequest) -> tuple[str, BoundScalar]:
         record = self._resolve(request.function_name, request.schema_path)
@@ -110,7 +110,9 @@ class HostService(RefusingMethods):
         """Open the per-batch exchange stream for a scalar call (primary or secondary alike)."""
         bind_call = request.bind_call
         if request.phase is not None:
-            raise BindError(f"{bind_call.function_name}: init phase {request.phase.name} is not for scalar functions")
+            raise BindError(
+                f"{bind_call.function_name}: init phase {request.phase.name} is not for scalar functions"
+            )
         qualified, bound = self._bind_scalar(bind_call)
         state = ScalarExchangeState(
             qualified_name=qualified, bind_request=bind_call.serialize_to_bytes(), bound=bound

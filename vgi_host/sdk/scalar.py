@@ -56,6 +56,7 @@ class ScalarDefinition:
     function_class: type[ScalarFunction]
     metadata: FunctionMetadata
     signature: ComputeSignature
+    compute: Callable[..., Any]
 
     @classmethod
     def of(cls, function_class: type[ScalarFunction]) -> ScalarDefinition:
@@ -64,7 +65,7 @@ class ScalarDefinition:
         if compute is None or not callable(compute):
             raise FunctionDefinitionError(f"{function_class.__name__} must define a compute classmethod")
         metadata = resolve_metadata(function_class)
-        return cls(function_class, metadata, read_compute_signature(function_class, compute))
+        return cls(function_class, metadata, read_compute_signature(function_class, compute), compute)
 
     @property
     def name(self) -> str:
@@ -85,10 +86,13 @@ class ScalarDefinition:
         if len(received) != len(columns):
             expected = ", ".join(f"{a.name} {a.sql_type}" for a in columns) or "none"
             raise BindError(f"expects {len(columns)} column argument(s) ({expected}); got {len(received)}")
-        plan = tuple(_column_plan(spec, index, field) for index, (spec, field) in enumerate(zip(columns, received)))
+        plan = tuple(
+            _column_plan(spec, index, field)
+            for index, (spec, field) in enumerate(zip(columns, received, strict=True))
+        )
         values = _constant_values(self.signature.constants, constants)
         output_schema = pa.schema([pa.field(RESULT_FIELD, self.signature.result_type)])
-        return BoundScalar(self.function_class.compute, plan, values, output_schema)
+        return BoundScalar(self.compute, plan, values, output_schema)
 
 
 def _column_plan(spec: ArgumentSpec, index: int, field: pa.Field[Any]) -> tuple[str, int, pa.DataType | None]:
@@ -112,7 +116,9 @@ def _column_plan(spec: ArgumentSpec, index: int, field: pa.Field[Any]) -> tuple[
     return spec.name, index, target
 
 
-def _constant_values(specs: Sequence[ArgumentSpec], supplied: Sequence[pa.Scalar[Any] | None]) -> dict[str, Any]:
+def _constant_values(
+    specs: Sequence[ArgumentSpec], supplied: Sequence[pa.Scalar[Any] | None]
+) -> dict[str, Any]:
     """Resolve, type-check and range-check the constant arguments."""
     if len(supplied) > len(specs):
         raise BindError(f"takes {len(specs)} constant argument(s); got {len(supplied)}")
@@ -158,8 +164,9 @@ def _check_constraint(spec: ArgumentSpec, value: Any) -> None:
         (rule.gt, ">", lambda v, b: v > b),
         (rule.lt, "<", lambda v, b: v < b),
     )
+    is_nan = isinstance(value, float) and math.isnan(value)
     for bound, symbol, holds in checks:
-        if bound is not None and (isinstance(value, float) and math.isnan(value) or not holds(value, bound)):
+        if bound is not None and (is_nan or not holds(value, bound)):
             raise BindError(f"constant argument {spec.name!r} must be {symbol} {bound}; got {value!r}")
 
 
@@ -189,8 +196,9 @@ class BoundScalar:
         return pa.RecordBatch.from_arrays([result], schema=self.output_schema)
 
 
-def _as_array(value: Any, expected: pa.DataType) -> pa.Array[Any]:
+def _as_array(returned: Any, expected: pa.DataType) -> pa.Array[Any]:
     """Accept what authors naturally return (Array, ChunkedArray, numpy, list) as one Array."""
+    value: Any = returned
     if isinstance(value, pa.ChunkedArray):
         value = value.combine_chunks() if value.num_chunks != 1 else value.chunk(0)
     elif isinstance(value, pa.RecordBatch | pa.Table):
@@ -204,5 +212,8 @@ def _as_array(value: Any, expected: pa.DataType) -> pa.Array[Any]:
         try:
             value = value.cast(expected)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise ResultShapeError(f"compute returned {value.type}; the function declares {expected}") from exc
-    return value
+            raise ResultShapeError(
+                f"compute returned {value.type}; the function declares {expected}"
+            ) from exc
+    array: pa.Array[Any] = value
+    return array

@@ -18,7 +18,13 @@ import pyarrow as pa
 
 from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import ConstParam, Param, Returns, TypeBound
-from vgi_host.sdk.types import AnnotationTypeError, column_type, constant_type, return_type, wants_scalar_object
+from vgi_host.sdk.types import (
+    AnnotationTypeError,
+    column_type,
+    constant_type,
+    return_type,
+    wants_scalar_object,
+)
 
 NO_DEFAULT: Any = inspect.Parameter.empty
 """Marker for "the parameter has no default" (re-exported for readability)."""

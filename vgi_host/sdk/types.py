@@ -68,7 +68,9 @@ def _explicit(arrow_type: pa.DataType | type | None) -> pa.DataType | None:
         return arrow_type
     if arrow_type in _PYTHON_TYPES:
         return _PYTHON_TYPES[arrow_type]
-    raise AnnotationTypeError(f"arrow_type={arrow_type!r} is neither a pyarrow DataType nor bool/int/float/str/bytes")
+    raise AnnotationTypeError(
+        f"arrow_type={arrow_type!r} is neither a pyarrow DataType nor bool/int/float/str/bytes"
+    )
 
 
 def column_type(annotated: Any, explicit: pa.DataType | type | None) -> pa.DataType | None:
@@ -85,7 +87,9 @@ def column_type(annotated: Any, explicit: pa.DataType | type | None) -> pa.DataT
             f"{annotated.__name__} does not say its element types; spell the type out, "
             f"e.g. Param(arrow_type=pa.list_(pa.int64()))"
         )
-    raise AnnotationTypeError(f"cannot infer an Arrow type from annotation {annotated!r}; use a pyarrow array class")
+    raise AnnotationTypeError(
+        f"cannot infer an Arrow type from annotation {annotated!r}; use a pyarrow array class"
+    )
 
 
 def constant_type(annotated: Any, explicit: pa.DataType | type | None) -> pa.DataType:

@@ -87,7 +87,7 @@ class HaversineKm(ScalarFunction):
             ),
         )
         categories = ("geo", "distance")
-        tags = {"unit": "km"}  # noqa: RUF012 - read once by the SDK, never mutated
+        tags = {"unit": "km"}
         stability = FunctionStability.CONSISTENT
         # Strict: NULL in any argument means NULL out.  compute still masks NULL
         # rows itself, because the host hands it whole batches.
@@ -146,7 +146,7 @@ class BearingDeg(ScalarFunction):
             ),
         )
         categories = ("geo", "direction")
-        tags = {"unit": "degrees"}  # noqa: RUF012 - read once by the SDK, never mutated
+        tags = {"unit": "degrees"}
         stability = FunctionStability.CONSISTENT
         null_handling = NullHandling.DEFAULT
 

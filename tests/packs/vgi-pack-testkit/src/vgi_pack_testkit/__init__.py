@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import pyarrow as pa
@@ -29,7 +30,9 @@ class AlwaysFails(ScalarFunction):
     """Raise on every batch, to prove a failing function does not take the host down."""
 
     @classmethod
-    def compute(cls, x: Annotated[pa.Int64Array, Param(doc="Ignored")]) -> Annotated[pa.Int64Array, Returns()]:
+    def compute(
+        cls, x: Annotated[pa.Int64Array, Param(doc="Ignored")]
+    ) -> Annotated[pa.Int64Array, Returns()]:
         raise ValueError("this function always fails")
 
 
@@ -50,9 +53,19 @@ class Noisy(ScalarFunction):
         return x
 
 
+class WorkerPid(ScalarFunction):
+    """The serving process's pid on every row: lets tests prove which process answered."""
+
+    @classmethod
+    def compute(
+        cls, x: Annotated[pa.Int64Array, Param(doc="Any column")]
+    ) -> Annotated[pa.Int64Array, Returns()]:
+        return pa.array([os.getpid()] * len(x), pa.int64())
+
+
 @hookimpl
 def register_functions(register):  # type: ignore[no-untyped-def]
-    for function in (AddK, AlwaysFails, WrongLength, Noisy):
+    for function in (AddK, AlwaysFails, WrongLength, Noisy, WorkerPid):
         register(function)
 
 

@@ -1,0 +1,48 @@
+"""Fixtures for driving an installed `vgi-host serve` with the reference vgi-python Client.
+
+These tests run in an environment where vgi-host, vgi-pack-geo and the two
+test packs (tests/packs/) are installed as real wheels (tox env `interop`).
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from vgi.client import Client
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def vgi_host_exe() -> str:
+    exe = shutil.which("vgi-host", path=str(BIN))
+    if exe is None:
+        pytest.fail("the vgi-host console script is not installed next to this interpreter")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def serve_argv(vgi_host_exe) -> list[str]:
+    return [vgi_host_exe, "serve"]
+
+
+@pytest.fixture(scope="session")
+def client(serve_argv):
+    """One client for the session: one serving process answers every function call."""
+    with Client(serve_argv, pool=None, worker_limit=1) as session_client:
+        yield session_client
+
+
+@pytest.fixture(scope="session")
+def attach(client):
+    return client.catalog_attach(name="packs", data_version_spec=None, implementation_version=None)
+
+
+@pytest.fixture(scope="session")
+def run_cli(vgi_host_exe):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([vgi_host_exe, *args], capture_output=True, text=True, timeout=120, check=False)
+
+    return run

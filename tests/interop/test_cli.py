@@ -1,0 +1,47 @@
+"""`vgi-host list` as a user runs it, against installed distributions."""
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.interop
+
+
+def test_list_json_reports_every_pack_with_status(run_cli):
+    result = run_cli("list", "--json")
+    assert result.returncode == 1  # the broken test pack failed to load
+    packs = {p["name"]: p for p in json.loads(result.stdout)["packs"]}
+    assert packs["geo"]["status"] == "loaded"
+    assert packs["geo"]["distribution"] == "vgi-pack-geo"
+    assert packs["geo"]["function_count"] == 4
+    signatures = {f["signature"] for f in packs["geo"]["functions"]}
+    assert "haversine_km(lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE) -> DOUBLE" in signatures
+    assert "geohash_decode(geohash VARCHAR) -> STRUCT(lat DOUBLE, lon DOUBLE)" in signatures
+    broken = packs["broken"]
+    assert broken["status"] == "failed"
+    assert "ModuleNotFoundError" in broken["error"]
+    assert broken["remedy"]
+    assert "Traceback" in broken["traceback"]
+
+
+def test_list_table_shows_packs_functions_and_failures(run_cli):
+    result = run_cli("list")
+    assert result.returncode == 1
+    assert "geo.haversine_km" in result.stdout
+    assert "broken" in result.stdout
+    assert "failed to load" in result.stdout
+
+
+def test_version_and_help(run_cli):
+    assert run_cli("--version").stdout.startswith("vgi-host ")
+    help_text = run_cli("--help").stdout
+    assert "list" in help_text
+    assert "serve" in help_text
+    serve_help = run_cli("serve", "--help")
+    assert serve_help.returncode == 0
+    assert "stdin/stdout" in serve_help.stdout
+
+
+def test_unknown_option_is_a_usage_error(run_cli):
+    assert run_cli("list", "--bogus").returncode == 2
+    assert run_cli("serve", "--bogus").returncode == 2
