@@ -8,7 +8,7 @@ deliberately imports no protocol or server machinery, so a pack that does
 
 from __future__ import annotations
 
-from vgi_host.packs.hookspecs import hookimpl, hookspec
+from vgi_host.packs.hookspecs import RegisterFunction, hookimpl, hookspec
 from vgi_host.protocol.enums import FunctionStability, NullHandling
 from vgi_host.sdk.params import ConstParam, FunctionExample, Param, Returns
 from vgi_host.sdk.scalar import ScalarFunction
@@ -21,6 +21,7 @@ __all__ = [
     "FunctionStability",
     "NullHandling",
     "Param",
+    "RegisterFunction",
     "Returns",
     "ScalarFunction",
     "__version__",

@@ -206,3 +206,19 @@ def test_invalid_sql_name_is_rejected():
 
     with pytest.raises(FunctionDefinitionError, match="not a valid identifier"):
         BadName.definition()
+
+
+def test_optional_constant_annotation_infers_the_inner_type():
+    class Repeat(ScalarFunction):
+        @classmethod
+        def compute(
+            cls,
+            s: Annotated[pa.StringArray, Param()],
+            times: Annotated[int | None, ConstParam(doc="count")] = None,
+        ) -> Annotated[pa.StringArray, Returns()]:
+            return s if times is None else pc.binary_repeat(s, times)
+
+    (times,) = Repeat.definition().signature.constants
+    assert times.arrow_type == pa.int64()
+    bound = Repeat.definition().bind(pa.schema([("s", pa.string())]), [pa.scalar(2)], {})
+    assert bound(pa.record_batch({"s": ["ab"]})).column(0).to_pylist() == ["abab"]

@@ -55,9 +55,13 @@ class FunctionStability(Enum):
 
 
 class NullHandling(Enum):
-    """``DEFAULT``: DuckDB answers NULL for any NULL input without calling us.
+    """How a function treats NULL inputs, as declared to DuckDB.
 
-    ``SPECIAL``: the function sees NULL inputs and decides itself.
+    ``DEFAULT`` promises NULL in -> NULL out, which lets DuckDB fold calls whose
+    constant arguments are NULL.  It does not filter rows: batches still reach
+    ``compute`` with NULLs in them (and other clients send them too), so the
+    function must keep the promise itself; pyarrow.compute kernels do.
+    ``SPECIAL`` declares that the function gives NULL inputs a meaning of its own.
     """
 
     DEFAULT = "default"

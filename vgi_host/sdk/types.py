@@ -9,6 +9,8 @@ correspondence.
 
 from __future__ import annotations
 
+import types
+import typing
 from typing import Any
 
 import pyarrow as pa
@@ -92,8 +94,18 @@ def column_type(annotated: Any, explicit: pa.DataType | type | None) -> pa.DataT
     )
 
 
+def _without_none(annotated: Any) -> Any:
+    """``int | None`` -> ``int``: a constant may always be SQL NULL, so ``None`` adds no type."""
+    if typing.get_origin(annotated) in (typing.Union, types.UnionType):
+        members = [m for m in typing.get_args(annotated) if m is not type(None)]
+        if len(members) == 1:
+            return members[0]
+    return annotated
+
+
 def constant_type(annotated: Any, explicit: pa.DataType | type | None) -> pa.DataType:
     """Arrow type of a constant parameter (always concrete: DuckDB must cast to it)."""
+    annotated = _without_none(annotated)
     declared = _explicit(explicit)
     if declared is not None:
         return declared
@@ -109,6 +121,7 @@ def constant_type(annotated: Any, explicit: pa.DataType | type | None) -> pa.Dat
 
 def wants_scalar_object(annotated: Any) -> bool:
     """True when the author asked for the ``pa.Scalar`` itself rather than its Python value."""
+    annotated = _without_none(annotated)
     return isinstance(annotated, type) and issubclass(annotated, pa.Scalar)
 
 
