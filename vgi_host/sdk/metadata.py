@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vgi_host.protocol.enums import FunctionStability, NullHandling
+from vgi_host.protocol.enums import DistinctDependence, FunctionStability, NullHandling, OrderDependence
 from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import FunctionExample
 
@@ -22,7 +22,22 @@ SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 """Names DuckDB accepts unquoted; anything else would need quoting in every query."""
 
 KNOWN_META_ATTRIBUTES = frozenset(
-    {"name", "description", "comment", "examples", "categories", "tags", "stability", "null_handling"}
+    {
+        "name",
+        "description",
+        "comment",
+        "examples",
+        "categories",
+        "tags",
+        "stability",
+        "null_handling",
+        # table and table-in-out functions
+        "projection_pushdown",
+        "max_workers",
+        # aggregates
+        "order_dependent",
+        "distinct_dependent",
+    }
 )
 
 
@@ -38,6 +53,12 @@ class FunctionMetadata:
     tags: Mapping[str, str] = field(default_factory=dict)
     stability: FunctionStability | None = None
     null_handling: NullHandling | None = None
+    projection_pushdown: bool = False
+    """The function reads ``params.output_schema`` and may produce only the requested columns."""
+    max_workers: int | None = None
+    """How many processes may share one table call; None lets the kind decide (see each kind)."""
+    order_dependent: OrderDependence | None = None
+    distinct_dependent: DistinctDependence | None = None
 
 
 def snake_case(class_name: str) -> str:
@@ -80,6 +101,9 @@ def resolve_metadata(cls: type) -> FunctionMetadata:
         raise FunctionDefinitionError(f"{cls.__name__}.Meta.stability must be a FunctionStability")
     if null_handling is not None and not isinstance(null_handling, NullHandling):
         raise FunctionDefinitionError(f"{cls.__name__}.Meta.null_handling must be a NullHandling")
+    max_workers = attributes.get("max_workers")
+    if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
+        raise FunctionDefinitionError(f"{cls.__name__}.Meta.max_workers must be a positive int or None")
     return FunctionMetadata(
         name=name,
         description=description,
@@ -89,4 +113,8 @@ def resolve_metadata(cls: type) -> FunctionMetadata:
         tags=dict(attributes.get("tags", {})),
         stability=stability,
         null_handling=null_handling,
+        projection_pushdown=bool(attributes.get("projection_pushdown", False)),
+        max_workers=max_workers,
+        order_dependent=attributes.get("order_dependent"),
+        distinct_dependent=attributes.get("distinct_dependent"),
     )

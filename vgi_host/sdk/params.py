@@ -77,3 +77,84 @@ class FunctionExample:
     sql: str
     description: str = ""
     expected_output: str | None = None
+
+
+_NO_DEFAULT: Any = object()
+
+
+class TableInput:
+    """Marks the TABLE argument of a table-in-out function (``Annotated[TableInput, Arg(n)]``).
+
+    Declaring it is optional (every table-in-out function has exactly one table
+    input, placed after its other positional arguments); declare it to document
+    it or to match code written for the reference SDK.
+    """
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Arg:
+    """A table, table-in-out or aggregate-constant argument, declared as a class annotation.
+
+    ``Arg(0)`` is the first positional argument, ``Arg("label")`` the named
+    argument ``label := ...`` — the reference SDK's spelling, kept so its code
+    ports unchanged.  ``default`` makes the argument optional; the bounds and
+    ``choices`` are enforced at bind, before any data moves.
+    """
+
+    position: int | str
+    default: Any
+    doc: str
+    arrow_type: pa.DataType | type | None
+    choices: Sequence[Any] | None
+    ge: float | None
+    le: float | None
+    gt: float | None
+    lt: float | None
+
+    def __init__(
+        self,
+        position: int | str,
+        *,
+        default: Any = _NO_DEFAULT,
+        doc: str = "",
+        arrow_type: pa.DataType | type | None = None,
+        choices: Sequence[Any] | None = None,
+        ge: float | None = None,
+        le: float | None = None,
+        gt: float | None = None,
+        lt: float | None = None,
+    ) -> None:
+        for name, value in (
+            ("position", position),
+            ("default", default),
+            ("doc", doc),
+            ("arrow_type", arrow_type),
+            ("choices", choices),
+            ("ge", ge),
+            ("le", le),
+            ("gt", gt),
+            ("lt", lt),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def has_default(self) -> bool:
+        """Whether the caller may omit the argument."""
+        return self.default is not _NO_DEFAULT
+
+    @property
+    def is_named(self) -> bool:
+        """Named (``name := value``) rather than positional."""
+        return isinstance(self.position, str)
+
+    def as_constraint(self) -> ConstParam:
+        """The same bounds in the form the constant checker reads."""
+        return ConstParam(
+            doc=self.doc,
+            arrow_type=self.arrow_type,
+            choices=self.choices,
+            ge=self.ge,
+            le=self.le,
+            gt=self.gt,
+            lt=self.lt,
+        )

@@ -11,16 +11,16 @@ length check.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pyarrow as pa
 
+from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
 from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
-from vgi_host.sdk.signature import ArgumentSpec, ComputeSignature, read_compute_signature
+from vgi_host.sdk.signature import ComputeSignature, read_compute_signature
 
 RESULT_FIELD = "result"
 """Name of the single output column (the reference's name; DuckDB ignores it)."""
@@ -81,93 +81,10 @@ class ScalarDefinition:
         """Check one call against the signature; raise :class:`BindError` on any mismatch."""
         if named:
             raise BindError(f"scalar functions take no named arguments; got {sorted(named)}")
-        columns = self.signature.columns
-        received = list(input_schema) if input_schema is not None else []
-        if len(received) != len(columns):
-            expected = ", ".join(f"{a.name} {a.sql_type}" for a in columns) or "none"
-            raise BindError(f"expects {len(columns)} column argument(s) ({expected}); got {len(received)}")
-        plan = tuple(
-            _column_plan(spec, index, field)
-            for index, (spec, field) in enumerate(zip(columns, received, strict=True))
-        )
-        values = _constant_values(self.signature.constants, constants)
+        plan = plan_columns(self.signature.columns, input_schema)
+        values = bind_constants(self.signature.constants, constants)
         output_schema = pa.schema([pa.field(RESULT_FIELD, self.signature.result_type)])
         return BoundScalar(self.compute, plan, values, output_schema)
-
-
-def _column_plan(spec: ArgumentSpec, index: int, field: pa.Field[Any]) -> tuple[str, int, pa.DataType | None]:
-    """Check one incoming column; answer (parameter, column index, cast target or None)."""
-    for bound in spec.type_bounds:
-        if not bound(field.type):
-            raise BindError(
-                f"argument {spec.name!r}: column {field.name!r} has type {field.type}, "
-                f"but the type bound requires {getattr(bound, '__name__', repr(bound))}"
-            )
-    target = spec.arrow_type
-    if target is None or field.type == target:
-        return spec.name, index, None
-    try:
-        pa.array([], type=field.type).cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise BindError(
-            f"argument {spec.name!r}: column {field.name!r} has type {field.type}, expected {target} "
-            f"(no cast from {field.type} to {target})"
-        ) from exc
-    return spec.name, index, target
-
-
-def _constant_values(
-    specs: Sequence[ArgumentSpec], supplied: Sequence[pa.Scalar[Any] | None]
-) -> dict[str, Any]:
-    """Resolve, type-check and range-check the constant arguments."""
-    if len(supplied) > len(specs):
-        raise BindError(f"takes {len(specs)} constant argument(s); got {len(supplied)}")
-    values: dict[str, Any] = {}
-    for position, spec in enumerate(specs):
-        # ``None`` is an argument that was not supplied at all; an SQL NULL
-        # arrives as an invalid scalar and is handled by _constant_value.
-        scalar = supplied[position] if position < len(supplied) else None
-        if scalar is None:
-            if not spec.has_default:
-                raise BindError(f"missing constant argument {spec.name!r} ({spec.sql_type})")
-            values[spec.name] = spec.default
-            continue
-        values[spec.name] = _constant_value(spec, scalar)
-    return values
-
-
-def _constant_value(spec: ArgumentSpec, scalar: pa.Scalar[Any]) -> Any:
-    target = spec.arrow_type
-    if target is not None and scalar.type != target:
-        try:
-            scalar = scalar.cast(target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise BindError(
-                f"constant argument {spec.name!r} must be {target}; got {scalar.type} {scalar.as_py()!r}"
-            ) from exc
-    if not scalar.is_valid:
-        return scalar if spec.passes_scalar else None
-    value = scalar.as_py()
-    _check_constraint(spec, value)
-    return scalar if spec.passes_scalar else value
-
-
-def _check_constraint(spec: ArgumentSpec, value: Any) -> None:
-    rule = spec.constraint
-    if rule is None:
-        return
-    if rule.choices is not None and value not in rule.choices:
-        raise BindError(f"constant argument {spec.name!r} must be one of {list(rule.choices)}; got {value!r}")
-    checks: tuple[tuple[float | None, str, Callable[[Any, float], bool]], ...] = (
-        (rule.ge, ">=", lambda v, b: v >= b),
-        (rule.le, "<=", lambda v, b: v <= b),
-        (rule.gt, ">", lambda v, b: v > b),
-        (rule.lt, "<", lambda v, b: v < b),
-    )
-    is_nan = isinstance(value, float) and math.isnan(value)
-    for bound, symbol, holds in checks:
-        if bound is not None and (is_nan or not holds(value, bound)):
-            raise BindError(f"constant argument {spec.name!r} must be {symbol} {bound}; got {value!r}")
 
 
 class ResultShapeError(ValueError):
@@ -179,7 +96,7 @@ class BoundScalar:
     """One bound call: turns each input batch into one output batch."""
 
     compute: Callable[..., Any]
-    column_plan: tuple[tuple[str, int, pa.DataType | None], ...]
+    column_plan: ColumnPlan
     constants: dict[str, Any]
     output_schema: pa.Schema
 

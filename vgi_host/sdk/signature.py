@@ -46,6 +46,10 @@ class ArgumentSpec:
     passes_scalar: bool = False
     """A constant annotated with a ``pa.Scalar`` class receives the scalar itself."""
     default: Any = NO_DEFAULT
+    named: str | None = None
+    """The SQL key of a named argument (``key := value``); None for positional ones."""
+    is_table: bool = False
+    """The TABLE input of a table-in-out function (its rows arrive as batches)."""
 
     @property
     def has_default(self) -> bool:
@@ -96,21 +100,29 @@ def _marker(hint: Any) -> tuple[Any, Param | ConstParam | Returns | None]:
     return base, None
 
 
-def read_compute_signature(owner: type, compute: Callable[..., Any]) -> ComputeSignature:
-    """Build the :class:`ComputeSignature` of ``owner.compute``.
-
-    Raises :class:`FunctionDefinitionError` naming the class and parameter when
-    an annotation is missing or cannot be mapped to an Arrow type, so a pack
-    author sees the problem at registration rather than at query time.
-    """
-    where = f"{owner.__name__}.compute"
+def _hints(owner: type, method: Callable[..., Any]) -> dict[str, Any]:
     try:
-        hints = typing.get_type_hints(compute, include_extras=True)
+        return typing.get_type_hints(method, include_extras=True)
     except Exception as exc:  # NameError from a forward reference, mostly
-        raise FunctionDefinitionError(f"{where}: cannot resolve annotations: {exc}") from exc
-    parameters = [p for p in inspect.signature(compute).parameters.values() if p.name not in ("cls", "self")]
+        raise FunctionDefinitionError(
+            f"{owner.__name__}.{method.__name__}: cannot resolve annotations: {exc}"
+        ) from exc
+
+
+def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -> tuple[ArgumentSpec, ...]:
+    """Column (``Param``) and constant (``ConstParam``) parameters of ``method``.
+
+    ``skip`` leaves out leading parameters the host fills itself (an
+    aggregate's ``states`` and ``group_ids``).  Raises
+    :class:`FunctionDefinitionError` naming the class and parameter when an
+    annotation is missing or has no Arrow type, so a pack author sees the
+    problem at registration rather than at query time.
+    """
+    where = f"{owner.__name__}.{method.__name__}"
+    hints = _hints(owner, method)
+    parameters = [p for p in inspect.signature(method).parameters.values() if p.name not in ("cls", "self")]
     arguments: list[ArgumentSpec] = []
-    for position, parameter in enumerate(parameters):
+    for position, parameter in enumerate(parameters[skip:]):
         if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             raise FunctionDefinitionError(f"{where}: *args/**kwargs are not supported ({parameter.name})")
         base, marker = _marker(hints.get(parameter.name))
@@ -147,7 +159,6 @@ def read_compute_signature(owner: type, compute: Callable[..., Any]) -> ComputeS
                 )
         except AnnotationTypeError as exc:
             raise FunctionDefinitionError(f"{where}: parameter {parameter.name!r}: {exc}") from exc
-
     first_default = next((a for a in arguments if a.has_default), None)
     if first_default is not None:
         late = [a.name for a in arguments[first_default.position :] if not a.has_default]
@@ -155,11 +166,34 @@ def read_compute_signature(owner: type, compute: Callable[..., Any]) -> ComputeS
             raise FunctionDefinitionError(
                 f"{where}: parameters with defaults must come last; {late} follow {first_default.name!r}"
             )
-    base, marker = _marker(hints.get("return"))
+    return tuple(arguments)
+
+
+def read_returns(owner: type, method: Callable[..., Any], *, column: bool = True) -> tuple[pa.DataType, str]:
+    """The ``Returns`` annotation of ``method``: result type and doc.
+
+    With ``column=False`` the annotated base is not an array class (an
+    aggregate's ``finalize`` returns a ``pa.RecordBatch``), so ``Returns``
+    must name the type.
+    """
+    where = f"{owner.__name__}.{method.__name__}"
+    base, marker = _marker(_hints(owner, method).get("return"))
     if not isinstance(marker, Returns):
         raise FunctionDefinitionError(f"{where}: the return annotation needs Annotated[..., Returns(...)]")
+    if not column:
+        if marker.arrow_type is None:
+            raise FunctionDefinitionError(
+                f"{where}: Returns(...) must name the result type, e.g. Returns(pa.float64())"
+            )
+        return marker.arrow_type, marker.doc
     try:
-        result = return_type(base, marker.arrow_type)
+        return return_type(base, marker.arrow_type), marker.doc
     except AnnotationTypeError as exc:
         raise FunctionDefinitionError(f"{where}: return: {exc}") from exc
-    return ComputeSignature(arguments=tuple(arguments), result_type=result, result_doc=marker.doc)
+
+
+def read_compute_signature(owner: type, compute: Callable[..., Any]) -> ComputeSignature:
+    """Build the :class:`ComputeSignature` of a scalar's ``compute``."""
+    arguments = read_parameters(owner, compute)
+    result, doc = read_returns(owner, compute)
+    return ComputeSignature(arguments=arguments, result_type=result, result_doc=doc)

@@ -1,0 +1,148 @@
+"""Turning constant arguments (Arrow scalars from the wire) into checked Python values.
+
+Shared by every function kind: scalar ``ConstParam``s, table-function ``Arg``s
+and aggregate constants all arrive as ``pa.Scalar`` values in
+``Arguments.positional`` / ``Arguments.named`` and get the same treatment — cast
+to the declared type, range- and choice-checked, defaulted when omitted — with
+errors that name the argument.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from vgi_host.sdk.errors import BindError
+from vgi_host.sdk.signature import ArgumentSpec
+
+
+def _column_step(spec: ArgumentSpec, index: int, field: pa.Field[Any]) -> tuple[str, int, pa.DataType | None]:
+    """Check one incoming column; answer (parameter, column index, cast target or None)."""
+    for bound in spec.type_bounds:
+        if not bound(field.type):
+            raise BindError(
+                f"argument {spec.name!r}: column {field.name!r} has type {field.type}, "
+                f"but the type bound requires {getattr(bound, '__name__', repr(bound))}"
+            )
+    target = spec.arrow_type
+    if target is None or field.type == target:
+        return spec.name, index, None
+    try:
+        pa.array([], type=field.type).cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise BindError(
+            f"argument {spec.name!r}: column {field.name!r} has type {field.type}, expected {target} "
+            f"(no cast from {field.type} to {target})"
+        ) from exc
+    return spec.name, index, target
+
+
+ColumnPlan = tuple[tuple[str, int, pa.DataType | None], ...]
+"""Per column argument: (parameter name, batch column index, cast target or None)."""
+
+
+def plan_columns(specs: Sequence[ArgumentSpec], input_schema: pa.Schema | None) -> ColumnPlan:
+    """Check the incoming columns against the column parameters, by position.
+
+    Clients name columns as they like (DuckDB sends ``col_0, col_1, ...``), so
+    only count, types and type bounds are checked; castable types are cast per
+    batch.
+    """
+    received = list(input_schema) if input_schema is not None else []
+    if len(received) != len(specs):
+        expected = ", ".join(f"{a.name} {a.sql_type}" for a in specs) or "none"
+        raise BindError(f"expects {len(specs)} column argument(s) ({expected}); got {len(received)}")
+    return tuple(
+        _column_step(spec, index, field)
+        for index, (spec, field) in enumerate(zip(specs, received, strict=True))
+    )
+
+
+def bind_constants(
+    specs: Sequence[ArgumentSpec], supplied: Sequence[pa.Scalar[Any] | None]
+) -> dict[str, Any]:
+    """Resolve, type-check and range-check the constant arguments."""
+    if len(supplied) > len(specs):
+        raise BindError(f"takes {len(specs)} constant argument(s); got {len(supplied)}")
+    values: dict[str, Any] = {}
+    for position, spec in enumerate(specs):
+        # ``None`` is an argument that was not supplied at all; an SQL NULL
+        # arrives as an invalid scalar and is handled by _constant_value.
+        scalar = supplied[position] if position < len(supplied) else None
+        if scalar is None:
+            if not spec.has_default:
+                raise BindError(f"missing constant argument {spec.name!r} ({spec.sql_type})")
+            values[spec.name] = spec.default
+            continue
+        values[spec.name] = constant_value(spec, scalar)
+    return values
+
+
+def constant_value(spec: ArgumentSpec, scalar: pa.Scalar[Any]) -> Any:
+    """One supplied constant, cast to the declared type and checked; NULL becomes None."""
+    target = spec.arrow_type
+    if target is not None and scalar.type != target:
+        try:
+            scalar = scalar.cast(target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise BindError(
+                f"constant argument {spec.name!r} must be {target}; got {scalar.type} {scalar.as_py()!r}"
+            ) from exc
+    if not scalar.is_valid:
+        return scalar if spec.passes_scalar else None
+    value = scalar.as_py()
+    _check_constraint(spec, value)
+    return scalar if spec.passes_scalar else value
+
+
+def _check_constraint(spec: ArgumentSpec, value: Any) -> None:
+    rule = spec.constraint
+    if rule is None:
+        return
+    if rule.choices is not None and value not in rule.choices:
+        raise BindError(f"constant argument {spec.name!r} must be one of {list(rule.choices)}; got {value!r}")
+    checks: tuple[tuple[float | None, str, Callable[[Any, float], bool]], ...] = (
+        (rule.ge, ">=", lambda v, b: v >= b),
+        (rule.le, "<=", lambda v, b: v <= b),
+        (rule.gt, ">", lambda v, b: v > b),
+        (rule.lt, "<", lambda v, b: v < b),
+    )
+    is_nan = isinstance(value, float) and math.isnan(value)
+    for bound, symbol, holds in checks:
+        if bound is not None and (is_nan or not holds(value, bound)):
+            raise BindError(f"constant argument {spec.name!r} must be {symbol} {bound}; got {value!r}")
+
+
+def bind_declared(
+    specs: Sequence[ArgumentSpec],
+    positional: Sequence[pa.Scalar[Any] | None],
+    named: Mapping[str, pa.Scalar[Any]],
+) -> dict[str, Any]:
+    """Bind positional and named ``Arg`` declarations; keys are the declared attribute names.
+
+    The TABLE input of a table-in-out function is not a value: DuckDB leaves it
+    out of ``positional`` and the Python client may send a placeholder in its
+    slot, so a trailing entry at the table's position is ignored.
+    """
+    ordered = [s for s in specs if s.named is None and not s.is_table]
+    table_slot = next((s.position for s in specs if s.is_table), None)
+    supplied = list(positional)
+    if table_slot is not None and len(supplied) > table_slot:
+        del supplied[table_slot]
+    values = bind_constants(ordered, supplied)
+    by_key = {s.named: s for s in specs if s.named is not None}
+    unknown = sorted(set(named) - set(by_key))
+    if unknown:
+        raise BindError(f"unknown named argument(s) {unknown}; known: {sorted(by_key) or 'none'}")
+    for key, spec in by_key.items():
+        scalar = named.get(key)
+        if scalar is None:
+            if not spec.has_default:
+                raise BindError(f"missing named argument {key!r} ({spec.sql_type})")
+            values[spec.name] = spec.default
+        else:
+            values[spec.name] = constant_value(spec, scalar)
+    return values

@@ -1,0 +1,93 @@
+"""What the host hands to a pack's table, table-in-out and aggregate callbacks.
+
+``params.args.count``, ``params.output_schema`` and ``out.emit(batch)`` are the
+reference SDK's shapes.  None of these classes imports the RPC layer: the
+collector wraps whatever the runtime gives it, so pack code depends only on
+this small surface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+
+class Args:
+    """Bound argument values by declared name: ``params.args.count``."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"no argument named {name!r}; arguments: {sorted(self.__dict__)}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dict__)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The values as a plain dict."""
+        return dict(self.__dict__)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
+        return f"Args({inner})"
+
+
+@dataclass(frozen=True, slots=True)
+class BindParams:
+    """What ``on_bind`` sees: the call's arguments and (table-in-out) its input schema."""
+
+    args: Args
+    input_schema: pa.Schema | None = None
+
+
+@dataclass(slots=True)
+class ProcessParams:
+    """What ``initial_state``/``process`` (and aggregate callbacks) see for one execution."""
+
+    args: Args
+    output_schema: pa.Schema
+    """The schema to produce: already projected when the function opts into projection pushdown."""
+    input_schema: pa.Schema | None = None
+    execution_id: bytes = b""
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Free space for the function's own per-execution values."""
+
+
+class _Sink(Protocol):
+    @property
+    def output_schema(self) -> pa.Schema: ...
+
+    def emit(self, batch: pa.RecordBatch) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class OutputCollector:
+    """Where a table function puts its output: one ``emit`` or a ``finish`` per ``process`` call."""
+
+    __slots__ = ("_sink",)
+
+    def __init__(self, sink: _Sink) -> None:
+        self._sink = sink
+
+    @property
+    def output_schema(self) -> pa.Schema:
+        """The schema emitted batches must have (columns beyond it are dropped)."""
+        return self._sink.output_schema
+
+    def emit(self, batch: pa.RecordBatch) -> None:
+        """Send one batch; extra columns are projected away, compatible types cast."""
+        self._sink.emit(batch)
+
+    def emit_pydict(self, data: Mapping[str, Any]) -> None:
+        """Build a batch from plain Python lists, typed by ``output_schema``, and send it."""
+        schema = self._sink.output_schema
+        self._sink.emit(pa.RecordBatch.from_pydict({n: data[n] for n in schema.names}, schema=schema))
+
+    def finish(self) -> None:
+        """Declare the output complete (may follow an ``emit`` in the same call)."""
+        self._sink.finish()

@@ -1,0 +1,80 @@
+"""Reading ``Annotated[T, Arg(...)]`` class attributes into argument specs.
+
+Table, table-in-out and aggregate functions declare their constant arguments
+as class annotations (the reference SDK's shape); scalar functions declare
+them on ``compute`` instead (see :mod:`vgi_host.sdk.signature`).  Both end as
+:class:`~vgi_host.sdk.signature.ArgumentSpec` records, so binding and catalog
+code is shared.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from vgi_host.sdk.errors import FunctionDefinitionError
+from vgi_host.sdk.params import Arg, TableInput
+from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
+from vgi_host.sdk.types import AnnotationTypeError, constant_type
+
+
+def _declared(cls: type) -> list[tuple[str, Any, Arg]]:
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception as exc:
+        raise FunctionDefinitionError(f"{cls.__name__}: cannot resolve annotations: {exc}") from exc
+    found = []
+    for attribute, hint in hints.items():
+        if typing.get_origin(hint) is not typing.Annotated:
+            continue
+        base, *extras = typing.get_args(hint)
+        marker = next((e for e in extras if isinstance(e, Arg)), None)
+        if marker is not None:
+            found.append((attribute, base, marker))
+    return found
+
+
+def read_declared_arguments(cls: type, *, allow_table: bool) -> tuple[ArgumentSpec, ...]:
+    """Positional arguments in position order, then named ones in declaration order."""
+    positional: list[ArgumentSpec] = []
+    named: list[ArgumentSpec] = []
+    for attribute, base, arg in _declared(cls):
+        is_table = base is TableInput
+        if is_table and not allow_table:
+            raise FunctionDefinitionError(
+                f"{cls.__name__}.{attribute}: only table-in-out functions take a TABLE"
+            )
+        try:
+            arrow_type = None if is_table else constant_type(base, arg.arrow_type)
+        except AnnotationTypeError as exc:
+            raise FunctionDefinitionError(f"{cls.__name__}.{attribute}: {exc}") from exc
+        spec = ArgumentSpec(
+            name=attribute,
+            position=arg.position if isinstance(arg.position, int) else -1,
+            is_constant=True,
+            arrow_type=arrow_type,
+            doc=arg.doc,
+            constraint=arg.as_constraint(),
+            default=arg.default if arg.has_default else NO_DEFAULT,
+            named=arg.position if isinstance(arg.position, str) else None,
+            is_table=is_table,
+        )
+        (named if spec.named is not None else positional).append(spec)
+    positional.sort(key=lambda s: s.position)
+    if [s.position for s in positional] != list(range(len(positional))):
+        raise FunctionDefinitionError(
+            f"{cls.__name__}: positional Arg positions must be 0, 1, 2, ... without gaps; "
+            f"got {[s.position for s in positional]}"
+        )
+    tables = [s for s in positional if s.is_table]
+    if tables and tables[0] is not positional[-1]:
+        raise FunctionDefinitionError(
+            f"{cls.__name__}.{tables[0].name}: the TABLE argument must be the last positional argument "
+            f"(DuckDB leaves it out of the argument list, so later positions would shift)"
+        )
+    late = [s.name for s in positional if not s.is_table][
+        next((i for i, s in enumerate(positional) if s.has_default), len(positional)) :
+    ]
+    if any(not s.has_default for s in positional if s.name in late and not s.is_table):
+        raise FunctionDefinitionError(f"{cls.__name__}: positional arguments with defaults must come last")
+    return (*positional, *named)
