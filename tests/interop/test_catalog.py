@@ -30,6 +30,8 @@ def test_schemas_are_main_plus_one_per_loaded_pack(client, attach):
 def test_schema_counts_let_clients_skip_empty_listings(client, attach):
     geo = client.schema_get(attach_opaque_data=attach.attach_opaque_data, path=["GEO"])
     assert geo.estimated_object_count["scalar_function"] == 4
+    assert geo.estimated_object_count["table_function"] == 1
+    assert geo.estimated_object_count["aggregate_function"] == 1
     assert geo.estimated_object_count["table"] == 0
     assert client.schema_get(attach_opaque_data=attach.attach_opaque_data, path=["nope"]) is None
 
@@ -59,10 +61,46 @@ def test_geo_functions_carry_full_metadata(client, attach):
     assert decode_out.types == [pa.struct([("lat", pa.float64()), ("lon", pa.float64())])]
 
 
-def test_other_kinds_and_objects_are_empty(client, attach):
+def test_each_kind_is_listed_under_its_own_listing(client, attach):
     token = attach.attach_opaque_data
-    for kind in (SchemaObjectType.TABLE_FUNCTION, SchemaObjectType.AGGREGATE_FUNCTION):
-        assert client.schema_contents(attach_opaque_data=token, path=["geo"], type=kind) == []
+
+    def names(schema, kind):
+        return sorted(
+            f.name for f in client.schema_contents(attach_opaque_data=token, path=[schema], type=kind)
+        )
+
+    assert names("geo", SchemaObjectType.TABLE_FUNCTION) == ["geo_grid"]
+    assert names("geo", SchemaObjectType.AGGREGATE_FUNCTION) == ["centroid"]
+    assert names("testkit", SchemaObjectType.TABLE_FUNCTION) == ["count_to", "echo", "running_total"]
+    assert names("testkit", SchemaObjectType.AGGREGATE_FUNCTION) == ["scaled_mean", "sum_int"]
+    for kind in (SchemaObjectType.SCALAR_FUNCTION, SchemaObjectType.TABLE_FUNCTION):
+        assert names("main", kind) == []
+
+
+def test_table_kind_metadata(client, attach):
+    functions = client.schema_contents(
+        attach_opaque_data=attach.attach_opaque_data, path=["testkit"], type=SchemaObjectType.TABLE_FUNCTION
+    )
+    by_name = {f.name: f for f in functions}
+    count_to = by_name["count_to"]
+    assert count_to.max_workers == 1
+    assert count_to.projection_pushdown is True
+    arguments = pa.ipc.read_schema(pa.py_buffer(count_to.arguments))
+    assert arguments.names == ["n", "label", "batch"]
+    assert arguments.field("label").metadata[b"vgi_arg"] == b"named"
+    assert arguments.field("n").metadata[b"vgi_const"] == b"true"
+    assert pa.ipc.read_schema(pa.py_buffer(count_to.output_schema)).names == ["i", "label", "square"]
+    running = by_name["running_total"]
+    assert running.has_finalize is True
+    assert running.max_workers == 1
+    table_argument = pa.ipc.read_schema(pa.py_buffer(running.arguments)).field("data")
+    assert table_argument.metadata[b"vgi_type"] == b"table"
+    assert by_name["echo"].has_finalize is False
+    assert by_name["echo"].max_workers == 4
+
+
+def test_other_objects_are_empty(client, attach):
+    token = attach.attach_opaque_data
     assert client.table_get(attach_opaque_data=token, schema_path=["geo"], name="anything") is None
     assert client.view_get(attach_opaque_data=token, schema_path=["geo"], name="anything") is None
     assert client.copy_formats(attach_opaque_data=token) == []

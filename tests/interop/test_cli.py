@@ -13,10 +13,18 @@ def test_list_json_reports_every_pack_with_status(run_cli):
     packs = {p["name"]: p for p in json.loads(result.stdout)["packs"]}
     assert packs["geo"]["status"] == "loaded"
     assert packs["geo"]["distribution"] == "vgi-pack-geo"
-    assert packs["geo"]["function_count"] == 4
+    assert packs["geo"]["function_count"] == 6
     signatures = {f["signature"] for f in packs["geo"]["functions"]}
     assert "haversine_km(lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE) -> DOUBLE" in signatures
     assert "geohash_decode(geohash VARCHAR) -> STRUCT(lat DOUBLE, lon DOUBLE)" in signatures
+    kinds = {f["name"]: f["kind"] for f in packs["geo"]["functions"]}
+    assert (kinds["geo_grid"], kinds["centroid"]) == ("table", "aggregate")
+    testkit = {f["name"]: f for f in packs["testkit"]["functions"]}
+    assert testkit["count_to"]["signature"] == (
+        "count_to(n BIGINT, label := VARCHAR, batch := BIGINT)"
+        " -> TABLE(i BIGINT, label VARCHAR, square BIGINT)"
+    )
+    assert testkit["running_total"]["signature"] == "running_total(column VARCHAR, data TABLE) -> TABLE"
     broken = packs["broken"]
     assert broken["status"] == "failed"
     assert "ModuleNotFoundError" in broken["error"]

@@ -50,7 +50,7 @@ def test_invalid_functions_fail_the_pack_with_every_problem_listed():
     record = load_pack(candidate("bad_function"))
     assert record.status is PackStatus.FAILED
     assert "Unannotated.compute: parameter 'x' needs Annotated" in (record.error or "")
-    assert "register() expects a function class" in (record.error or "")
+    assert "register() expects a subclass of one of" in (record.error or "")
 
 
 def test_duplicate_sql_names_in_one_pack_are_reported():

@@ -12,13 +12,37 @@ from typing import Any
 from vgi_host.catalog.sql_types import sql_type
 from vgi_host.packs.records import PackRecord
 from vgi_host.packs.registry import PackRegistry
+from vgi_host.sdk.aggregate import AggregateDefinition
 from vgi_host.sdk.kinds import FunctionDefinition
+from vgi_host.sdk.scalar import ScalarDefinition
+from vgi_host.sdk.signature import ArgumentSpec
+from vgi_host.sdk.table import TableDefinition
+
+
+def _argument_sql(spec: ArgumentSpec) -> str:
+    if spec.is_table:
+        return f"{spec.name} TABLE"
+    if spec.named is not None:
+        return f"{spec.named} := {sql_type(spec.arrow_type)}"
+    return f"{spec.name} {sql_type(spec.arrow_type)}"
+
+
+def returns_sql(definition: FunctionDefinition) -> str:
+    """What a call produces: a type, or ``TABLE(...)`` for table kinds."""
+    if isinstance(definition, ScalarDefinition):
+        return sql_type(definition.signature.result_type)
+    if isinstance(definition, AggregateDefinition):
+        return sql_type(definition.result_type)
+    if isinstance(definition, TableDefinition) and len(definition.catalog_schema):
+        columns = ", ".join(f"{f.name} {sql_type(f.type)}" for f in definition.catalog_schema)
+        return f"TABLE({columns})"
+    return "TABLE"
 
 
 def sql_signature(definition: FunctionDefinition) -> str:
     """``name(arg TYPE, ...) -> TYPE`` as a DuckDB user would call it."""
-    arguments = ", ".join(f"{a.name} {sql_type(a.arrow_type)}" for a in definition.signature.arguments)
-    return f"{definition.name}({arguments}) -> {sql_type(definition.signature.result_type)}"
+    arguments = ", ".join(_argument_sql(a) for a in definition.arguments)
+    return f"{definition.name}({arguments}) -> {returns_sql(definition)}"
 
 
 def summary_line(text: str) -> str:
@@ -34,12 +58,18 @@ def describe_function(definition: FunctionDefinition) -> dict[str, Any]:
         "name": definition.name,
         "kind": definition.function_class.KIND,
         "signature": sql_signature(definition),
-        "returns": sql_type(definition.signature.result_type),
+        "returns": returns_sql(definition),
         "description": meta.description,
         "summary": summary_line(meta.description),
         "arguments": [
-            {"name": a.name, "type": sql_type(a.arrow_type), "constant": a.is_constant, "doc": a.doc}
-            for a in definition.signature.arguments
+            {
+                "name": a.named or a.name,
+                "type": "TABLE" if a.is_table else sql_type(a.arrow_type),
+                "constant": a.is_constant,
+                "named": a.named is not None,
+                "doc": a.doc,
+            }
+            for a in definition.arguments
         ],
         "examples": [
             {"sql": e.sql, "description": e.description, "expected_output": e.expected_output}

@@ -1,23 +1,34 @@
 """Turning a function definition into the catalog's ``FunctionInfo`` entry.
 
 This is what DuckDB registers: argument names, types and docs (as Arrow field
-metadata the extension reads), typed defaults, the output type, and the
+metadata the extension reads: ``vgi_const``, ``vgi_arg=named``,
+``vgi_type=table``...), typed defaults, the output type, the kind-specific flags
+(``max_workers``, ``has_finalize``, ``projection_pushdown``...) and the
 documentation that ``duckdb_functions()`` shows.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
 
-from vgi_host.protocol.enums import CatalogFunctionType, FunctionStability, NullHandling
+from vgi_host.protocol.enums import (
+    CatalogFunctionType,
+    DistinctDependence,
+    FunctionStability,
+    NullHandling,
+    OrderDependence,
+)
 from vgi_host.protocol.functions import CatalogExample, FunctionInfo
+from vgi_host.sdk.aggregate import AggregateDefinition
 from vgi_host.sdk.kinds import FunctionDefinition
 from vgi_host.sdk.params import ConstParam
-from vgi_host.sdk.scalar import RESULT_FIELD
-from vgi_host.sdk.signature import ArgumentSpec, ComputeSignature
+from vgi_host.sdk.scalar import RESULT_FIELD, ScalarDefinition
+from vgi_host.sdk.signature import ArgumentSpec
+from vgi_host.sdk.table import TableDefinition
 
 
 def _range_text(rule: ConstParam) -> str | None:
@@ -33,9 +44,13 @@ def _argument_field(spec: ArgumentSpec) -> pa.Field[Any]:
     metadata: dict[str, str] = {}
     if spec.doc:
         metadata["vgi_doc"] = spec.doc
-    if spec.arrow_type is None:
+    if spec.is_table:
+        metadata["vgi_type"] = "table"
+    elif spec.arrow_type is None:
         metadata["vgi_type"] = "any"
-    if spec.is_constant:
+    if spec.named is not None:
+        metadata["vgi_arg"] = "named"
+    elif spec.is_constant:
         metadata["vgi_const"] = "true"
     if spec.has_default:
         metadata["vgi_default"] = json.dumps(spec.default)
@@ -46,41 +61,73 @@ def _argument_field(spec: ArgumentSpec) -> pa.Field[Any]:
         interval = _range_text(rule)
         if interval is not None:
             metadata["vgi_range"] = interval
-    return pa.field(spec.name, spec.arrow_type or pa.null(), metadata=metadata or None)
+    return pa.field(spec.named or spec.name, spec.arrow_type or pa.null(), metadata=metadata or None)
 
 
-def argument_schema(signature: ComputeSignature) -> pa.Schema:
-    """One field per declared argument, in declaration order."""
-    return pa.schema([_argument_field(spec) for spec in signature.arguments])
+def argument_schema(arguments: Sequence[ArgumentSpec]) -> pa.Schema:
+    """One field per declared argument: positional in order, then named."""
+    return pa.schema([_argument_field(spec) for spec in arguments])
 
 
-def default_values(signature: ComputeSignature) -> pa.RecordBatch | None:
+def default_values(arguments: Sequence[ArgumentSpec]) -> pa.RecordBatch | None:
     """A one-row batch of typed defaults, one column per defaulted argument."""
-    specs = [spec for spec in signature.arguments if spec.has_default]
+    specs = [spec for spec in arguments if spec.has_default and not spec.is_table]
     if not specs:
         return None
     arrays = [pa.array([spec.default], type=spec.arrow_type) for spec in specs]
-    return pa.RecordBatch.from_arrays(arrays, names=[spec.name for spec in specs])
+    return pa.RecordBatch.from_arrays(arrays, names=[spec.named or spec.name for spec in specs])
+
+
+def _result_schema(result_type: pa.DataType) -> pa.Schema:
+    return pa.schema([pa.field(RESULT_FIELD, result_type)])
 
 
 def function_info(definition: FunctionDefinition, schema: str) -> FunctionInfo:
-    """The catalog entry for one scalar function in pack schema ``schema``."""
+    """The catalog entry for one function of pack schema ``schema``, whatever its kind."""
     meta = definition.metadata
-    return FunctionInfo(
-        name=definition.name,
-        schema_path=[schema],
-        function_type=CatalogFunctionType.SCALAR,
-        comment=meta.comment,
-        tags=dict(meta.tags),
-        arguments=argument_schema(definition.signature),
-        output_schema=pa.schema([pa.field(RESULT_FIELD, definition.signature.result_type)]),
-        parameter_default_values=default_values(definition.signature),
-        stability=meta.stability or FunctionStability.CONSISTENT,
-        null_handling=meta.null_handling or NullHandling.DEFAULT,
-        description=meta.description,
-        examples=[
+    common: dict[str, Any] = {
+        "name": definition.name,
+        "schema_path": [schema],
+        "comment": meta.comment,
+        "tags": dict(meta.tags),
+        "arguments": argument_schema(definition.arguments),
+        "parameter_default_values": default_values(definition.arguments),
+        "description": meta.description,
+        "examples": [
             CatalogExample(sql=e.sql, description=e.description, expected_output=e.expected_output)
             for e in meta.examples
         ],
-        categories=list(meta.categories),
+        "categories": list(meta.categories),
+    }
+    if isinstance(definition, ScalarDefinition):
+        return FunctionInfo(
+            function_type=CatalogFunctionType.SCALAR,
+            output_schema=_result_schema(definition.signature.result_type),
+            stability=meta.stability or FunctionStability.CONSISTENT,
+            null_handling=meta.null_handling or NullHandling.DEFAULT,
+            **common,
+        )
+    if isinstance(definition, AggregateDefinition):
+        return FunctionInfo(
+            function_type=CatalogFunctionType.AGGREGATE,
+            output_schema=_result_schema(definition.result_type),
+            null_handling=meta.null_handling or NullHandling.DEFAULT,
+            order_dependent=meta.order_dependent or OrderDependence.NOT_ORDER_DEPENDENT,
+            distinct_dependent=meta.distinct_dependent or DistinctDependence.NOT_DISTINCT_DEPENDENT,
+            **common,
+        )
+    if isinstance(definition, TableDefinition):
+        return FunctionInfo(
+            function_type=CatalogFunctionType.TABLE,
+            output_schema=definition.catalog_schema,
+            projection_pushdown=meta.projection_pushdown,
+            max_workers=definition.max_workers,
+            **common,
+        )
+    return FunctionInfo(
+        function_type=CatalogFunctionType.TABLE,
+        output_schema=pa.schema([]),  # decided by the input table at bind
+        has_finalize=definition.has_finalize,
+        max_workers=definition.max_workers,
+        **common,
     )

@@ -30,6 +30,14 @@ HOST_SCHEMA = "main"
 ATTACH_TOKEN_PREFIX = b"vgi-host/1 "
 """Marks attach data as ours; what follows is JSON, readable by any host process."""
 
+_LISTING = {
+    "scalar": SchemaObjectType.SCALAR_FUNCTION,
+    "table": SchemaObjectType.TABLE_FUNCTION,
+    "table_in_out": SchemaObjectType.TABLE_FUNCTION,
+    "aggregate": SchemaObjectType.AGGREGATE_FUNCTION,
+}
+"""Which listing each SDK kind appears in (table-in-out functions are table functions to DuckDB)."""
+
 _OBJECT_KINDS = ("table", "view", "scalar_function", "aggregate_function", "table_function", "macro", "index")
 
 
@@ -71,7 +79,8 @@ class HostCatalog:
 
     def _pack_schema(self, record: PackRecord) -> SchemaInfo:
         counts = dict.fromkeys(_OBJECT_KINDS, 0)
-        counts["scalar_function"] = len(record.functions)
+        for definition in record.functions:
+            counts[_LISTING[definition.function_class.KIND].value] += 1
         return SchemaInfo(
             path=[record.name],
             comment=f"{record.distribution} {record.version}",
@@ -96,18 +105,22 @@ class HostCatalog:
         return next((s for s in self.schemas if [p.lower() for p in s.path] == wanted), None)
 
     def functions(self, path: list[str], kind: SchemaObjectType) -> list[FunctionInfo]:
-        """Function entries of one kind in one schema (empty for unknown schemas)."""
-        if kind is not SchemaObjectType.SCALAR_FUNCTION or len(path) != 1:
+        """Function entries of one listing kind in one schema (empty for unknown schemas)."""
+        if len(path) != 1:
             return []
-        return list(self._scalar_functions(path[0].lower()))
+        return [info for listing, info in self._entries(path[0].lower()) if listing is kind]
 
-    def _scalar_functions(self, schema: str) -> tuple[FunctionInfo, ...]:
+    def _entries(self, schema: str) -> tuple[tuple[SchemaObjectType, FunctionInfo], ...]:
         cache = self._function_cache
         if schema not in cache:
             record = self.registry.pack(schema)
-            cache[schema] = tuple(function_info(d, record.name) for d in record.functions) if record else ()
+            functions = record.functions if record is not None else ()
+            cache[schema] = tuple(
+                (_LISTING[d.function_class.KIND], function_info(d, record.name if record else schema))
+                for d in functions
+            )
         return cache[schema]
 
     @cached_property
-    def _function_cache(self) -> dict[str, tuple[FunctionInfo, ...]]:
+    def _function_cache(self) -> dict[str, tuple[tuple[SchemaObjectType, FunctionInfo], ...]]:
         return {}

@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 
-import pyarrow as pa
-from vgi_rpc import Stream
+from vgi_rpc import Stream, StreamState
 
 from vgi_host.catalog.host_catalog import HostCatalog
-from vgi_host.packs.records import PackRecord
-from vgi_host.packs.registry import PackRegistry, RoutingError
+from vgi_host.packs.registry import PackRegistry
+from vgi_host.protocol.aggregate import (
+    AggregateBindRequest,
+    AggregateBindResponse,
+    AggregateCombineRequest,
+    AggregateCombineResponse,
+    AggregateDestructorRequest,
+    AggregateDestructorResponse,
+    AggregateFinalizeRequest,
+    AggregateFinalizeResponse,
+    AggregateUpdateRequest,
+    AggregateUpdateResponse,
+)
 from vgi_host.protocol.attach import CatalogAttachRequest, CatalogAttachResult
 from vgi_host.protocol.common import SchemaPath
-from vgi_host.protocol.enums import FunctionType, SchemaObjectType
+from vgi_host.protocol.enums import SchemaObjectType
 from vgi_host.protocol.invocation import (
     BindRequest,
     BindResponse,
@@ -44,10 +53,12 @@ from vgi_host.protocol.listing import (
     TablesResponse,
     ViewsResponse,
 )
+from vgi_host.runtime.aggregates import Aggregates
+from vgi_host.runtime.invocation import bind_call, open_stream
 from vgi_host.runtime.refusals import RefusingMethods
-from vgi_host.runtime.scalar_stream import ScalarExchangeState
-from vgi_host.sdk.errors import BindError
+from vgi_host.runtime.state_store import StateStore, default_state_store
 from vgi_host.sdk.scalar import BoundScalar
+from vgi_host.sdk.table import BoundTable
 
 log = logging.getLogger("vgi_host.service")
 
@@ -58,83 +69,37 @@ SCALAR_MAX_WORKERS = os.cpu_count() or 1
 class HostService(RefusingMethods):
     """Serves the merged catalog and routes invocations to the owning pack."""
 
-    def __init__(self, registry: PackRegistry) -> None:
+    def __init__(self, registry: PackRegistry, store: StateStore | None = None) -> None:
         self.registry = registry
         self.catalog = HostCatalog(registry)
-
-    # ------------------------------------------------------------ routing ----
-
-    def _resolve(self, function_name: str, schema_path: SchemaPath | None) -> PackRecord:
-        """The pack that owns ``function_name``: named by the path, or unique across packs."""
-        if schema_path:
-            record, _ = self.registry.find(schema_path[-1], function_name)
-            return record
-        owners = [r for r in self.registry.loaded if r.function(function_name) is not None]
-        if len(owners) == 1:
-            return owners[0]
-        if owners:
-            names = ", ".join(f"{r.name}.{function_name}" for r in owners)
-            raise RoutingError(f"function {function_name!r} is defined by several packs; qualify it: {names}")
-        raise RoutingError(f"no pack defines a function named {function_name!r}")
-
-    def _bind_scalar(self, request: BindRequest) -> tuple[str, BoundScalar]:
-        record = self._resolve(request.function_name, request.schema_path)
-        definition = record.function(request.function_name)
-        assert definition is not None
-        qualified = f"{record.name}.{definition.name}"
-        if request.function_type is not FunctionType.SCALAR:
-            raise BindError(
-                f"{qualified} is a scalar function; it cannot be called as a "
-                f"{request.function_type.name.lower()} function"
-            )
-        arguments = request.arguments
-        try:
-            bound = definition.bind(request.input_schema, arguments.positional, arguments.named)
-        except BindError as exc:
-            raise BindError(f"{qualified}: {exc}") from exc
-        log.debug("bound %s -> %s", qualified, bound.output_schema.field(0).type)
-        return qualified, bound
-
-    def rebind_scalar(self, bind_request: bytes) -> BoundScalar:
-        """Rebuild a bound scalar from its serialised bind request (stateless transports)."""
-        return self._bind_scalar(BindRequest.deserialize_from_bytes(bind_request))[1]
+        self.aggregates = Aggregates(registry, store if store is not None else default_state_store())
 
     # --------------------------------------------------------- invocation ----
 
+    def rebind_scalar(self, bind_request: bytes) -> BoundScalar:
+        """Rebuild a bound scalar from its serialised bind request (stateless transports)."""
+        bound = bind_call(self.registry, BindRequest.deserialize_from_bytes(bind_request)).bound
+        assert isinstance(bound, BoundScalar)
+        return bound
+
     def bind(self, request: BindRequest) -> BindResponse:
         """Resolve the output schema, or fail with a message naming pack, function and argument."""
-        _, bound = self._bind_scalar(request)
-        return BindResponse(output_schema=bound.output_schema)
+        return BindResponse(output_schema=bind_call(self.registry, request).output_schema)
 
-    def init(self, request: InitRequest) -> Stream[ScalarExchangeState, GlobalInitResponse]:
-        """Open the per-batch exchange stream for a scalar call (primary or secondary alike)."""
-        bind_call = request.bind_call
-        if request.phase is not None:
-            raise BindError(
-                f"{bind_call.function_name}: init phase {request.phase.name} is not for scalar functions"
-            )
-        qualified, bound = self._bind_scalar(bind_call)
-        state = ScalarExchangeState(
-            qualified_name=qualified, bind_request=bind_call.serialize_to_bytes(), bound=bound
-        )
-        header = GlobalInitResponse(
-            execution_id=request.execution_id or uuid.uuid4().bytes,
-            opaque_data=request.init_opaque_data,
-            max_workers=SCALAR_MAX_WORKERS,
-        )
-        return Stream(
-            output_schema=bound.output_schema,
-            state=state,
-            input_schema=bind_call.input_schema if bind_call.input_schema is not None else pa.schema([]),
-            header=header,
-        )
+    def init(self, request: InitRequest) -> Stream[StreamState, GlobalInitResponse]:
+        """Open the execution stream: scalar exchange, table producer, table-in-out input or finalize."""
+        return open_stream(self.registry, request, SCALAR_MAX_WORKERS)
 
     def table_function_cardinality(self, request: TableFunctionCardinalityRequest) -> TableCardinality:
-        """No estimate: the host serves no table functions yet."""
-        return TableCardinality(estimate=None, max=None)
+        """The function's own estimate, when it offers one."""
+        call = bind_call(self.registry, request.bind_call)
+        if not isinstance(call.bound, BoundTable):
+            return TableCardinality(estimate=None, max=None)
+        estimate = call.bound.definition.function_class.cardinality(call.bound.bind_params())
+        return TableCardinality(estimate=estimate, max=None)
 
     def table_function_statistics(self, request: TableFunctionStatisticsRequest) -> bytes | None:
-        """No statistics available."""
+        """No column statistics are offered."""
         return None
 
     def table_function_dynamic_to_string(
@@ -142,6 +107,34 @@ class HostService(RefusingMethods):
     ) -> TableFunctionDynamicToStringResponse:
         """Nothing to add to EXPLAIN ANALYZE."""
         return TableFunctionDynamicToStringResponse(keys=[], values=[])
+
+    # ---------------------------------------------------------- aggregates ----
+
+    def aggregate_bind(self, request: AggregateBindRequest) -> AggregateBindResponse:
+        """Bind an aggregate and record it where every host process can find it."""
+        return self.aggregates.bind(request)
+
+    def aggregate_update(self, request: AggregateUpdateRequest) -> AggregateUpdateResponse:
+        """Fold one batch into the shared per-group states."""
+        self.aggregates.update(request)
+        return AggregateUpdateResponse()
+
+    def aggregate_combine(self, request: AggregateCombineRequest) -> AggregateCombineResponse:
+        """Merge source groups into target groups."""
+        self.aggregates.combine(request)
+        return AggregateCombineResponse()
+
+    def aggregate_finalize(self, request: AggregateFinalizeRequest) -> AggregateFinalizeResponse:
+        """One result row per requested group id."""
+        return AggregateFinalizeResponse(result_batch=self.aggregates.finalize(request))
+
+    def aggregate_destructor(self, request: AggregateDestructorRequest) -> AggregateDestructorResponse:
+        """Drop the execution's states; best effort, never raises."""
+        try:
+            self.aggregates.destroy(request)
+        except Exception:
+            log.exception("aggregate_destructor failed; states will age out of the store")
+        return AggregateDestructorResponse()
 
     # ------------------------------------------------------------ catalog ----
 

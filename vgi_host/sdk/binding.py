@@ -30,14 +30,39 @@ def _column_step(spec: ArgumentSpec, index: int, field: pa.Field[Any]) -> tuple[
     target = spec.arrow_type
     if target is None or field.type == target:
         return spec.name, index, None
-    try:
-        pa.array([], type=field.type).cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+    if not implicitly_castable(field.type, target):
         raise BindError(
             f"argument {spec.name!r}: column {field.name!r} has type {field.type}, expected {target} "
-            f"(no cast from {field.type} to {target})"
-        ) from exc
+            f"(no implicit cast from {field.type} to {target})"
+        )
     return spec.name, index, target
+
+
+_FAMILIES: tuple[Callable[[pa.DataType], bool], ...] = (
+    lambda t: pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t),
+    lambda t: pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t),
+    lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t),
+    lambda t: pa.types.is_date(t) or pa.types.is_timestamp(t),
+)
+
+
+def implicitly_castable(source: pa.DataType, target: pa.DataType) -> bool:
+    """Whether a column may be cast to a parameter's type without the caller asking.
+
+    Only within a family (numbers, text, bytes, dates), like DuckDB's own
+    implicit casts: Arrow can also *parse* text into numbers, but doing that
+    silently would turn a wrong column into a mid-query parse error.
+    """
+    if pa.types.is_null(source):
+        return True
+    family = next((member for member in _FAMILIES if member(target)), None)
+    if family is None or not family(source):
+        return False
+    try:
+        pa.array([], type=source).cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
 
 
 ColumnPlan = tuple[tuple[str, int, pa.DataType | None], ...]

@@ -20,7 +20,7 @@ import pyarrow as pa
 from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
 from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
-from vgi_host.sdk.signature import ComputeSignature, read_compute_signature
+from vgi_host.sdk.signature import ArgumentSpec, ComputeSignature, read_compute_signature
 
 RESULT_FIELD = "result"
 """Name of the single output column (the reference's name; DuckDB ignores it)."""
@@ -71,6 +71,11 @@ class ScalarDefinition:
     def name(self) -> str:
         """The SQL name."""
         return self.metadata.name
+
+    @property
+    def arguments(self) -> tuple[ArgumentSpec, ...]:
+        """All declared arguments, in call order."""
+        return self.signature.arguments
 
     def bind(
         self,

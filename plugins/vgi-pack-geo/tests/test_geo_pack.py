@@ -9,20 +9,30 @@ from pathlib import Path
 
 import pyarrow as pa
 import vgi_pack_geo
+from vgi_pack_geo.centroid import CENTROID_POINT
 from vgi_pack_geo.geohash import GEOHASH_POINT
+from vgi_pack_geo.grid import GRID_SCHEMA
 
 from vgi_host import FunctionStability, NullHandling
 from vgi_host.packs.discovery import PackCandidate
 from vgi_host.packs.loader import load_pack
 from vgi_host.packs.records import PackStatus
+from vgi_host.sdk.aggregate import AggregateDefinition
+from vgi_host.sdk.scalar import ScalarDefinition
+from vgi_host.sdk.table import TableDefinition
 
 PYPROJECT = Path(__file__).parents[1] / "pyproject.toml"
 
-EXPECTED = {
+SCALARS = {
     "bearing_deg": (["lat1", "lon1", "lat2", "lon2"], pa.float64()),
     "geohash_decode": (["geohash"], GEOHASH_POINT),
     "geohash_encode": (["lat", "lon", "precision"], pa.string()),
     "haversine_km": (["lat1", "lon1", "lat2", "lon2"], pa.float64()),
+}
+EXPECTED = {
+    **dict.fromkeys(SCALARS, ScalarDefinition),
+    "geo_grid": TableDefinition,
+    "centroid": AggregateDefinition,
 }
 
 
@@ -32,7 +42,7 @@ def test_entry_point_names_the_hook_module():
     assert project["entry-points"]["vgi.functions"] == {"geo": "vgi_pack_geo"}
 
 
-def test_register_functions_registers_the_four_functions():
+def test_register_functions_registers_the_six_functions():
     registered: list[type] = []
     vgi_pack_geo.register_functions(registered.append)
     assert sorted(cls.definition().name for cls in registered) == sorted(EXPECTED)
@@ -43,17 +53,46 @@ def test_the_host_loader_accepts_the_pack():
     assert record.status is PackStatus.LOADED, record.problems
     assert [f.name for f in record.functions] == sorted(EXPECTED)
     for definition in record.functions:
-        arguments, result_type = EXPECTED[definition.name]
-        signature = definition.signature
-        assert [a.name for a in signature.arguments] == arguments
-        assert signature.result_type == result_type
-        assert all(a.doc for a in signature.arguments), "every argument is documented"
+        assert isinstance(definition, EXPECTED[definition.name])
+        assert all(a.doc for a in definition.arguments), "every argument is documented"
         metadata = definition.metadata
         assert metadata.stability is FunctionStability.CONSISTENT
-        assert metadata.null_handling is NullHandling.DEFAULT
         assert metadata.description
         assert metadata.examples
         assert all("geo." in e.sql for e in metadata.examples)
+
+
+def test_scalar_signatures():
+    record = load_pack(PackCandidate("geo", "vgi_pack_geo", "vgi-pack-geo", "0.1.0"))
+    for name, (arguments, result_type) in SCALARS.items():
+        definition = record.function(name)
+        assert isinstance(definition, ScalarDefinition)
+        signature = definition.signature
+        assert [a.name for a in signature.arguments] == arguments
+        assert signature.result_type == result_type
+        assert definition.metadata.null_handling is NullHandling.DEFAULT
+
+
+def test_geo_grid_definition():
+    definition = record_function("geo_grid")
+    assert isinstance(definition, TableDefinition)
+    assert [a.name for a in definition.arguments] == ["min_lat", "min_lon", "max_lat", "max_lon", "step_deg"]
+    assert all(a.arrow_type == pa.float64() and not a.has_default for a in definition.arguments)
+    assert definition.catalog_schema == GRID_SCHEMA
+    assert definition.metadata.projection_pushdown
+    assert definition.max_workers == 1
+    step = definition.arguments[-1]
+    assert step.constraint is not None
+    assert step.constraint.gt == 0
+
+
+def test_centroid_definition():
+    definition = record_function("centroid")
+    assert isinstance(definition, AggregateDefinition)
+    assert [a.name for a in definition.columns] == ["lat", "lon"]
+    assert definition.constants == ()
+    assert definition.result_type == CENTROID_POINT
+    assert definition.output_schema == pa.schema([pa.field("result", CENTROID_POINT)])
 
 
 def test_geohash_encode_precision_is_a_bounded_constant():

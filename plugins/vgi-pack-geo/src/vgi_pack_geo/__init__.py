@@ -1,7 +1,9 @@
-"""vgi-pack-geo: geospatial scalar functions for vgi-host, served as the ``geo`` schema.
+"""vgi-pack-geo: geospatial functions for vgi-host, served as the ``geo`` schema.
 
-Functions: ``haversine_km`` and ``bearing_deg`` (:mod:`vgi_pack_geo.distance`),
-``geohash_encode`` and ``geohash_decode`` (:mod:`vgi_pack_geo.geohash`).
+Scalar functions ``haversine_km`` and ``bearing_deg`` (:mod:`vgi_pack_geo.distance`),
+``geohash_encode`` and ``geohash_decode`` (:mod:`vgi_pack_geo.geohash`); the
+table function ``geo_grid`` (:mod:`vgi_pack_geo.grid`); the aggregate
+``centroid`` (:mod:`vgi_pack_geo.centroid`).
 
 This module is what the ``vgi.functions`` entry point names, so the host
 imports it just to find the hook.  It therefore imports nothing but the hook
@@ -20,14 +22,16 @@ __all__ = ["register_functions"]
 
 @hookimpl
 def register_functions(register: Callable[[type], object]) -> None:
-    """Register the pack's four scalar functions with the host.
+    """Register the pack's six functions with the host.
 
     ``register``'s type is spelled out rather than imported because the SDK
     exports no name for it (only ``vgi_host.packs.hookspecs``, an internal
     module, does).
     """
+    from vgi_pack_geo.centroid import Centroid
     from vgi_pack_geo.distance import BearingDeg, HaversineKm
     from vgi_pack_geo.geohash import GeohashDecode, GeohashEncode
+    from vgi_pack_geo.grid import GeoGrid
 
-    for function in (HaversineKm, BearingDeg, GeohashEncode, GeohashDecode):
+    for function in (HaversineKm, BearingDeg, GeohashEncode, GeohashDecode, GeoGrid, Centroid):
         register(function)

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vgi_host import ConstParam, FunctionExample, Param, Returns, ScalarFunction, hookimpl
+from vgi_host import (
+    AggregateFunction,
+    Arg,
+    BindParams,
+    ConstParam,
+    FunctionExample,
+    OutputCollector,
+    Param,
+    ProcessParams,
+    Returns,
+    ScalarFunction,
+    TableFunctionGenerator,
+    TableInOutFunction,
+    TableInput,
+    hookimpl,
+)
 
 
 class AddK(ScalarFunction):
@@ -63,9 +79,176 @@ class WorkerPid(ScalarFunction):
         return pa.array([os.getpid()] * len(x), pa.int64())
 
 
+@dataclass
+class Cursor:
+    """Where count_to is."""
+
+    next_value: int = 0
+
+
+class CountTo(TableFunctionGenerator):
+    """Rows 0..n-1 with a label, in batches of `batch` rows."""
+
+    n: Annotated[int, Arg(0, doc="How many rows", ge=0)]
+    label: Annotated[str, Arg("label", default="x", doc="Label of every row")]
+    batch: Annotated[int, Arg("batch", default=1000, doc="Rows per batch", ge=1)]
+    FIXED_SCHEMA: ClassVar[pa.Schema] = pa.schema(
+        [("i", pa.int64()), ("label", pa.string()), ("square", pa.int64())]
+    )
+
+    class Meta:
+        projection_pushdown = True
+
+    @classmethod
+    def cardinality(cls, params: BindParams) -> int | None:
+        return int(params.args.n)
+
+    @classmethod
+    def initial_state(cls, params: ProcessParams) -> Cursor:
+        return Cursor()
+
+    @classmethod
+    def process(cls, params: ProcessParams, state: Cursor, out: OutputCollector) -> None:
+        n, size = params.args.n, params.args.batch
+        if state.next_value >= n:
+            out.finish()
+            return
+        values = pa.array(range(state.next_value, min(n, state.next_value + size)), pa.int64())
+        state.next_value += len(values)
+        columns = {
+            "i": values,
+            "label": pa.array([params.args.label] * len(values)),
+            "square": pc.multiply(values, values),
+        }
+        # Produce only what was asked for: the projection is the schema to produce.
+        out.emit(pa.RecordBatch.from_pydict({name: columns[name] for name in params.output_schema.names}))
+
+
+class Echo(TableInOutFunction):
+    """Return the input unchanged."""
+
+    class Meta:
+        max_workers = 4
+
+    def transform(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        return batch
+
+
+class RunningTotal(TableInOutFunction):
+    """Running sum of a column, then one final row with the grand total."""
+
+    column: Annotated[str, Arg(0, doc="Column to sum")]
+    data: Annotated[TableInput, Arg(1, doc="Input rows")]
+
+    @property
+    def output_schema(self) -> pa.Schema:
+        return pa.schema([("total", pa.int64())])
+
+    def transform(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        values = batch.column(self.args.column).fill_null(0)
+        running = pc.add(pc.cumulative_sum(values), getattr(self, "total", 0))
+        self.total = running[-1].as_py() if len(running) else getattr(self, "total", 0)
+        return pa.RecordBatch.from_pydict({"total": running.cast(pa.int64())})
+
+    def finish(self) -> pa.RecordBatch:
+        return pa.RecordBatch.from_pydict({"total": pa.array([getattr(self, "total", 0)], pa.int64())})
+
+
+@dataclass
+class Total:
+    """Sum and count of one group."""
+
+    total: int = 0
+    count: int = 0
+
+
+class SumInt(AggregateFunction[Total]):
+    """Sum of integers; NULL for a group without values. Mutates states in place."""
+
+    @classmethod
+    def initial_state(cls, params: ProcessParams) -> Total:
+        return Total()
+
+    @classmethod
+    def update(
+        cls,
+        states: dict[int, Total],
+        group_ids: pa.Int64Array,
+        value: Annotated[pa.Int64Array, Param(doc="Values")],
+    ) -> None:
+        table = pa.table({"g": group_ids, "v": value}).group_by("g").aggregate([("v", "sum"), ("v", "count")])
+        for gid, total, count in zip(
+            *(table.column(c).to_pylist() for c in ("g", "v_sum", "v_count")), strict=True
+        ):
+            states[gid].total += total or 0
+            states[gid].count += count
+
+    @classmethod
+    def combine(cls, source: Total, target: Total, params: ProcessParams) -> Total:
+        return Total(source.total + target.total, source.count + target.count)
+
+    @classmethod
+    def finalize(
+        cls, group_ids: pa.Int64Array, states: dict[int, Total | None], params: ProcessParams
+    ) -> Annotated[pa.RecordBatch, Returns(pa.int64())]:
+        values = [
+            (s.total if s is not None and s.count else None)
+            for s in (states[g] for g in group_ids.to_pylist())
+        ]
+        return pa.record_batch({"result": pa.array(values, pa.int64())})
+
+
+class ScaledMean(AggregateFunction[Total]):
+    """Mean times a constant factor; assigns new states instead of mutating."""
+
+    @classmethod
+    def initial_state(cls, params: ProcessParams) -> Total:
+        return Total()
+
+    @classmethod
+    def update(
+        cls,
+        states: dict[int, Total],
+        group_ids: pa.Int64Array,
+        value: Annotated[pa.Int64Array, Param(doc="Values")],
+        factor: Annotated[int, ConstParam(doc="Multiplier", ge=1)] = 1,
+    ) -> None:
+        table = pa.table({"g": group_ids, "v": value}).group_by("g").aggregate([("v", "sum"), ("v", "count")])
+        for gid, total, count in zip(
+            *(table.column(c).to_pylist() for c in ("g", "v_sum", "v_count")), strict=True
+        ):
+            states[gid] = Total(states[gid].total + (total or 0), states[gid].count + count)
+
+    @classmethod
+    def combine(cls, source: Total, target: Total, params: ProcessParams) -> Total:
+        return Total(source.total + target.total, source.count + target.count)
+
+    @classmethod
+    def finalize(
+        cls, group_ids: pa.Int64Array, states: dict[int, Total | None], params: ProcessParams
+    ) -> Annotated[pa.RecordBatch, Returns(pa.float64())]:
+        factor = params.args.factor
+        values = [
+            (s.total / s.count * factor if s is not None and s.count else None)
+            for s in (states[g] for g in group_ids.to_pylist())
+        ]
+        return pa.record_batch({"result": pa.array(values, pa.float64())})
+
+
 @hookimpl
 def register_functions(register):  # type: ignore[no-untyped-def]
-    for function in (AddK, AlwaysFails, WrongLength, Noisy, WorkerPid):
+    for function in (
+        AddK,
+        AlwaysFails,
+        WrongLength,
+        Noisy,
+        WorkerPid,
+        CountTo,
+        Echo,
+        RunningTotal,
+        SumInt,
+        ScaledMean,
+    ):
         register(function)
 
 

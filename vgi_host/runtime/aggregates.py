@@ -1,0 +1,183 @@
+"""``aggregate_bind/update/combine/finalize/destructor``: aggregates across pooled processes.
+
+DuckDB sends the calls of one aggregate execution to any pooled process, so
+nothing here lives in process memory between calls except caches: the bind
+request is stored with the execution (any process can rebuild the bound call
+from it) and per-group states live in the shared :class:`StateStore`.  Each
+update is one store session — one read of the batch's groups, one batched
+write — so concurrent updates of one execution never lose each other's work.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import OrderedDict
+from typing import Any
+
+import pyarrow as pa
+
+from vgi_host.packs.registry import PackRegistry
+from vgi_host.protocol.aggregate import (
+    AggregateBindRequest,
+    AggregateBindResponse,
+    AggregateCombineRequest,
+    AggregateDestructorRequest,
+    AggregateFinalizeRequest,
+    AggregateUpdateRequest,
+)
+from vgi_host.runtime.invocation import resolve
+from vgi_host.runtime.scalar_stream import FunctionError
+from vgi_host.runtime.state_codec import StateCodec
+from vgi_host.runtime.state_store import StateSession, StateStore
+from vgi_host.sdk.aggregate import AggregateDefinition, BoundAggregate
+from vgi_host.sdk.errors import BindError
+
+log = logging.getLogger("vgi_host.aggregates")
+
+BIND_KEY = "bind_request"
+
+
+class AggregateCallError(FunctionError):
+    """An aggregate's own callback raised; the message names pack and function."""
+
+
+class Aggregates:
+    """The aggregate half of the host service."""
+
+    def __init__(self, registry: PackRegistry, store: StateStore) -> None:
+        self.registry = registry
+        self.store = store
+        self._bound: OrderedDict[bytes, tuple[str, BoundAggregate, StateCodec[Any]]] = OrderedDict()
+
+    def _bind(self, request: AggregateBindRequest) -> tuple[str, BoundAggregate]:
+        qualified, definition = resolve(self.registry, request.function_name, request.schema_path)
+        if not isinstance(definition, AggregateDefinition):
+            raise BindError(f"{qualified} is a {definition.function_class.KIND} function, not an aggregate")
+        try:
+            bound = definition.bind(
+                request.input_schema, request.arguments.positional, request.arguments.named
+            )
+        except BindError as exc:
+            raise BindError(f"{qualified}: {exc}") from exc
+        return qualified, bound
+
+    def bind(self, request: AggregateBindRequest) -> AggregateBindResponse:
+        """Check the call, mint an execution id and record the call for every process."""
+        qualified, bound = self._bind(request)
+        execution_id = uuid.uuid4().bytes
+        with self.store.session(execution_id) as session:
+            session.set_meta(BIND_KEY, request.serialize_to_bytes())
+        self._remember(execution_id, qualified, bound)
+        return AggregateBindResponse(output_schema=bound.definition.output_schema, execution_id=execution_id)
+
+    def _remember(
+        self, execution_id: bytes, qualified: str, bound: BoundAggregate
+    ) -> tuple[str, BoundAggregate, StateCodec[Any]]:
+        codec: StateCodec[Any] = StateCodec.for_class(bound.definition.state_class or object)
+        entry = (qualified, bound, codec)
+        self._bound[execution_id] = entry
+        while len(self._bound) > 64:
+            self._bound.popitem(last=False)
+        return entry
+
+    def _bound_for(self, session: StateSession) -> tuple[str, BoundAggregate, StateCodec[Any]]:
+        """The bound call of the session's execution; the store, not the cache, says it exists."""
+        stored = session.get_meta(BIND_KEY)
+        if stored is None:
+            self._bound.pop(session.execution_id, None)
+            raise BindError("unknown aggregate execution (never bound, or already destroyed)")
+        cached = self._bound.get(session.execution_id)
+        if cached is not None:
+            return cached
+        qualified, bound = self._bind(AggregateBindRequest.deserialize_from_bytes(stored))
+        return self._remember(session.execution_id, qualified, bound)
+
+    def _call(self, qualified: str, what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:
+            raise AggregateCallError(f"{qualified}: {what} raised {type(exc).__name__}: {exc}") from exc
+
+    def update(self, request: AggregateUpdateRequest) -> None:
+        """Fold one batch (group ids in column 0) into the stored states."""
+        batch = request.input_batch
+        with self.store.session(request.execution_id) as session:
+            qualified, bound, codec = self._bound_for(session)
+            group_ids = batch.column(0)
+            unique = _ids(pa.compute.unique(group_ids))
+            states = codec.decode_many(session.load(unique))
+            function = bound.definition.function_class
+            params = bound.params
+            for gid in unique:
+                if gid not in states:
+                    states[gid] = self._call(qualified, "initial_state", function.initial_state, params)
+            arguments = self._call(qualified, "reading the input columns", bound.update_arguments, batch)
+            self._call(qualified, "update", bound.definition.update, states, group_ids, **arguments)
+            session.save(codec.encode_many(states))
+
+    def combine(self, request: AggregateCombineRequest) -> None:
+        """Merge each source group's state into its target group's."""
+        pairs = request.merge_batch
+        sources = _ids(pairs.column(0))
+        targets = _ids(pairs.column(1))
+        with self.store.session(request.execution_id) as session:
+            qualified, bound, codec = self._bound_for(session)
+            states = codec.decode_many(session.load(sorted(set(sources) | set(targets))))
+            function = bound.definition.function_class
+            params = bound.params
+            changed: dict[int, Any] = {}
+            for source, target in zip(sources, targets, strict=True):
+                if source not in states:
+                    continue
+                current = changed.get(target, states.get(target))
+                if current is None:
+                    current = self._call(qualified, "initial_state", function.initial_state, params)
+                changed[target] = self._call(
+                    qualified, "combine", function.combine, states[source], current, params
+                )
+            session.save(codec.encode_many(changed))
+
+    def finalize(self, request: AggregateFinalizeRequest) -> pa.RecordBatch:
+        """One result row per requested group id, in order; None states for ids never updated."""
+        group_ids = request.group_ids_batch.column(0)
+        ids = _ids(group_ids)
+        with self.store.session(request.execution_id, read_only=True) as session:
+            qualified, bound, codec = self._bound_for(session)
+            loaded = codec.decode_many(session.load(sorted(set(ids))))
+        states = {gid: loaded.get(gid) for gid in ids}
+        result = self._call(qualified, "finalize", bound.definition.finalize, group_ids, states, bound.params)
+        return _result_batch(qualified, result, len(ids), request.output_schema)
+
+    def destroy(self, request: AggregateDestructorRequest) -> None:
+        """Forget the execution everywhere; never raises (best-effort cleanup)."""
+        self._bound.pop(request.execution_id, None)
+        self.store.drop(request.execution_id)
+
+
+def _ids(column: pa.Array[Any] | pa.ChunkedArray[Any]) -> list[int]:
+    """Group ids as ints (the protocol never sends NULL ids)."""
+    return [int(v) for v in column.to_pylist() if v is not None]
+
+
+def _result_batch(qualified: str, result: Any, rows: int, schema: pa.Schema) -> pa.RecordBatch:
+    if isinstance(result, pa.Table):
+        result = result.combine_chunks().to_batches()[0] if result.num_rows else None
+    if not isinstance(result, pa.RecordBatch) or result.num_columns != 1:
+        raise AggregateCallError(
+            f"{qualified}: finalize must return a one-column pa.RecordBatch; got {result!r}"
+        )
+    if result.num_rows != rows:
+        raise AggregateCallError(
+            f"{qualified}: finalize returned {result.num_rows} rows for {rows} group ids"
+        )
+    column = result.column(0)
+    target = schema.field(0).type
+    if column.type != target:
+        try:
+            column = column.cast(target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise AggregateCallError(
+                f"{qualified}: finalize returned {column.type}; declared {target}"
+            ) from exc
+    return pa.RecordBatch.from_arrays([column], schema=schema)

@@ -1,0 +1,166 @@
+"""Aggregate functions: ``SELECT g, pack.fn(x) FROM t GROUP BY g``.
+
+A pack author subclasses ``AggregateFunction[State]`` and writes four
+classmethods, the reference SDK's shapes:
+
+* ``initial_state(params) -> State`` for a group seen for the first time;
+* ``update(states, group_ids, <columns...>, <constants...>)`` folds a batch into
+  ``states`` (a dict group id -> State, pre-filled for every id in the batch);
+  mutate a state in place or assign a new one to ``states[gid]`` — the host
+  persists both;
+* ``combine(source, target, params) -> State`` merges two partial states;
+* ``finalize(group_ids, states, params) -> Annotated[pa.RecordBatch, Returns(type)]``
+  returns one row per requested id (``states[gid]`` is None for an id never
+  updated).
+
+DuckDB sends the calls of one aggregate to *any* pooled process, so states
+live in a store shared by all host processes (see
+:mod:`vgi_host.runtime.state_store`); a State must therefore be picklable, or
+provide ``serialize_to_bytes()`` / ``deserialize_from_bytes()``.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pyarrow as pa
+
+from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
+from vgi_host.sdk.context import Args, ProcessParams
+from vgi_host.sdk.errors import BindError, FunctionDefinitionError
+from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
+from vgi_host.sdk.signature import ArgumentSpec, read_parameters, read_returns
+
+RESULT_FIELD = "result"
+
+
+class AggregateFunction[State]:
+    """Base class for aggregate functions (see the module docstring)."""
+
+    KIND: ClassVar[str] = "aggregate"
+
+    @classmethod
+    def initial_state(cls, params: ProcessParams) -> State:
+        """The state of a group before any row."""
+        raise NotImplementedError(f"{cls.__name__} must define initial_state(params)")
+
+    @classmethod
+    def combine(cls, source: State, target: State, params: ProcessParams) -> State:
+        """``target`` with ``source`` merged into it."""
+        raise NotImplementedError(f"{cls.__name__} must define combine(source, target, params)")
+
+    @classmethod
+    def definition(cls) -> AggregateDefinition:
+        """The validated definition of this class, computed once and cached on it."""
+        cached = cls.__dict__.get("_vgi_host_definition")
+        if isinstance(cached, AggregateDefinition):
+            return cached
+        definition = AggregateDefinition.of(cls)
+        type.__setattr__(cls, "_vgi_host_definition", definition)
+        return definition
+
+
+def _state_class(function_class: type) -> type | None:
+    """``AggregateFunction[CentroidState]`` -> ``CentroidState`` (None when not parameterised)."""
+    for klass in function_class.__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            if typing.get_origin(base) is AggregateFunction:
+                (argument,) = typing.get_args(base)
+                return argument if isinstance(argument, type) else None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateDefinition:
+    """An aggregate function as the host sees it."""
+
+    function_class: type[AggregateFunction[Any]]
+    metadata: FunctionMetadata
+    arguments: tuple[ArgumentSpec, ...]
+    """``update``'s column and constant parameters, in declaration order."""
+    result_type: pa.DataType
+    state_class: type | None
+    update: Callable[..., None]
+    """The class's ``update`` (not declared on the base: its columns are the function's own)."""
+    finalize: Callable[..., Any]
+
+    @classmethod
+    def of(cls, function_class: type[AggregateFunction[Any]]) -> AggregateDefinition:
+        """Validate ``function_class`` and read its definition."""
+        name = function_class.__name__
+        for required in ("initial_state", "combine"):
+            if getattr(function_class, required).__func__ is getattr(AggregateFunction, required).__func__:
+                raise FunctionDefinitionError(f"{name} must define the classmethod {required}")
+        for required in ("update", "finalize"):
+            if not callable(getattr(function_class, required, None)):
+                raise FunctionDefinitionError(f"{name} must define the classmethod {required}")
+        update: Callable[..., None] = getattr(function_class, "update")  # noqa: B009
+        finalize: Callable[..., Any] = getattr(function_class, "finalize")  # noqa: B009
+        result_type, _ = read_returns(function_class, finalize, column=False)
+        return cls(
+            function_class,
+            resolve_metadata(function_class),
+            read_parameters(function_class, update, skip=2),
+            result_type,
+            _state_class(function_class),
+            update,
+            finalize,
+        )
+
+    @property
+    def name(self) -> str:
+        """The SQL name."""
+        return self.metadata.name
+
+    @property
+    def columns(self) -> tuple[ArgumentSpec, ...]:
+        """Value columns, in the order they follow the group-id column in update batches."""
+        return tuple(a for a in self.arguments if not a.is_constant)
+
+    @property
+    def constants(self) -> tuple[ArgumentSpec, ...]:
+        """Constant arguments, in ``Arguments.positional`` order."""
+        return tuple(a for a in self.arguments if a.is_constant)
+
+    @property
+    def output_schema(self) -> pa.Schema:
+        """One ``result`` column of the declared type."""
+        return pa.schema([pa.field(RESULT_FIELD, self.result_type)])
+
+    def bind(
+        self,
+        input_schema: pa.Schema | None,
+        positional: Sequence[pa.Scalar[Any] | None],
+        named: Mapping[str, pa.Scalar[Any]],
+    ) -> BoundAggregate:
+        """Check one call: value columns by position, constants by order."""
+        if named:
+            raise BindError(f"aggregate functions take no named arguments; got {sorted(named)}")
+        plan = plan_columns(self.columns, input_schema)
+        constants = bind_constants(self.constants, positional)
+        return BoundAggregate(self, plan, constants)
+
+
+@dataclass(frozen=True, slots=True)
+class BoundAggregate:
+    """One bound aggregate call; everything update/combine/finalize need besides states."""
+
+    definition: AggregateDefinition
+    column_plan: ColumnPlan
+    constants: dict[str, Any]
+
+    @property
+    def params(self) -> ProcessParams:
+        """What the pack's callbacks receive as ``params``."""
+        return ProcessParams(args=Args(self.constants), output_schema=self.definition.output_schema)
+
+    def update_arguments(self, batch: pa.RecordBatch) -> dict[str, Any]:
+        """``update``'s keyword arguments for one batch whose column 0 is the group id."""
+        kwargs = dict(self.constants)
+        for name, index, cast_to in self.column_plan:
+            column = batch.column(index + 1)
+            kwargs[name] = column if cast_to is None else column.cast(cast_to)
+        return kwargs
