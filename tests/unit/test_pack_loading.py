@@ -15,7 +15,8 @@ def candidate(module: str, name: str | None = None) -> PackCandidate:
 def test_good_pack_loads_functions_sorted_by_name():
     record = load_pack(candidate("good"))
     assert record.status is PackStatus.LOADED, record.error
-    assert [f.name for f in record.functions] == ["double", "shout"]
+    assert record.function_names == ["double", "shout"]
+    assert [e.kind for e in record.entries] == ["scalar", "scalar"]
     assert record.error is None
     assert record.load_seconds >= 0
 
@@ -63,7 +64,7 @@ def test_pack_output_to_stdout_is_diverted_to_stderr(capsys):
     record = load_pack(candidate("prints"))
     captured = capsys.readouterr()
     assert record.status is PackStatus.LOADED
-    assert record.functions == ()
+    assert record.entries == ()
     assert captured.out == ""
     assert "import-time noise" in captured.err
     assert "hook-time noise" in captured.err

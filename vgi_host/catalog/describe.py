@@ -90,9 +90,11 @@ def describe_pack(record: PackRecord) -> dict[str, Any]:
         "error": record.error,
         "remedy": record.remedy,
         "traceback": record.traceback,
-        "function_count": len(record.functions),
+        "function_count": len(record.entries),
+        "declared_host_range": record.declared_host_range,
+        "from_cache": record.from_cache,
         "load_seconds": round(record.load_seconds, 4),
-        "functions": [describe_function(f) for f in record.functions],
+        "functions": [entry.description for entry in record.entries],
     }
 
 

@@ -13,13 +13,11 @@ import json
 from functools import cached_property
 
 from vgi_host import __version__
-from vgi_host.catalog.function_info import function_info
 from vgi_host.packs.records import PackRecord
 from vgi_host.packs.registry import PackRegistry
 from vgi_host.protocol.attach import CatalogAttachResult, CatalogInfo
 from vgi_host.protocol.catalog import SchemaInfo
 from vgi_host.protocol.enums import SchemaObjectType
-from vgi_host.protocol.functions import FunctionInfo
 
 CATALOG_NAME = "packs"
 """What `catalog_catalogs` advertises (the bare ``ATTACH 'vgi-host serve'`` form uses it)."""
@@ -79,8 +77,8 @@ class HostCatalog:
 
     def _pack_schema(self, record: PackRecord) -> SchemaInfo:
         counts = dict.fromkeys(_OBJECT_KINDS, 0)
-        for definition in record.functions:
-            counts[_LISTING[definition.function_class.KIND].value] += 1
+        for entry in record.entries:
+            counts[_LISTING[entry.kind].value] += 1
         return SchemaInfo(
             path=[record.name],
             comment=f"{record.distribution} {record.version}",
@@ -104,23 +102,15 @@ class HostCatalog:
         wanted = [part.lower() for part in path]
         return next((s for s in self.schemas if [p.lower() for p in s.path] == wanted), None)
 
-    def functions(self, path: list[str], kind: SchemaObjectType) -> list[FunctionInfo]:
-        """Function entries of one listing kind in one schema (empty for unknown schemas)."""
+    def functions(self, path: list[str], kind: SchemaObjectType) -> list[bytes]:
+        """Encoded function entries of one listing kind in one schema (empty for unknown schemas).
+
+        The entries come from the packs' manifests already encoded, so serving a
+        listing neither imports a pack nor re-encodes anything.
+        """
         if len(path) != 1:
             return []
-        return [info for listing, info in self._entries(path[0].lower()) if listing is kind]
-
-    def _entries(self, schema: str) -> tuple[tuple[SchemaObjectType, FunctionInfo], ...]:
-        cache = self._function_cache
-        if schema not in cache:
-            record = self.registry.pack(schema)
-            functions = record.functions if record is not None else ()
-            cache[schema] = tuple(
-                (_LISTING[d.function_class.KIND], function_info(d, record.name if record else schema))
-                for d in functions
-            )
-        return cache[schema]
-
-    @cached_property
-    def _function_cache(self) -> dict[str, tuple[tuple[SchemaObjectType, FunctionInfo], ...]]:
-        return {}
+        record = self.registry.pack(path[0])
+        if record is None:
+            return []
+        return [entry.info for entry in record.entries if _LISTING[entry.kind] is kind]

@@ -10,14 +10,19 @@ Exit codes, for scripts and CI:
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from vgi_host import __version__
 
+if TYPE_CHECKING:
+    from vgi_host.packs.registry import PackRegistry
+
 EXIT_OK = 0
 EXIT_PACK_FAILURES = 1
+EXIT_USAGE = 2
 
 app = typer.Typer(
     name="vgi-host",
@@ -43,25 +48,69 @@ def _root(
     """Serve every installed VGI function pack to DuckDB through one ATTACH."""
 
 
+PackOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pack", "-p", help="Only these packs (repeatable or comma-separated; overrides $VGI_HOST_PACKS)."
+    ),
+]
+DisableOption = Annotated[
+    list[str] | None, typer.Option("--disable", help="Never these packs (overrides $VGI_HOST_DISABLE).")
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Config file (default: $VGI_HOST_CONFIG or the user config dir)."),
+]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Treat any pack failure as an error (for CI).")]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Ignore the manifest cache: import every pack.")
+]
+
+
+def load_registry(
+    pack: list[str] | None, disable: list[str] | None, config: Path | None, strict: bool, no_cache: bool
+) -> PackRegistry:
+    """The registry for the selection the options (and environment, and config file) describe."""
+    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.packs.selection import ConfigError, resolve_selection
+
+    def split(values: list[str] | None) -> list[str]:
+        return [part for value in values or [] for part in value.split(",") if part.strip()]
+
+    try:
+        selection = resolve_selection(
+            enable=split(pack), disable=split(disable), strict=strict or None, config=config
+        )
+    except ConfigError as exc:
+        typer.echo(f"vgi-host: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    return PackRegistry.load(selection=selection, use_cache=not no_cache)
+
+
 @app.command("list")
 def list_packs(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
     ] = False,
+    pack: PackOption = None,
+    disable: DisableOption = None,
+    config: ConfigOption = None,
+    strict: StrictOption = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Show every discovered pack, its status and its functions.
 
-    Packs that failed to load are listed with their error and a remedy.  Exits
-    with 1 when any pack failed, so `vgi-host list` doubles as a quick check.
+    Packs that failed to load (or are incompatible) are listed with their error
+    and a remedy, and make the command exit with 1, so `vgi-host list` doubles
+    as a quick check.  Disabled packs are listed but never imported.  Listing
+    imports no pack whose manifest is cached.
     """
     from vgi_host.catalog.describe import describe_registry
-    from vgi_host.packs.registry import PackRegistry
 
-    registry = PackRegistry.load()
+    registry = load_registry(pack, disable, config, strict, no_cache)
     if as_json:
-        typer.echo(
-            json.dumps({"vgi_host_version": __version__, "packs": describe_registry(registry)}, indent=2)
-        )
+        document = {"vgi_host_version": __version__, "packs": describe_registry(registry)}
+        typer.echo(json.dumps(document, indent=2))
     else:
         from vgi_host.cli.render import render_registry
 

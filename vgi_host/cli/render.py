@@ -6,11 +6,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from vgi_host.catalog.describe import sql_signature, summary_line
 from vgi_host.packs.records import PackRecord, PackStatus
 from vgi_host.packs.registry import PackRegistry
 
-_STATUS_STYLE = {PackStatus.LOADED: "green", PackStatus.FAILED: "bold red"}
+_STATUS_STYLE = {
+    PackStatus.LOADED: "green",
+    PackStatus.FAILED: "bold red",
+    PackStatus.INCOMPATIBLE: "bold yellow",
+    PackStatus.DISABLED: "dim",
+}
 
 
 def _packs_table(registry: PackRegistry) -> Table:
@@ -23,7 +27,7 @@ def _packs_table(registry: PackRegistry) -> Table:
             record.distribution,
             record.version,
             Text(record.status.value, style=_STATUS_STYLE[record.status]),
-            str(len(record.functions)),
+            str(len(record.entries)),
         )
     return table
 
@@ -33,12 +37,9 @@ def _functions_table(record: PackRecord) -> Table:
     table.add_column("kind")
     table.add_column("SQL signature", overflow="fold")
     table.add_column("description", overflow="fold")
-    for definition in record.functions:
-        table.add_row(
-            definition.function_class.KIND,
-            f"{record.name}.{sql_signature(definition)}",
-            summary_line(definition.metadata.description),
-        )
+    for entry in record.entries:
+        described = entry.description
+        table.add_row(described["kind"], f"{record.name}.{described['signature']}", described["summary"])
     return table
 
 

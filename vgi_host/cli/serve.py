@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 from collections.abc import Buffer
+from pathlib import Path
 from typing import IO
 
 from vgi_host import __version__
@@ -44,8 +45,44 @@ def _parser() -> argparse.ArgumentParser:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="stderr log level (default: $VGI_HOST_LOG_LEVEL or WARNING)",
     )
+    add_selection_arguments(parser)
     parser.add_argument("--version", action="version", version=f"vgi-host {__version__}")
     return parser
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """The pack-selection options `serve` shares with `list` (see vgi_host.packs.selection)."""
+    parser.add_argument(
+        "-p",
+        "--pack",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="serve only these packs (repeatable or comma-separated; overrides $VGI_HOST_PACKS)",
+    )
+    parser.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="never serve these packs (overrides $VGI_HOST_DISABLE)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="config file (default: $VGI_HOST_CONFIG or the user config dir)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", default=None, help="any pack failure is a startup error"
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="ignore the manifest cache: import every pack"
+    )
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part for value in values for part in value.split(",") if part.strip()]
 
 
 class _WriteAll(io.RawIOBase):

@@ -10,6 +10,7 @@ because picking one would silently depend on ``sys.path`` order.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib import metadata
@@ -27,6 +28,12 @@ class PackCandidate:
     """The entry point's value: ``module`` or ``module:attribute``."""
     distribution: str
     version: str
+    requires: tuple[str, ...] = ()
+    """The distribution's ``Requires-Dist`` lines (where its vgi-host range is declared)."""
+    location: str | None = None
+    """The ``.dist-info`` directory: with its mtime it identifies one installation."""
+    editable: bool = False
+    """Installed in development mode: its code changes without reinstalling."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,15 @@ class Discovery:
     clashes: tuple[NameClash, ...]
 
 
+def _is_editable(dist: metadata.Distribution) -> bool:
+    """PEP 610: an editable install says so in ``direct_url.json``."""
+    try:
+        direct_url = json.loads(dist.read_text("direct_url.json") or "{}")
+    except ValueError:
+        return False
+    return bool(direct_url.get("dir_info", {}).get("editable", False))
+
+
 def _normalise(distribution: str) -> str:
     return distribution.lower().replace("_", "-").replace(".", "-")
 
@@ -65,9 +81,20 @@ def discover(group: str = ENTRY_POINT_GROUP) -> Discovery:
     by_name: dict[str, dict[str, PackCandidate]] = defaultdict(dict)
     for entry_point in metadata.entry_points(group=group):
         dist = entry_point.dist
-        distribution = dist.metadata["Name"] if dist is not None else "<unknown>"
-        version = dist.version if dist is not None else "?"
-        candidate = PackCandidate(entry_point.name, entry_point.value, distribution, version)
+        if dist is None:
+            candidate = PackCandidate(entry_point.name, entry_point.value, "<unknown>", "?")
+        else:
+            location = getattr(dist, "_path", None)
+            candidate = PackCandidate(
+                entry_point.name,
+                entry_point.value,
+                dist.metadata["Name"],
+                dist.version,
+                requires=tuple(dist.requires or ()),
+                location=str(location) if location is not None else None,
+                editable=_is_editable(dist),
+            )
+        distribution = candidate.distribution
         # importlib.metadata already keeps only the first of several copies of
         # one distribution on sys.path; keying by it keeps the grouping honest.
         by_name[entry_point.name].setdefault(_normalise(distribution), candidate)

@@ -20,16 +20,21 @@ import sys
 import time
 import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pluggy
 
 from vgi_host.packs import hookspecs
 from vgi_host.packs.discovery import NameClash, PackCandidate
+from vgi_host.packs.manifest import function_entries
 from vgi_host.packs.records import PackRecord, PackStatus
 from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.kinds import FunctionDefinition, definition_of
 from vgi_host.sdk.metadata import SQL_IDENTIFIER
+
+DYNAMIC_CATALOG_FLAG = "VGI_HOST_DYNAMIC_CATALOG"
+"""Set to True on a pack's entry-point object to never cache its catalog (it changes at run time)."""
 
 RESERVED_PACK_NAMES = frozenset({"main", "information_schema", "pg_catalog", "system", "temp"})
 """Schema names the host or DuckDB already uses; a pack may not take them."""
@@ -104,13 +109,24 @@ def _definitions(registered: list[object]) -> tuple[FunctionDefinition, ...]:
     return tuple(sorted(by_name.values(), key=lambda d: d.name))
 
 
-def load_pack(candidate: PackCandidate) -> PackRecord:
-    """Import and validate one pack; never raises."""
-    started = time.perf_counter()
-    naming_problem = _naming_problem(candidate.name)
-    if naming_problem is not None:
-        remedy = f"ask the author of {candidate.distribution} to rename the entry point"
-        return _failed(candidate, started, naming_problem, remedy, None)
+@dataclass(frozen=True, slots=True)
+class ImportedPack:
+    """A pack's validated definitions, and whether it opted out of manifest caching."""
+
+    definitions: tuple[FunctionDefinition, ...]
+    dynamic: bool
+
+
+_STAGE_PROBLEMS = {
+    "import": "import of {target!r} failed",
+    "hooks": "registering its hooks failed",
+    "register_functions": "its register_functions hook raised",
+    "validate": "validating its functions failed",
+}
+
+
+def import_pack(candidate: PackCandidate) -> ImportedPack:
+    """Import one pack and validate its registrations; raise :class:`PackLoadError` on any failure."""
     stage = "import"
     try:
         with _stdout_to_stderr():
@@ -121,32 +137,42 @@ def load_pack(candidate: PackCandidate) -> PackRecord:
             registered: list[object] = []
             manager.hook.register_functions(register=registered.append)
         stage = "validate"
-        functions = _definitions(registered)
-    except PackLoadError as exc:
-        return _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
+        return ImportedPack(_definitions(registered), bool(getattr(plugin, DYNAMIC_CATALOG_FLAG, False)))
+    except PackLoadError:
+        raise
     except (Exception, SystemExit) as exc:
-        problem = {
-            "import": f"import of {candidate.target!r} failed",
-            "hooks": "registering its hooks failed",
-            "register_functions": "its register_functions hook raised",
-            "validate": "validating its functions failed",
-        }[stage]
+        problem = _STAGE_PROBLEMS[stage].format(target=candidate.target)
         remedy = (
             f"reinstall or upgrade {candidate.distribution}, or report the error to its author"
             if stage == "import"
             else f"report the error to the author of {candidate.distribution}"
         )
-        return _failed(
-            candidate, started, f"{problem}: {type(exc).__name__}: {exc}", remedy, traceback.format_exc()
-        )
+        raise PackLoadError(f"{problem}: {type(exc).__name__}: {exc}", remedy) from exc
+
+
+def load_pack(candidate: PackCandidate, declared_host_range: str | None = None) -> PackRecord:
+    """Import and validate one pack; never raises."""
+    started = time.perf_counter()
+    naming_problem = _naming_problem(candidate.name)
+    if naming_problem is not None:
+        remedy = f"ask the author of {candidate.distribution} to rename the entry point"
+        return _failed(candidate, started, naming_problem, remedy, None)
+    try:
+        imported = import_pack(candidate)
+        entries = function_entries(candidate.name, imported.definitions)
+    except PackLoadError as exc:
+        return _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
     return PackRecord(
         name=candidate.name,
         distribution=candidate.distribution,
         version=candidate.version,
         target=candidate.target,
         status=PackStatus.LOADED,
-        functions=functions,
+        entries=entries,
         load_seconds=time.perf_counter() - started,
+        declared_host_range=declared_host_range,
+        definitions=imported.definitions,
+        dynamic=imported.dynamic,
     )
 
 
@@ -162,30 +188,31 @@ def _naming_problem(name: str) -> str | None:
 def _failed(
     candidate: PackCandidate, started: float, problem: str, remedy: str | None, trace: str | None
 ) -> PackRecord:
+    return not_served(candidate, PackStatus.FAILED, problem, remedy, trace, time.perf_counter() - started)
+
+
+def not_served(
+    candidate: PackCandidate,
+    status: PackStatus,
+    problem: str,
+    remedy: str | None,
+    trace: str | None = None,
+    seconds: float = 0.0,
+) -> PackRecord:
+    """A record for a pack that is listed but not served (failed, disabled, incompatible)."""
     return PackRecord(
         name=candidate.name,
         distribution=candidate.distribution,
         version=candidate.version,
         target=candidate.target,
-        status=PackStatus.FAILED,
+        status=status,
         problems=(problem,),
         traceback=trace,
         remedy=remedy,
-        load_seconds=time.perf_counter() - started,
+        load_seconds=seconds,
     )
 
 
 def clash_records(clash: NameClash) -> list[PackRecord]:
     """Describe every claimant of a clashing pack name as a failed pack."""
-    return [
-        PackRecord(
-            name=clash.name,
-            distribution=c.distribution,
-            version=c.version,
-            target=c.target,
-            status=PackStatus.FAILED,
-            problems=(clash.message,),
-            remedy=clash.remedy,
-        )
-        for c in clash.claimants
-    ]
+    return [not_served(c, PackStatus.FAILED, clash.message, clash.remedy) for c in clash.claimants]

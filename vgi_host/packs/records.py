@@ -1,50 +1,134 @@
-"""What the host knows about each pack after trying to load it.
+"""What the host knows about each pack: where it came from, its status, its functions.
 
-A :class:`PackRecord` is plain data: listings, the catalog and error messages
-are all produced from records, never from pack modules, so a broken pack is
-described with the same care as a working one.
+Listings, the catalog and error messages are produced from records, never from
+pack modules, so a broken pack is described with the same care as a working
+one.  A record's functions are :class:`FunctionEntry` data; the pack's classes
+(``FunctionDefinition``) are imported only when a call needs one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from vgi_host.sdk.kinds import FunctionDefinition
+from vgi_host.packs.manifest import FunctionEntry
+
+if TYPE_CHECKING:
+    from vgi_host.sdk.kinds import FunctionDefinition
+
+Importer = Callable[[], "tuple[FunctionDefinition, ...]"]
+"""Imports a pack and returns its validated definitions (raises on failure)."""
 
 
 class PackStatus(Enum):
-    """Outcome of loading one pack."""
+    """Outcome of considering one pack."""
 
     LOADED = "loaded"
     FAILED = "failed"
+    DISABLED = "disabled"
+    INCOMPATIBLE = "incompatible"
 
 
-@dataclass(frozen=True, slots=True)
+class PackImportError(RuntimeError):
+    """A pack served from its cached manifest could not be imported when a call needed it."""
+
+    error_code = "FAILED_PRECONDITION"
+
+
 class PackRecord:
-    """One pack: where it came from, whether it loaded, and what it offers."""
+    """One pack, loaded or not.  Everything but the lazily imported definitions is plain data."""
 
-    name: str
-    distribution: str
-    version: str
-    target: str
-    status: PackStatus
-    functions: tuple[FunctionDefinition, ...] = ()
-    problems: tuple[str, ...] = ()
-    """One line per problem; empty when loaded."""
-    traceback: str | None = None
-    remedy: str | None = None
-    load_seconds: float = 0.0
-    _by_name: dict[str, FunctionDefinition] = field(default_factory=dict, repr=False, compare=False)
+    __slots__ = (
+        "_by_name",
+        "_definitions",
+        "_importer",
+        "declared_host_range",
+        "distribution",
+        "dynamic",
+        "entries",
+        "from_cache",
+        "load_seconds",
+        "name",
+        "problems",
+        "remedy",
+        "status",
+        "target",
+        "traceback",
+        "version",
+    )
 
-    def __post_init__(self) -> None:
-        self._by_name.update({f.name.lower(): f for f in self.functions})
+    def __init__(
+        self,
+        *,
+        name: str,
+        distribution: str,
+        version: str,
+        target: str,
+        status: PackStatus,
+        entries: tuple[FunctionEntry, ...] = (),
+        problems: tuple[str, ...] = (),
+        traceback: str | None = None,
+        remedy: str | None = None,
+        load_seconds: float = 0.0,
+        declared_host_range: str | None = None,
+        from_cache: bool = False,
+        dynamic: bool = False,
+        definitions: tuple[FunctionDefinition, ...] | None = None,
+        importer: Importer | None = None,
+    ) -> None:
+        self.name = name
+        self.distribution = distribution
+        self.version = version
+        self.target = target
+        self.status = status
+        self.entries = entries
+        self.problems = problems
+        self.traceback = traceback
+        self.remedy = remedy
+        self.load_seconds = load_seconds
+        self.declared_host_range = declared_host_range
+        self.from_cache = from_cache
+        self.dynamic = dynamic
+        """The pack opted out of manifest caching (its catalog changes at run time)."""
+        self._by_name = {e.name.lower(): e for e in entries}
+        self._definitions = {d.name.lower(): d for d in definitions} if definitions is not None else None
+        self._importer = importer
+
+    def __repr__(self) -> str:
+        return f"PackRecord({self.name!r}, {self.distribution} {self.version}, {self.status.value})"
 
     @property
     def error(self) -> str | None:
         """All problems as one message, or None when the pack loaded."""
         return "; ".join(self.problems) if self.problems else None
 
-    def function(self, name: str) -> FunctionDefinition | None:
-        """Look a function up by SQL name, case-insensitively as DuckDB does."""
+    @property
+    def function_names(self) -> list[str]:
+        """SQL names of the pack's functions, sorted."""
+        return [e.name for e in self.entries]
+
+    @property
+    def imported(self) -> bool:
+        """Whether the pack's module has been imported in this process."""
+        return self._definitions is not None
+
+    def entry(self, name: str) -> FunctionEntry | None:
+        """Look a function up by SQL name, case-insensitively as DuckDB does, without importing."""
         return self._by_name.get(name.lower())
+
+    def definition(self, name: str) -> FunctionDefinition | None:
+        """The function's class-backed definition, importing the pack on first use."""
+        if self.entry(name) is None:
+            return None
+        if self._definitions is None:
+            if self._importer is None:
+                raise PackImportError(f"pack {self.name!r} has no importer")
+            try:
+                definitions = self._importer()
+            except Exception as exc:
+                raise PackImportError(
+                    f"pack {self.name!r} ({self.distribution} {self.version}) could not be imported: {exc}"
+                ) from exc
+            self._definitions = {d.name.lower(): d for d in definitions}
+        return self._definitions.get(name.lower())

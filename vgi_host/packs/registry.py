@@ -1,16 +1,22 @@
 """The set of packs a host process serves, and lookups into it.
 
-Built once per process from a discovery scan.  Lookups answer with errors that
-say what *is* available, because the person reading them is usually typing SQL.
+Built once per process: discovery (metadata only), then per pack, in order,
+selection (disabled packs are never imported), the name check, compatibility
+(incompatible packs are never imported), the manifest cache (a hit imports
+nothing), and only on a miss the import itself.  Lookups answer with errors
+that say what *is* available, because the person reading them is usually
+typing SQL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vgi_host.packs.discovery import Discovery, discover
-from vgi_host.packs.loader import clash_records, load_pack
+from vgi_host.packs.discovery import Discovery, PackCandidate, discover
+from vgi_host.packs.loader import clash_records, import_pack, load_pack, not_served
+from vgi_host.packs.manifest import ManifestCache, PackManifest, cache_enabled
 from vgi_host.packs.records import PackRecord, PackStatus
+from vgi_host.packs.selection import Selection
 from vgi_host.sdk.kinds import FunctionDefinition
 
 
@@ -23,25 +29,79 @@ class RoutingError(LookupError):
     error_code = "NOT_FOUND"
 
 
+def _from_manifest(candidate: PackCandidate, manifest: PackManifest) -> PackRecord:
+    return PackRecord(
+        name=candidate.name,
+        distribution=candidate.distribution,
+        version=candidate.version,
+        target=candidate.target,
+        status=PackStatus.LOADED,
+        entries=manifest.functions,
+        declared_host_range=manifest.declared_host_range,
+        from_cache=True,
+        importer=lambda: import_pack(candidate).definitions,
+    )
+
+
+def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCache | None) -> PackRecord:
+    """One pack's record, importing it only when nothing cheaper can answer."""
+    verdict = selection.verdict(candidate.name)
+    if verdict is not None:
+        return not_served(
+            candidate, PackStatus.DISABLED, verdict, "enable it, or remove it from the blocklist"
+        )
+    manifest = cache.load(candidate) if cache is not None else None
+    if manifest is not None:  # the cache key covers host and pack versions: its verdicts still hold
+        return _from_manifest(candidate, manifest)
+    from vgi_host.packs.compatibility import check
+
+    compatibility = check(candidate.requires)
+    if not compatibility.compatible:
+        remedy = (
+            f"install a vgi-host matching {compatibility.declared!r}, "
+            f"or a version of {candidate.distribution} that supports this vgi-host"
+        )
+        return not_served(candidate, PackStatus.INCOMPATIBLE, compatibility.problem or "", remedy)
+    record = load_pack(candidate, compatibility.declared)
+    if cache is not None and not record.dynamic and record.status is PackStatus.LOADED:
+        manifest = PackManifest(
+            candidate.name, candidate.distribution, candidate.version, compatibility.declared, record.entries
+        )
+        cache.store(candidate, manifest)
+    return record
+
+
 @dataclass(frozen=True, slots=True)
 class PackRegistry:
-    """All discovered packs, loaded or failed, in deterministic order."""
+    """All discovered packs, served or not, in deterministic order."""
 
     records: tuple[PackRecord, ...]
+    selection: Selection = field(default_factory=Selection)
     _loaded: dict[str, PackRecord] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._loaded.update({r.name.lower(): r for r in self.records if r.status is PackStatus.LOADED})
 
     @classmethod
-    def load(cls, discovery: Discovery | None = None) -> PackRegistry:
-        """Discover (unless given a scan) and load every pack, each in isolation."""
+    def load(
+        cls,
+        discovery: Discovery | None = None,
+        selection: Selection | None = None,
+        cache: ManifestCache | None = None,
+        *,
+        use_cache: bool = True,
+    ) -> PackRegistry:
+        """Discover (unless given a scan) and consider every pack, each in isolation."""
         found = discovery if discovery is not None else discover()
-        records = [load_pack(candidate) for candidate in found.candidates]
+        chosen = selection if selection is not None else Selection()
+        manifests = (
+            cache if cache is not None else (ManifestCache() if use_cache and cache_enabled() else None)
+        )
+        records = [_consider(candidate, chosen, manifests) for candidate in found.candidates]
         for clash in found.clashes:
             records.extend(clash_records(clash))
         records.sort(key=lambda r: (r.name, r.distribution))
-        return cls(tuple(records))
+        return cls(tuple(records), chosen)
 
     @property
     def loaded(self) -> tuple[PackRecord, ...]:
@@ -50,8 +110,8 @@ class PackRegistry:
 
     @property
     def failed(self) -> tuple[PackRecord, ...]:
-        """Packs that did not load."""
-        return tuple(r for r in self.records if r.status is not PackStatus.LOADED)
+        """Packs that should have been served but are not (failed or incompatible)."""
+        return tuple(r for r in self.records if r.status in (PackStatus.FAILED, PackStatus.INCOMPATIBLE))
 
     def pack(self, name: str) -> PackRecord | None:
         """The loaded pack serving schema ``name`` (case-insensitive)."""
@@ -61,13 +121,14 @@ class PackRegistry:
         """Resolve ``schema.function`` or raise :class:`RoutingError` saying what exists."""
         record = self.pack(schema)
         if record is None:
-            broken = [r for r in self.records if r.name.lower() == schema.lower()]
-            if broken:
-                raise RoutingError(f"pack {schema!r} is installed but failed to load: {broken[0].error}")
+            others = [r for r in self.records if r.name.lower() == schema.lower()]
+            if others:
+                state = {PackStatus.FAILED: "failed to load"}.get(others[0].status, others[0].status.value)
+                raise RoutingError(f"pack {schema!r} is installed but {state}: {others[0].error}")
             served = ", ".join(r.name for r in self.loaded) or "none"
             raise RoutingError(f"no pack named {schema!r} (packs served: {served})")
-        definition = record.function(function)
+        definition = record.definition(function)
         if definition is None:
-            available = ", ".join(f.name for f in record.functions) or "none"
+            available = ", ".join(record.function_names) or "none"
             raise RoutingError(f"pack {record.name!r} has no function {function!r} (it has: {available})")
         return record, definition

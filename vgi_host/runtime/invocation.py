@@ -46,15 +46,13 @@ def resolve(
     if schema_path:
         record, definition = registry.find(schema_path[-1], function_name)
         return f"{record.name}.{definition.name}", definition
-    owners = [r for r in registry.loaded if r.function(function_name) is not None]
+    owners = [r for r in registry.loaded if r.entry(function_name) is not None]
     if len(owners) > 1:
         names = ", ".join(f"{r.name}.{function_name}" for r in owners)
         raise RoutingError(f"function {function_name!r} is defined by several packs; qualify it: {names}")
     if not owners:
         raise RoutingError(f"no pack defines a function named {function_name!r}")
-    record = owners[0]
-    owned = record.function(function_name)
-    assert owned is not None
+    record, owned = registry.find(owners[0].name, function_name)
     return f"{record.name}.{owned.name}", owned
 
 
