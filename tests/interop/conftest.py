@@ -4,6 +4,7 @@ These tests run in an environment where vgi-host, vgi-pack-geo and the two
 test packs (tests/packs/) are installed as real wheels (tox env `interop`).
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,23 @@ import pytest
 from vgi.client import Client
 
 BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_host_dirs(tmp_path_factory):
+    """Every host process these tests start uses throwaway cache, state and config locations."""
+    base = tmp_path_factory.mktemp("vgi-host-dirs")
+    saved = {k: os.environ.get(k) for k in ("VGI_HOST_CACHE_DIR", "VGI_HOST_STATE_DB", "VGI_HOST_CONFIG")}
+    os.environ["VGI_HOST_CACHE_DIR"] = str(base / "cache")
+    os.environ["VGI_HOST_STATE_DB"] = str(base / "state" / "aggregate-state.sqlite3")
+    os.environ["VGI_HOST_CONFIG"] = str(base / "config.toml")
+    (base / "config.toml").write_text("# interop tests: no selection\n")
+    yield base
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +60,14 @@ def attach(client):
 
 @pytest.fixture(scope="session")
 def run_cli(vgi_host_exe):
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([vgi_host_exe, *args], capture_output=True, text=True, timeout=120, check=False)
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [vgi_host_exe, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={**os.environ, **(env or {})},
+        )
 
     return run

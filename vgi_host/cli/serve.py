@@ -133,15 +133,33 @@ def serve_main(argv: list[str]) -> int:
     for fd in (sys.stdin.fileno(), protocol_fd):
         _widen_pipe(fd)
 
-    from vgi_host.runtime.server import build_server
+    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.packs.selection import ConfigError, resolve_selection
 
-    server, registry = build_server()
+    try:
+        selection = resolve_selection(
+            enable=_split(options.pack),
+            disable=_split(options.disable),
+            strict=options.strict,
+            config=options.config,
+        )
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    registry = PackRegistry.load(selection=selection, use_cache=not options.no_cache)
     for record in registry.failed:
         log.warning(
             "pack %s (%s %s) not served: %s", record.name, record.distribution, record.version, record.error
         )
+    if selection.strict and registry.failed:
+        log.error("--strict: %d pack(s) failed; not serving", len(registry.failed))
+        return 1
+
     from vgi_rpc import PipeTransport
 
+    from vgi_host.runtime.server import build_server
+
+    server, _ = build_server(registry)
     try:
         server.serve(PipeTransport(reader, _WriteAll(protocol_fd)))  # type: ignore[arg-type]
     except KeyboardInterrupt:
