@@ -40,7 +40,10 @@ def test_selection_by_flag_environment_and_config(run_cli, tmp_path):
     assert only_geo["geo"]["status"] == "loaded"
     assert only_geo["testkit"]["status"] == "disabled"
     assert only_geo["broken"]["status"] == "disabled"
-    assert packs(run_cli("list", "--json", env={"VGI_HOST_DISABLE": "testkit"}))["testkit"]["status"] == "disabled"
+    assert (
+        packs(run_cli("list", "--json", env={"VGI_HOST_DISABLE": "testkit"}))["testkit"]["status"]
+        == "disabled"
+    )
     config = tmp_path / "vgi-host.toml"
     config.write_text('[packs]\ndisable = ["geo"]\n')
     assert packs(run_cli("list", "--json", "--config", str(config)))["geo"]["status"] == "disabled"
@@ -59,3 +62,29 @@ def test_bad_config_is_a_usage_error(run_cli, tmp_path):
     bad.write_text("[packs\n")
     assert run_cli("list", "--config", str(bad)).returncode == 2
     assert run_cli("serve", "--config", str(bad)).returncode == 2
+
+
+def test_check_passes_for_good_packs_and_fails_with_remedies(run_cli):
+    good = run_cli("check", "geo", "testkit")
+    assert good.returncode == 0, good.stdout
+    assert "2 pack(s) checked: 0 error(s)" in good.stdout
+    everything = run_cli("check")
+    assert everything.returncode == 1
+    assert "FAIL" in everything.stdout
+    assert "broken" in everything.stdout
+    assert "remedy:" in everything.stdout
+    assert run_cli("check", "nope").returncode == 1
+
+
+def test_info_on_a_pack_and_a_function(run_cli):
+    pack = run_cli("info", "geo")
+    assert pack.returncode == 0
+    assert "vgi-pack-geo" in pack.stdout
+    assert "haversine_km" in pack.stdout
+    function = json.loads(run_cli("info", "geo.haversine_km", "--json").stdout)
+    assert (
+        function["signature"] == "haversine_km(lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE) -> DOUBLE"
+    )
+    assert function["pack"] == "geo"
+    assert function["examples"]
+    assert run_cli("info", "geo.nope").returncode == 1

@@ -176,3 +176,33 @@ def test_a_cached_pack_that_no_longer_imports_fails_clearly_at_bind(tmp_path, in
     registry = PackRegistry.load(Discovery((moved,), ()), cache=cache)
     with pytest.raises(PackImportError, match=r"pack 'alpha' \(vgi-pack-alpha 1.0\) could not be imported"):
         registry.find("alpha", "double")
+
+
+# ----------------------------------------------------------------- check ----
+
+
+def test_check_reports_docs_types_compatibility_and_conflicts():
+    from vgi_host.packs.checks import Severity, run_check
+
+    discovery = Discovery(
+        (
+            candidate("undocumented", "sloppy"),
+            candidate("good", "alpha", requires=["vgi-host>=0.1,<1"]),
+            candidate("import_error", "broken"),
+        ),
+        (),
+    )
+    registry = PackRegistry.load(discovery, use_cache=False)
+    report = run_check(registry, ["sloppy", "alpha"])
+    assert [r.name for r in report.checked] == ["alpha", "sloppy"]
+    messages = {(f.subject, f.severity, f.message) for f in report.findings}
+    assert ("sloppy", Severity.ERROR, "declares no vgi-host version range") in messages
+    assert ("sloppy.bare", Severity.ERROR, "has no description") in messages
+    assert ("sloppy.bare", Severity.ERROR, "argument 'x' is undocumented") in messages
+    assert ("sloppy.bare", Severity.ERROR, "argument 'x' has type duration[s], unknown to DuckDB") in messages
+    assert ("alpha.double", Severity.WARNING, "function 'double' is also defined by sloppy") in messages
+    assert ("alpha.double", Severity.WARNING, "has no examples") in messages
+    assert not [f for f in report.for_pack("alpha") if f.severity is Severity.ERROR]
+    assert all(f.remedy for f in report.findings)
+    everything = run_check(registry)
+    assert any(f.pack == "broken" and f.severity is Severity.ERROR for f in everything.findings)

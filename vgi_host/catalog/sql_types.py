@@ -51,3 +51,16 @@ def sql_type(arrow_type: pa.DataType | None) -> str:
     if pa.types.is_decimal(arrow_type):
         return f"DECIMAL({arrow_type.precision}, {arrow_type.scale})"
     return str(arrow_type).upper()
+
+
+def is_supported(arrow_type: pa.DataType) -> bool:
+    """Whether DuckDB has a type for ``arrow_type`` (what ``sql_type`` spells without falling back)."""
+    if arrow_type in _SIMPLE:
+        return True
+    if pa.types.is_struct(arrow_type):
+        return all(is_supported(f.type) for f in arrow_type)
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        return is_supported(arrow_type.value_type)
+    if pa.types.is_map(arrow_type):
+        return is_supported(arrow_type.key_type) and is_supported(arrow_type.item_type)
+    return bool(pa.types.is_timestamp(arrow_type) or pa.types.is_decimal(arrow_type))

@@ -118,6 +118,65 @@ def list_packs(
     raise typer.Exit(EXIT_PACK_FAILURES if registry.failed else EXIT_OK)
 
 
+@app.command("check")
+def check(
+    packs: Annotated[
+        list[str] | None, typer.Argument(help="Packs to check (default: all discovered).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Import packs and validate them: hooks, documentation, names, types, compatibility, conflicts.
+
+    Always imports (the manifest cache is bypassed).  Prints every finding with
+    a remedy and exits with 1 when any error was found: run it in a pack's CI.
+    """
+    from vgi_host.cli.render import render_check
+    from vgi_host.packs.checks import run_check
+
+    registry = load_registry(None, None, config, False, True)
+    known = {r.name.lower() for r in registry.records}
+    unknown = [p for p in packs or [] if p.lower() not in known]
+    if unknown:
+        typer.echo(f"vgi-host: no such pack(s): {', '.join(unknown)}", err=True)
+        raise typer.Exit(EXIT_PACK_FAILURES)
+    report = run_check(registry, packs)
+    render_check(report)
+    raise typer.Exit(EXIT_PACK_FAILURES if report.errors else EXIT_OK)
+
+
+@app.command("info")
+def info(
+    target: Annotated[str, typer.Argument(help="PACK or PACK.FUNCTION")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Everything about one pack or one function: signature, docs, examples, distribution, load time."""
+    from vgi_host.catalog.describe import describe_pack
+    from vgi_host.cli.render import render_function, render_pack
+
+    registry = load_registry(None, None, config, False, False)
+    pack_name, _, function_name = target.partition(".")
+    record = next((r for r in registry.records if r.name.lower() == pack_name.lower()), None)
+    if record is None:
+        typer.echo(f"vgi-host: no pack named {pack_name!r}", err=True)
+        raise typer.Exit(EXIT_PACK_FAILURES)
+    described = describe_pack(record)
+    if function_name:
+        entry = record.entry(function_name)
+        if entry is None:
+            typer.echo(f"vgi-host: pack {record.name!r} has no function {function_name!r}", err=True)
+            raise typer.Exit(EXIT_PACK_FAILURES)
+        if as_json:
+            typer.echo(json.dumps({**entry.description, "pack": record.name}, indent=2))
+        else:
+            render_function(record, entry.description)
+    elif as_json:
+        typer.echo(json.dumps(described, indent=2))
+    else:
+        render_pack(record, described)
+    raise typer.Exit(EXIT_OK)
+
+
 @app.command(
     "serve",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
