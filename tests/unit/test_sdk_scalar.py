@@ -222,3 +222,13 @@ def test_optional_constant_annotation_infers_the_inner_type():
     assert times.arrow_type == pa.int64()
     bound = Repeat.definition().bind(pa.schema([("s", pa.string())]), [pa.scalar(2)], {})
     assert bound(pa.record_batch({"s": ["ab"]})).column(0).to_pylist() == ["abab"]
+
+
+def test_public_api_resolves_lazily_and_completely():
+    import vgi_host
+
+    assert set(vgi_host.__all__) - {"__version__"} == set(vgi_host._EXPORTS)
+    for name in vgi_host.__all__:
+        assert getattr(vgi_host, name) is not None
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        vgi_host.Nope  # noqa: B018

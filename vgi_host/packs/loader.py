@@ -28,7 +28,7 @@ import pluggy
 from vgi_host.packs import hookspecs
 from vgi_host.packs.discovery import NameClash, PackCandidate
 from vgi_host.packs.manifest import function_entries
-from vgi_host.packs.records import PackRecord, PackStatus
+from vgi_host.packs.records import PackRecord, PackStatus, not_served
 from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.kinds import FunctionDefinition, definition_of
 from vgi_host.sdk.metadata import SQL_IDENTIFIER
@@ -189,28 +189,6 @@ def _failed(
     candidate: PackCandidate, started: float, problem: str, remedy: str | None, trace: str | None
 ) -> PackRecord:
     return not_served(candidate, PackStatus.FAILED, problem, remedy, trace, time.perf_counter() - started)
-
-
-def not_served(
-    candidate: PackCandidate,
-    status: PackStatus,
-    problem: str,
-    remedy: str | None,
-    trace: str | None = None,
-    seconds: float = 0.0,
-) -> PackRecord:
-    """A record for a pack that is listed but not served (failed, disabled, incompatible)."""
-    return PackRecord(
-        name=candidate.name,
-        distribution=candidate.distribution,
-        version=candidate.version,
-        target=candidate.target,
-        status=status,
-        problems=(problem,),
-        traceback=trace,
-        remedy=remedy,
-        load_seconds=seconds,
-    )
 
 
 def clash_records(clash: NameClash) -> list[PackRecord]:

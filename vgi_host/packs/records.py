@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from vgi_host.packs.manifest import FunctionEntry
 
 if TYPE_CHECKING:
+    from vgi_host.packs.discovery import PackCandidate
     from vgi_host.sdk.kinds import FunctionDefinition
 
 Importer = Callable[[], "tuple[FunctionDefinition, ...]"]
@@ -132,3 +133,25 @@ class PackRecord:
                 ) from exc
             self._definitions = {d.name.lower(): d for d in definitions}
         return self._definitions.get(name.lower())
+
+
+def not_served(
+    candidate: PackCandidate,
+    status: PackStatus,
+    problem: str,
+    remedy: str | None,
+    trace: str | None = None,
+    seconds: float = 0.0,
+) -> PackRecord:
+    """A record for a pack that is listed but not served (failed, disabled, incompatible)."""
+    return PackRecord(
+        name=candidate.name,
+        distribution=candidate.distribution,
+        version=candidate.version,
+        target=candidate.target,
+        status=status,
+        problems=(problem,),
+        traceback=trace,
+        remedy=remedy,
+        load_seconds=seconds,
+    )

@@ -11,13 +11,18 @@ typing SQL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vgi_host.packs.discovery import Discovery, PackCandidate, discover
-from vgi_host.packs.loader import clash_records, import_pack, load_pack, not_served
 from vgi_host.packs.manifest import ManifestCache, PackManifest, cache_enabled
-from vgi_host.packs.records import PackRecord, PackStatus
+from vgi_host.packs.records import PackRecord, PackStatus, not_served
 from vgi_host.packs.selection import Selection
-from vgi_host.sdk.kinds import FunctionDefinition
+
+if TYPE_CHECKING:
+    from vgi_host.sdk.kinds import FunctionDefinition
+
+# The loader (pluggy, the SDK) is imported only when a pack must actually be
+# imported: with every manifest cached, a catalog-only process never needs it.
 
 
 class RoutingError(LookupError):
@@ -39,8 +44,14 @@ def _from_manifest(candidate: PackCandidate, manifest: PackManifest) -> PackReco
         entries=manifest.functions,
         declared_host_range=manifest.declared_host_range,
         from_cache=True,
-        importer=lambda: import_pack(candidate).definitions,
+        importer=lambda: _import(candidate),
     )
+
+
+def _import(candidate: PackCandidate) -> tuple[FunctionDefinition, ...]:
+    from vgi_host.packs.loader import import_pack
+
+    return import_pack(candidate).definitions
 
 
 def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCache | None) -> PackRecord:
@@ -62,6 +73,8 @@ def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCac
             f"or a version of {candidate.distribution} that supports this vgi-host"
         )
         return not_served(candidate, PackStatus.INCOMPATIBLE, compatibility.problem or "", remedy)
+    from vgi_host.packs.loader import load_pack
+
     record = load_pack(candidate, compatibility.declared)
     if cache is not None and not record.dynamic and record.status is PackStatus.LOADED:
         manifest = PackManifest(
@@ -98,8 +111,11 @@ class PackRegistry:
             cache if cache is not None else (ManifestCache() if use_cache and cache_enabled() else None)
         )
         records = [_consider(candidate, chosen, manifests) for candidate in found.candidates]
-        for clash in found.clashes:
-            records.extend(clash_records(clash))
+        if found.clashes:
+            from vgi_host.packs.loader import clash_records
+
+            for clash in found.clashes:
+                records.extend(clash_records(clash))
         records.sort(key=lambda r: (r.name, r.distribution))
         return cls(tuple(records), chosen)
 

@@ -51,8 +51,10 @@ def test_register_functions_registers_the_six_functions():
 def test_the_host_loader_accepts_the_pack():
     record = load_pack(PackCandidate("geo", "vgi_pack_geo", "vgi-pack-geo", "0.1.0"))
     assert record.status is PackStatus.LOADED, record.problems
-    assert [f.name for f in record.functions] == sorted(EXPECTED)
-    for definition in record.functions:
+    assert record.function_names == sorted(EXPECTED)
+    for name in record.function_names:
+        definition = record.definition(name)
+        assert definition is not None
         assert isinstance(definition, EXPECTED[definition.name])
         assert all(a.doc for a in definition.arguments), "every argument is documented"
         metadata = definition.metadata
@@ -65,7 +67,7 @@ def test_the_host_loader_accepts_the_pack():
 def test_scalar_signatures():
     record = load_pack(PackCandidate("geo", "vgi_pack_geo", "vgi-pack-geo", "0.1.0"))
     for name, (arguments, result_type) in SCALARS.items():
-        definition = record.function(name)
+        definition = record.definition(name)
         assert isinstance(definition, ScalarDefinition)
         signature = definition.signature
         assert [a.name for a in signature.arguments] == arguments
@@ -114,6 +116,6 @@ def test_importing_the_pack_module_defers_the_function_modules():
 
 def record_function(name: str):
     record = load_pack(PackCandidate("geo", "vgi_pack_geo", "vgi-pack-geo", "0.1.0"))
-    definition = record.function(name)
+    definition = record.definition(name)
     assert definition is not None
     return definition

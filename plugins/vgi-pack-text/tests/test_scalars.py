@@ -33,7 +33,7 @@ def slugify(*values: str | None) -> list[str | None]:
         ("!!! ???", ""),
         ("Ça va? Ñandú", "ca-va-nandu"),
         ("ﬁne ²", "fine-2"),  # compatibility forms (NFKD): ligature, superscript
-        ("Ｆｕｌｌ ｗｉｄｔｈ", "full-width"),
+        ("\uff26\uff55\uff4c\uff4c \uff57\uff49\uff44\uff54\uff48", "full-width"),  # full-width forms
         ("Straße", "strae"),  # no ASCII decomposition: dropped
         ("東京 Tokyo 🗼", "tokyo"),
         ("e\u0301te\u0301", "ete"),  # already decomposed

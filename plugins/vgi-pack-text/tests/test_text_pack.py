@@ -32,7 +32,7 @@ EXPECTED = {
 
 def record_function(name: str):
     record = load_pack(CANDIDATE)
-    definition = record.function(name)
+    definition = record.definition(name)
     assert definition is not None
     return definition
 
@@ -52,8 +52,10 @@ def test_register_functions_registers_the_four_functions():
 def test_the_host_loader_accepts_the_pack():
     record = load_pack(CANDIDATE)
     assert record.status is PackStatus.LOADED, record.problems
-    assert [f.name for f in record.functions] == sorted(EXPECTED)
-    for definition in record.functions:
+    assert record.function_names == sorted(EXPECTED)
+    for name in record.function_names:
+        definition = record.definition(name)
+        assert definition is not None
         assert isinstance(definition, EXPECTED[definition.name])
         assert all(a.doc for a in definition.arguments), "every argument is documented"
         metadata = definition.metadata

@@ -13,21 +13,14 @@ for the functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from vgi_host import hookimpl
+from vgi_host import RegisterFunction, hookimpl
 
 __all__ = ["register_functions"]
 
 
 @hookimpl
-def register_functions(register: Callable[[type], object]) -> None:
-    """Register the pack's six functions with the host.
-
-    ``register``'s type is spelled out rather than imported because the SDK
-    exports no name for it (only ``vgi_host.packs.hookspecs``, an internal
-    module, does).
-    """
+def register_functions(register: RegisterFunction) -> None:
+    """Register the pack's six functions with the host."""
     from vgi_pack_geo.centroid import Centroid
     from vgi_pack_geo.distance import BearingDeg, HaversineKm
     from vgi_pack_geo.geohash import GeohashDecode, GeohashEncode

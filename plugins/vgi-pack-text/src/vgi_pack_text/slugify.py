@@ -4,7 +4,7 @@ The whole batch goes through five pyarrow.compute kernels, no Python loop:
 
 1. Unicode NFKD normalisation splits accented letters into a base letter and
    combining marks (``é`` -> ``e`` + U+0301) and compatibility characters into
-   their plain forms (``ﬁ`` -> ``fi``, ``²`` -> ``2``, full-width ``Ａ`` -> ``A``);
+   their plain forms (``ﬁ`` -> ``fi``, ``²`` -> ``2``, full-width letters -> ASCII ones);
 2. every character still outside ASCII is dropped: the combining marks, and
    letters with no ASCII decomposition (``ß``, ``ø``, ``ł``, CJK, emoji...);
 3. ASCII letters are lower-cased;
@@ -14,7 +14,7 @@ The whole batch goes through five pyarrow.compute kernels, no Python loop:
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,15 +25,16 @@ _NON_ASCII: Final = r"[^\x00-\x7f]+"
 _SEPARATORS: Final = r"[^a-z0-9]+"
 
 
-def slugify(text: pa.Array[Any] | pa.ChunkedArray[Any]) -> pa.Array[Any] | pa.ChunkedArray[Any]:
+def slugify(text: pa.Array[Any]) -> pa.StringArray:
     """The slug of every row (see the module docstring); NULL stays NULL, the result is utf8."""
     if not pa.types.is_string(text.type):
         text = text.cast(pa.string())
-    decomposed = pc.utf8_normalize(text, form="NFKD")
+    # call_function: pyarrow-stubs do not declare pc.utf8_normalize.
+    decomposed = pc.call_function("utf8_normalize", [text], pc.Utf8NormalizeOptions(form="NFKD"))
     ascii_only = pc.replace_substring_regex(decomposed, _NON_ASCII, "")
     lowered = pc.ascii_lower(ascii_only)
     dashed = pc.replace_substring_regex(lowered, _SEPARATORS, "-")
-    return pc.ascii_trim(dashed, characters="-")
+    return cast(pa.StringArray, pc.ascii_trim(dashed, characters="-"))
 
 
 class Slugify(ScalarFunction):

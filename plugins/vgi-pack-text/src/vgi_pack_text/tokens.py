@@ -1,11 +1,14 @@
-"""Word tokens: the ``tokenize`` table-in-out function and the ``top_k_tokens`` aggregate.
+r"""Word tokens: the ``tokenize`` table-in-out function and the ``top_k_tokens`` aggregate.
 
 Both split text the same way, in :func:`word_tokens`: the text is lower-cased
 (Unicode-aware) and a token is a maximal run of word characters — letters,
-combining marks, digits and ``_`` (RE2 ``[\\pL\\pM\\pN_]``), which is regex
-``\\w+`` with Python's Unicode semantics except that a combining accent stays
-inside its word (``cafe\\u0301`` is one token, not ``cafe``).  Everything else
+combining marks, digits and ``_`` (RE2 ``[\pL\pM\pN_]``), which is regex
+``\w+`` with Python's Unicode semantics except that a combining accent stays
+inside its word (``cafe`` + U+0301 is one token, not ``cafe``).  Everything else
 (spaces, punctuation, symbols, emoji) separates tokens and is dropped.
+Lower-casing is per character (Unicode simple case mapping), so a word-final
+capital sigma (U+03A3) becomes the ordinary small sigma (U+03C3), not the
+final form (U+03C2) Python's ``str.lower`` picks by context.
 
 The split runs as pyarrow.compute kernels over the whole batch; no Python loop
 touches individual rows or tokens, except that ``top_k_tokens`` updates each
@@ -56,20 +59,20 @@ def _is_text(data_type: pa.DataType) -> bool:
     )
 
 
-def word_tokens(text: pa.Array[Any]) -> tuple[pa.StringArray, Int64Vector]:
+def word_tokens(text: pa.Array[Any]) -> tuple[pa.Array[Any], Int64Vector]:
     """All tokens of all rows, in row order, and the index of the row each came from.
 
     NULL and token-less rows contribute nothing.  The tokens are utf8
     whatever the input's string type.
     """
-    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+    if not pa.types.is_string(text.type):
         text = text.cast(pa.string())
     pieces = pc.split_pattern_regex(pc.utf8_lower(text), SEPARATOR)
-    flat = pc.list_flatten(pieces)
+    flat: pa.Array[Any] = pc.list_flatten(pieces)
     parents = pc.list_parent_indices(pieces)
     # A separator at either end of a text leaves an empty piece there.
-    nonempty = pc.greater(pc.binary_length(flat), 0)
-    tokens = flat.filter(nonempty).cast(pa.string())
+    nonempty = pc.not_equal(flat, pa.scalar("", type=pa.string()))
+    tokens = flat.filter(nonempty)
     rows = parents.filter(nonempty).to_numpy(zero_copy_only=False).astype(np.int64)
     return tokens, rows
 
@@ -95,7 +98,9 @@ def _resolve_column(schema: pa.Schema, argument: str, name: Any) -> str:
         return folded[0]
     columns = ", ".join(repr(n) for n in schema.names) or "none"
     if folded:
-        raise BindError(f"{argument} {name!r} matches several input columns ({folded}) that differ only in case")
+        raise BindError(
+            f"{argument} {name!r} matches several input columns ({folded}) that differ only in case"
+        )
     raise BindError(f"{argument} {name!r} is not a column of the input table; its columns are {columns}")
 
 
@@ -130,7 +135,8 @@ class Tokenize(TableInOutFunction):
             ),
             FunctionExample(
                 sql=(
-                    "SELECT token, count(*) AS n FROM text.tokenize('id', 'body', (SELECT id, body FROM docs)) "
+                    "SELECT token, count(*) AS n "
+                    "FROM text.tokenize('id', 'body', (SELECT id, body FROM docs)) "
                     "GROUP BY token ORDER BY n DESC LIMIT 10"
                 ),
                 description="The ten most common words of a table",
@@ -258,12 +264,11 @@ class TopKTokens(AggregateFunction[TokenCounts]):
             return
         pairs = pa.table({"group": pa.array(gids[rows], type=pa.int64()), "token": tokens})
         tally = pairs.group_by(["group", "token"], use_threads=False).aggregate([("token", "count")])
-        for gid, token, count in zip(
-            tally.column("group").to_pylist(),
-            tally.column("token").to_pylist(),
-            tally.column("token_count").to_pylist(),
-            strict=True,
-        ):
+        # Neither column holds NULLs: group ids never do, and NULL texts give no token.
+        groups: list[int] = tally.column("group").to_numpy().tolist()
+        names: list[str] = tally.column("token").to_pylist()  # type: ignore[assignment]
+        tallies: list[int] = tally.column("token_count").to_numpy().tolist()
+        for gid, token, count in zip(groups, names, tallies, strict=True):
             counts = states[gid].counts
             counts[token] = counts.get(token, 0) + count
 
