@@ -29,6 +29,8 @@ _EXPORTS: dict[str, str] = {
     "NullHandling": "vgi_host.protocol.enums",
     "OrderDependence": "vgi_host.protocol.enums",
     "OutputCollector": "vgi_host.sdk.context",
+    "PackTable": "vgi_host.sdk.objects",
+    "PackView": "vgi_host.sdk.objects",
     "Param": "vgi_host.sdk.params",
     "ProcessParams": "vgi_host.sdk.context",
     "RegisterFunction": "vgi_host.packs.hookspecs",
@@ -53,6 +55,8 @@ __all__ = [
     "NullHandling",
     "OrderDependence",
     "OutputCollector",
+    "PackTable",
+    "PackView",
     "Param",
     "ProcessParams",
     "RegisterFunction",
@@ -71,6 +75,7 @@ if TYPE_CHECKING:
     from vgi_host.protocol.enums import DistinctDependence, FunctionStability, NullHandling, OrderDependence
     from vgi_host.sdk.aggregate import AggregateFunction
     from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams
+    from vgi_host.sdk.objects import PackTable, PackView
     from vgi_host.sdk.params import Arg, ConstParam, FunctionExample, Param, Returns, TableInput
     from vgi_host.sdk.scalar import ScalarFunction
     from vgi_host.sdk.table import TableFunctionGenerator

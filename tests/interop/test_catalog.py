@@ -24,7 +24,7 @@ def test_attach_defaults_to_main_and_needs_no_per_process_state(client, attach):
 
 def test_schemas_are_main_plus_one_per_loaded_pack(client, attach):
     paths = [s.path for s in client.schemas(attach_opaque_data=attach.attach_opaque_data)]
-    assert paths == [["main"], ["geo"], ["testkit"]]  # the broken pack has no schema
+    assert paths == [["main"], ["geo"], ["testkit"], ["text"]]  # broken and incompatible packs have none
 
 
 def test_schema_counts_let_clients_skip_empty_listings(client, attach):

@@ -57,7 +57,7 @@ def test_pack_output_on_stdout_does_not_corrupt_the_protocol(client):
 
 
 def test_unknown_pack_and_function_say_what_exists(client):
-    with pytest.raises(ClientError, match=r"no pack named 'nope' \(packs served: geo, testkit\)"):
+    with pytest.raises(ClientError, match=r"no pack named 'nope' \(packs served: geo, testkit, text\)"):
         call_scalar(client, "nope", "f", {"x": [1]})
     with pytest.raises(ClientError, match=r"pack 'geo' has no function 'nope' \(it has: bearing_deg, "):
         call_scalar(client, "geo", "nope", {"x": [1]})

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from vgi_host.catalog.sql_types import sql_type
-from vgi_host.packs.records import PackRecord
+from vgi_host.packs.records import PackRecord, conflicting_names
 from vgi_host.packs.registry import PackRegistry
 from vgi_host.sdk.aggregate import AggregateDefinition
 from vgi_host.sdk.kinds import FunctionDefinition
@@ -79,8 +79,9 @@ def describe_function(definition: FunctionDefinition) -> dict[str, Any]:
     }
 
 
-def describe_pack(record: PackRecord) -> dict[str, Any]:
-    """One pack, loaded or not, as JSON-ready data."""
+def describe_pack(record: PackRecord, conflicts: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """One pack, loaded or not, as JSON-ready data (``conflicts``: name -> packs defining it)."""
+    clashes = conflicts or {}
     return {
         "name": record.name,
         "distribution": record.distribution,
@@ -95,9 +96,17 @@ def describe_pack(record: PackRecord) -> dict[str, Any]:
         "from_cache": record.from_cache,
         "load_seconds": round(record.load_seconds, 4),
         "functions": [entry.description for entry in record.entries],
+        "tables": [entry.description for entry in record.tables],
+        "views": [entry.description for entry in record.views],
+        "conflicts": {
+            name: [p for p in clashes[name.lower()] if p != record.name]
+            for name in record.function_names
+            if name.lower() in clashes
+        },
     }
 
 
 def describe_registry(registry: PackRegistry) -> list[dict[str, Any]]:
     """Every discovered pack, in load order."""
-    return [describe_pack(r) for r in registry.records]
+    clashes = conflicting_names(registry.loaded)
+    return [describe_pack(r, clashes) for r in registry.records]

@@ -16,7 +16,7 @@ from vgi_host import __version__
 from vgi_host.packs.records import PackRecord
 from vgi_host.packs.registry import PackRegistry
 from vgi_host.protocol.attach import CatalogAttachResult, CatalogInfo
-from vgi_host.protocol.catalog import SchemaInfo
+from vgi_host.protocol.catalog import SchemaInfo, TableInfo
 from vgi_host.protocol.enums import SchemaObjectType
 
 CATALOG_NAME = "packs"
@@ -75,13 +75,15 @@ class HostCatalog:
             resolved_implementation_version=__version__,
         )
 
-    def _pack_schema(self, record: PackRecord) -> SchemaInfo:
+    def _schema_info(self, record: PackRecord, comment: str) -> SchemaInfo:
         counts = dict.fromkeys(_OBJECT_KINDS, 0)
         for entry in record.entries:
             counts[_LISTING[entry.kind].value] += 1
+        counts["table"] = len(record.tables)
+        counts["view"] = len(record.views)
         return SchemaInfo(
             path=[record.name],
-            comment=f"{record.distribution} {record.version}",
+            comment=comment,
             tags={"vgi_host.distribution": record.distribution, "vgi_host.version": record.version},
             estimated_object_count=counts,
         )
@@ -89,13 +91,11 @@ class HostCatalog:
     @cached_property
     def schemas(self) -> tuple[SchemaInfo, ...]:
         """``main`` first, then one schema per loaded pack in name order."""
-        host = SchemaInfo(
-            path=[HOST_SCHEMA],
-            comment="vgi-host's own schema",
-            tags={},
-            estimated_object_count=dict.fromkeys(_OBJECT_KINDS, 0),
+        host = self._schema_info(
+            self.registry.host, "vgi-host: vgi_packs, vgi_functions and unqualified aliases"
         )
-        return (host, *(self._pack_schema(r) for r in self.registry.loaded))
+        packs = (self._schema_info(r, f"{r.distribution} {r.version}") for r in self.registry.loaded)
+        return (host, *packs)
 
     def schema(self, path: list[str]) -> SchemaInfo | None:
         """Look a schema up by path, case-insensitively."""
@@ -108,9 +108,30 @@ class HostCatalog:
         The entries come from the packs' manifests already encoded, so serving a
         listing neither imports a pack nor re-encodes anything.
         """
-        if len(path) != 1:
-            return []
-        record = self.registry.pack(path[0])
-        if record is None:
-            return []
-        return [entry.info for entry in record.entries if _LISTING[entry.kind] is kind]
+        record = self._record(path)
+        return (
+            [] if record is None else [entry.info for entry in record.entries if _LISTING[entry.kind] is kind]
+        )
+
+    def _record(self, path: list[str]) -> PackRecord | None:
+        return self.registry.pack(path[0]) if len(path) == 1 else None
+
+    def tables(self, path: list[str], name: str | None = None) -> list[bytes]:
+        """Encoded ``TableInfo`` items of one schema (just ``name`` when given)."""
+        record = self._record(path)
+        found = [] if record is None else list(record.tables)
+        return [t.info for t in found if name is None or t.name.lower() == name.lower()]
+
+    def views(self, path: list[str], name: str | None = None) -> list[bytes]:
+        """Encoded ``ViewInfo`` items of one schema (just ``name`` when given)."""
+        record = self._record(path)
+        found = [] if record is None else list(record.views)
+        return [v.info for v in found if name is None or v.name.lower() == name.lower()]
+
+    def scan_function(self, path: list[str], name: str) -> bytes | None:
+        """The ``ScanFunctionResult`` IPC of a table, for the legacy scan-function call."""
+        (info,) = self.tables(path, name) or (None,)
+        if info is None:
+            return None
+        table = TableInfo.deserialize_from_bytes(info)
+        return table.scan_function.serialize_to_bytes() if table.scan_function is not None else None

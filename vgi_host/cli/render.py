@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vgi_host.packs.checks import CheckReport, Severity
-from vgi_host.packs.records import PackRecord, PackStatus
+from vgi_host.packs.records import PackRecord, PackStatus, conflicting_names
 from vgi_host.packs.registry import PackRegistry
 
 _STATUS_STYLE = {
@@ -53,8 +53,20 @@ def render_registry(registry: PackRegistry, console: Console | None = None) -> N
         out.print("No packs installed. Install one, e.g. [bold]pip install vgi-pack-geo[/bold].")
         return
     out.print(_packs_table(registry))
+    clashes = conflicting_names(registry.loaded)
     for record in registry.loaded:
         out.print(_functions_table(record))
+        objects = [f"table {t.name}" for t in record.tables] + [f"view {v.name}" for v in record.views]
+        if objects:
+            out.print(f"  also in {record.name}: {', '.join(objects)}", markup=False, highlight=False)
+    for name, packs in sorted(clashes.items()):
+        qualified = ", ".join(f"{p}.{name}" for p in packs)
+        out.print(
+            Text(
+                f"conflict: {name!r} is defined by {', '.join(packs)}: no unqualified alias; call {qualified}",
+                style="yellow",
+            )
+        )
     for record in registry.failed:
         out.print(
             Text(f"\n{record.name} ({record.distribution} {record.version}) failed to load", style="bold red")

@@ -10,12 +10,11 @@ function names defined by several packs.  Each finding carries a remedy.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
 
 from vgi_host.catalog.sql_types import is_supported
-from vgi_host.packs.records import PackRecord, PackStatus
+from vgi_host.packs.records import PackRecord, PackStatus, conflicting_names
 from vgi_host.packs.registry import PackRegistry
 
 
@@ -124,20 +123,15 @@ def _type_findings(record: PackRecord) -> list[Finding]:
 
 
 def _conflicts(loaded: tuple[PackRecord, ...]) -> list[Finding]:
-    owners: dict[str, list[str]] = defaultdict(list)
-    for record in loaded:
-        for name in record.function_names:
-            owners[name.lower()].append(record.name)
     return [
         Finding(
             pack,
             f"{pack}.{function}",
             Severity.WARNING,
             f"function {function!r} is also defined by {', '.join(p for p in packs if p != pack)}",
-            "callers must qualify it with its pack (schema); consider a more specific name",
+            "callers must qualify it with its pack (schema): it gets no unqualified alias in main",
         )
-        for function, packs in sorted(owners.items())
-        if len(packs) > 1
+        for function, packs in sorted(conflicting_names(loaded).items())
         for pack in packs
     ]
 

@@ -10,6 +10,7 @@ stamp every registration with the pack that made it and validate it on the spot
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pluggy
 
@@ -19,6 +20,7 @@ hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 RegisterFunction = Callable[[type], None]
+RegisterObject = Callable[[Any], None]
 
 
 @hookspec
@@ -28,3 +30,17 @@ def register_functions(register: RegisterFunction) -> None:
     Required.  The SQL name is ``Meta.name`` or the class name in snake_case;
     two functions with one SQL name in a pack are reported as a conflict.
     """
+
+
+@hookspec
+def register_tables(register: RegisterObject) -> None:
+    """Optional: call ``register(PackTable(...))`` for each table the pack's schema shows.
+
+    A table reads one of the pack's own table functions with fixed arguments;
+    ``SELECT * FROM <pack>.<table>`` is the way users meet reference data.
+    """
+
+
+@hookspec
+def register_views(register: RegisterObject) -> None:
+    """Optional: call ``register(PackView(name, sql))`` for each view in the pack's schema."""

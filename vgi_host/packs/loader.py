@@ -27,11 +27,13 @@ import pluggy
 
 from vgi_host.packs import hookspecs
 from vgi_host.packs.discovery import NameClash, PackCandidate
-from vgi_host.packs.manifest import function_entries
+from vgi_host.packs.manifest import function_entries, object_entries
+from vgi_host.packs.objects import DeclaredTable, check_names, declared_tables, declared_views
 from vgi_host.packs.records import PackRecord, PackStatus, not_served
 from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.kinds import FunctionDefinition, definition_of
 from vgi_host.sdk.metadata import SQL_IDENTIFIER
+from vgi_host.sdk.objects import PackView
 
 DYNAMIC_CATALOG_FLAG = "VGI_HOST_DYNAMIC_CATALOG"
 """Set to True on a pack's entry-point object to never cache its catalog (it changes at run time)."""
@@ -111,17 +113,22 @@ def _definitions(registered: list[object]) -> tuple[FunctionDefinition, ...]:
 
 @dataclass(frozen=True, slots=True)
 class ImportedPack:
-    """A pack's validated definitions, and whether it opted out of manifest caching."""
+    """A pack's validated definitions, tables and views, and whether it opted out of caching."""
 
     definitions: tuple[FunctionDefinition, ...]
     dynamic: bool
+    tables: tuple[DeclaredTable, ...] = ()
+    views: tuple[PackView, ...] = ()
 
 
 _STAGE_PROBLEMS = {
     "import": "import of {target!r} failed",
     "hooks": "registering its hooks failed",
     "register_functions": "its register_functions hook raised",
+    "register_tables": "its register_tables hook raised",
+    "register_views": "its register_views hook raised",
     "validate": "validating its functions failed",
+    "objects": "validating its tables and views failed",
 }
 
 
@@ -136,8 +143,20 @@ def import_pack(candidate: PackCandidate) -> ImportedPack:
             stage = "register_functions"
             registered: list[object] = []
             manager.hook.register_functions(register=registered.append)
+            stage = "register_tables"
+            registered_tables: list[object] = []
+            manager.hook.register_tables(register=registered_tables.append)
+            stage = "register_views"
+            registered_views: list[object] = []
+            manager.hook.register_views(register=registered_views.append)
         stage = "validate"
-        return ImportedPack(_definitions(registered), bool(getattr(plugin, DYNAMIC_CATALOG_FLAG, False)))
+        definitions = _definitions(registered)
+        stage = "objects"
+        tables = declared_tables(registered_tables, definitions)
+        views = declared_views(registered_views)
+        check_names(tables, views)
+        dynamic = bool(getattr(plugin, DYNAMIC_CATALOG_FLAG, False))
+        return ImportedPack(definitions, dynamic, tuple(tables), tuple(views))
     except PackLoadError:
         raise
     except (Exception, SystemExit) as exc:
@@ -160,6 +179,7 @@ def load_pack(candidate: PackCandidate, declared_host_range: str | None = None) 
     try:
         imported = import_pack(candidate)
         entries = function_entries(candidate.name, imported.definitions)
+        tables, views = object_entries(candidate.name, imported.tables, imported.views)
     except PackLoadError as exc:
         return _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
     return PackRecord(
@@ -169,6 +189,8 @@ def load_pack(candidate: PackCandidate, declared_host_range: str | None = None) 
         target=candidate.target,
         status=PackStatus.LOADED,
         entries=entries,
+        tables=tables,
+        views=views,
         load_seconds=time.perf_counter() - started,
         declared_host_range=declared_host_range,
         definitions=imported.definitions,

@@ -34,7 +34,9 @@ from vgi_host import __version__
 from vgi_host.packs.discovery import PackCandidate
 
 if TYPE_CHECKING:
+    from vgi_host.packs.objects import DeclaredTable
     from vgi_host.sdk.kinds import FunctionDefinition
+    from vgi_host.sdk.objects import PackView
 
 MANIFEST_FORMAT = 1
 ENV_CACHE_DIR = "VGI_HOST_CACHE_DIR"
@@ -63,6 +65,8 @@ class PackManifest:
     version: str
     declared_host_range: str | None
     functions: tuple[FunctionEntry, ...]
+    tables: tuple[FunctionEntry, ...] = ()
+    views: tuple[FunctionEntry, ...] = ()
 
     def to_json(self) -> str:
         """The cache file's text."""
@@ -74,15 +78,9 @@ class PackManifest:
                 "distribution": self.distribution,
                 "version": self.version,
                 "declared_host_range": self.declared_host_range,
-                "functions": [
-                    {
-                        "name": f.name,
-                        "kind": f.kind,
-                        "info": base64.b64encode(f.info).decode("ascii"),
-                        "description": f.description,
-                    }
-                    for f in self.functions
-                ],
+                "functions": [_entry_json(f) for f in self.functions],
+                "tables": [_entry_json(f) for f in self.tables],
+                "views": [_entry_json(f) for f in self.views],
             },
             separators=(",", ":"),
         )
@@ -99,13 +97,68 @@ class PackManifest:
                 distribution=raw["distribution"],
                 version=raw["version"],
                 declared_host_range=raw["declared_host_range"],
-                functions=tuple(
-                    FunctionEntry(f["name"], f["kind"], base64.b64decode(f["info"]), f["description"])
-                    for f in raw["functions"]
-                ),
+                functions=tuple(_entry(f) for f in raw["functions"]),
+                tables=tuple(_entry(f) for f in raw["tables"]),
+                views=tuple(_entry(f) for f in raw["views"]),
             )
         except (ValueError, KeyError, TypeError):
             return None
+
+
+def _entry_json(entry: FunctionEntry) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "kind": entry.kind,
+        "info": base64.b64encode(entry.info).decode("ascii"),
+        "description": entry.description,
+    }
+
+
+def _entry(raw: dict[str, Any]) -> FunctionEntry:
+    return FunctionEntry(raw["name"], raw["kind"], base64.b64decode(raw["info"]), raw["description"])
+
+
+def object_entries(
+    pack: str, tables: Sequence[DeclaredTable], views: Sequence[PackView]
+) -> tuple[tuple[FunctionEntry, ...], tuple[FunctionEntry, ...]]:
+    """Capture registered tables and views as entries (cache misses only)."""
+    from vgi_host.catalog.objects import table_info, view_info
+    from vgi_host.catalog.sql_types import sql_type
+    from vgi_host.protocol.common import encode_catalog_item
+
+    table_entries = []
+    for declared in tables:
+        columns = declared.bound.output_schema
+        info = table_info(
+            pack,
+            declared.table.name,
+            declared.function.name,
+            columns,
+            declared.positional,
+            declared.named,
+            declared.table.description,
+            declared.function.function_class.cardinality(declared.bound.bind_params()),
+        )
+        description = {
+            "name": declared.table.name,
+            "kind": "table",
+            "description": declared.table.description,
+            "function": declared.function.name,
+            "columns": [{"name": f.name, "type": sql_type(f.type)} for f in columns],
+        }
+        table_entries.append(
+            FunctionEntry(declared.table.name, "table", encode_catalog_item(info), description)
+        )
+    view_entries = [
+        FunctionEntry(
+            view.name,
+            "view",
+            encode_catalog_item(view_info(pack, view.name, view.sql, view.description)),
+            {"name": view.name, "kind": "view", "description": view.description, "sql": view.sql},
+        )
+        for view in views
+    ]
+    return tuple(table_entries), tuple(view_entries)
 
 
 def function_entries(pack: str, definitions: Sequence[FunctionDefinition]) -> tuple[FunctionEntry, ...]:

@@ -8,7 +8,7 @@ one.  A record's functions are :class:`FunctionEntry` data; the pack's classes
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -54,9 +54,11 @@ class PackRecord:
         "problems",
         "remedy",
         "status",
+        "tables",
         "target",
         "traceback",
         "version",
+        "views",
     )
 
     def __init__(
@@ -68,6 +70,8 @@ class PackRecord:
         target: str,
         status: PackStatus,
         entries: tuple[FunctionEntry, ...] = (),
+        tables: tuple[FunctionEntry, ...] = (),
+        views: tuple[FunctionEntry, ...] = (),
         problems: tuple[str, ...] = (),
         traceback: str | None = None,
         remedy: str | None = None,
@@ -84,6 +88,8 @@ class PackRecord:
         self.target = target
         self.status = status
         self.entries = entries
+        self.tables = tables
+        self.views = views
         self.problems = problems
         self.traceback = traceback
         self.remedy = remedy
@@ -155,3 +161,12 @@ def not_served(
         remedy=remedy,
         load_seconds=seconds,
     )
+
+
+def conflicting_names(records: Iterable[PackRecord]) -> dict[str, list[str]]:
+    """Function names (lower-cased) defined by more than one of ``records`` -> those packs' names."""
+    owners: dict[str, list[str]] = {}
+    for record in records:
+        for name in record.function_names:
+            owners.setdefault(name.lower(), []).append(record.name)
+    return {name: packs for name, packs in owners.items() if len(packs) > 1}

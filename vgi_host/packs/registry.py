@@ -21,6 +21,9 @@ from vgi_host.packs.selection import Selection
 if TYPE_CHECKING:
     from vgi_host.sdk.kinds import FunctionDefinition
 
+HOST_SCHEMA = "main"
+"""The host's own schema: introspection tables and unqualified aliases."""
+
 # The loader (pluggy, the SDK) is imported only when a pack must actually be
 # imported: with every manifest cached, a catalog-only process never needs it.
 
@@ -42,6 +45,8 @@ def _from_manifest(candidate: PackCandidate, manifest: PackManifest) -> PackReco
         target=candidate.target,
         status=PackStatus.LOADED,
         entries=manifest.functions,
+        tables=manifest.tables,
+        views=manifest.views,
         declared_host_range=manifest.declared_host_range,
         from_cache=True,
         importer=lambda: _import(candidate),
@@ -78,7 +83,13 @@ def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCac
     record = load_pack(candidate, compatibility.declared)
     if cache is not None and not record.dynamic and record.status is PackStatus.LOADED:
         manifest = PackManifest(
-            candidate.name, candidate.distribution, candidate.version, compatibility.declared, record.entries
+            candidate.name,
+            candidate.distribution,
+            candidate.version,
+            compatibility.declared,
+            record.entries,
+            record.tables,
+            record.views,
         )
         cache.store(candidate, manifest)
     return record
@@ -91,6 +102,7 @@ class PackRegistry:
     records: tuple[PackRecord, ...]
     selection: Selection = field(default_factory=Selection)
     _loaded: dict[str, PackRecord] = field(default_factory=dict, repr=False, compare=False)
+    _host: list[PackRecord] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._loaded.update({r.name.lower(): r for r in self.records if r.status is PackStatus.LOADED})
@@ -129,12 +141,38 @@ class PackRegistry:
         """Packs that should have been served but are not (failed or incompatible)."""
         return tuple(r for r in self.records if r.status in (PackStatus.FAILED, PackStatus.INCOMPATIBLE))
 
+    @property
+    def host(self) -> PackRecord:
+        """The host's own ``main`` schema (introspection and aliases), built on first use."""
+        if not self._host:
+            from vgi_host.catalog.introspection import host_record
+
+            self._host.append(host_record(self.records))
+        return self._host[0]
+
     def pack(self, name: str) -> PackRecord | None:
-        """The loaded pack serving schema ``name`` (case-insensitive)."""
+        """The record serving schema ``name`` (case-insensitive): a loaded pack, or ``main``."""
+        if name.lower() == HOST_SCHEMA:
+            return self.host
         return self._loaded.get(name.lower())
 
     def find(self, schema: str, function: str) -> tuple[PackRecord, FunctionDefinition]:
-        """Resolve ``schema.function`` or raise :class:`RoutingError` saying what exists."""
+        """Resolve ``schema.function`` or raise :class:`RoutingError` saying what exists.
+
+        In ``main``, an alias resolves to the one pack that defines the name.
+        """
+        if schema.lower() == HOST_SCHEMA:
+            entry = self.host.entry(function)
+            owner = entry.description.get("alias_of") if entry is not None else None
+            if owner is not None:
+                return self.find(owner, function)
+            if entry is None:
+                clash = [r.name for r in self.loaded if r.entry(function) is not None]
+                if len(clash) > 1:
+                    names = ", ".join(f"{p}.{function}" for p in clash)
+                    raise RoutingError(
+                        f"function {function!r} is defined by several packs; qualify it: {names}"
+                    )
         record = self.pack(schema)
         if record is None:
             others = [r for r in self.records if r.name.lower() == schema.lower()]

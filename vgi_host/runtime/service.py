@@ -15,7 +15,7 @@ import os
 from vgi_rpc import Stream, StreamState
 
 from vgi_host.catalog.host_catalog import HostCatalog
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.packs.registry import PackRegistry, RoutingError
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
     AggregateBindResponse,
@@ -181,14 +181,14 @@ class HostService(RefusingMethods):
     def catalog_schema_contents_tables(
         self, attach_opaque_data: bytes, path: SchemaPath, transaction_opaque_data: bytes | None = None
     ) -> TablesResponse:
-        """No tables yet."""
-        return TablesResponse.from_items([])
+        """The tables of one schema (pack tables; ``vgi_packs``/``vgi_functions`` in ``main``)."""
+        return TablesResponse.from_items(self.catalog.tables(path))
 
     def catalog_schema_contents_views(
         self, attach_opaque_data: bytes, path: SchemaPath, transaction_opaque_data: bytes | None = None
     ) -> ViewsResponse:
-        """No views yet."""
-        return ViewsResponse.from_items([])
+        """The views of one schema."""
+        return ViewsResponse.from_items(self.catalog.views(path))
 
     def catalog_schema_contents_macros(
         self,
@@ -221,8 +221,23 @@ class HostService(RefusingMethods):
         at_value: str | None = None,
         transaction_opaque_data: bytes | None = None,
     ) -> TablesResponse:
-        """Per-name probe: no such table (zero items)."""
-        return TablesResponse.from_items([])
+        """Per-name probe: zero or one table."""
+        return TablesResponse.from_items(self.catalog.tables(schema_path, name))
+
+    def catalog_table_scan_function_get(
+        self,
+        attach_opaque_data: bytes,
+        schema_path: SchemaPath,
+        name: str,
+        at_unit: str | None = None,
+        at_value: str | None = None,
+        transaction_opaque_data: bytes | None = None,
+    ) -> bytes:
+        """The table function that produces a table's rows (also inlined in its TableInfo)."""
+        scan = self.catalog.scan_function(schema_path, name)
+        if scan is None:
+            raise RoutingError(f"no table {'.'.join([*schema_path, name])!r}")
+        return scan
 
     def catalog_view_get(
         self,
@@ -231,8 +246,8 @@ class HostService(RefusingMethods):
         name: str,
         transaction_opaque_data: bytes | None = None,
     ) -> ViewsResponse:
-        """Per-name probe: no such view (zero items)."""
-        return ViewsResponse.from_items([])
+        """Per-name probe: zero or one view."""
+        return ViewsResponse.from_items(self.catalog.views(schema_path, name))
 
     def catalog_macro_get(
         self,
