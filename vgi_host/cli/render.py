@@ -61,9 +61,10 @@ def render_registry(registry: PackRegistry, console: Console | None = None) -> N
             out.print(f"  also in {record.name}: {', '.join(objects)}", markup=False, highlight=False)
     for name, packs in sorted(clashes.items()):
         qualified = ", ".join(f"{p}.{name}" for p in packs)
+        owners = ", ".join(packs)
         out.print(
             Text(
-                f"conflict: {name!r} is defined by {', '.join(packs)}: no unqualified alias; call {qualified}",
+                f"conflict: {name!r} is defined by {owners}: no unqualified alias; call {qualified}",
                 style="yellow",
             )
         )
