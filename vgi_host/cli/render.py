@@ -69,9 +69,8 @@ def render_registry(registry: PackRegistry, console: Console | None = None) -> N
             )
         )
     for record in registry.failed:
-        out.print(
-            Text(f"\n{record.name} ({record.distribution} {record.version}) failed to load", style="bold red")
-        )
+        what = "failed to load" if record.status is PackStatus.FAILED else "is incompatible"
+        out.print(Text(f"\n{record.name} ({record.distribution} {record.version}) {what}", style="bold red"))
         out.print(f"  error:  {record.error}", markup=False, highlight=False)
         if record.remedy:
             out.print(f"  remedy: {record.remedy}", markup=False, highlight=False)
