@@ -95,16 +95,33 @@ def environment(count: int) -> Path:
     marker = venv / ".ready"
     if marker.exists():  # packs are built once; vgi-host is reinstalled from the tree every run
         run(
-            "uv", "pip", "install", "--quiet", "--no-sources", "--compile-bytecode", "--reinstall-package", "vgi-host",
-            "--python", venv / "bin" / "python", REPO,
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-sources",
+            "--compile-bytecode",
+            "--reinstall-package",
+            "vgi-host",
+            "--python",
+            venv / "bin" / "python",
+            REPO,
         )
         return venv
     shutil.rmtree(venv, ignore_errors=True)
     run("uv", "venv", "--quiet", venv, env={"UV_PYTHON_DOWNLOADS": "never"})
     packs = [make_pack(WORK / "packs", i) for i in range(count)]
     run(
-        "uv", "pip", "install", "--quiet", "--no-sources", "--compile-bytecode", "--python", venv / "bin" / "python",
-        REPO, *packs,
+        "uv",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-sources",
+        "--compile-bytecode",
+        "--python",
+        venv / "bin" / "python",
+        REPO,
+        *packs,
     )
     marker.write_text("ok")
     return venv
@@ -131,7 +148,9 @@ def first_result(argv: list[str], env: dict[str, str]) -> float:
         batch = pa.RecordBatch.from_pydict({"x": [1, 2, 3]})
         start = time.perf_counter()
         with Client(argv, pool=None, worker_limit=1) as client:
-            (result,) = client.scalar_function(function_name="plus", schema_path=["p000"], input=iter([batch]))
+            (result,) = client.scalar_function(
+                function_name="plus", schema_path=["p000"], input=iter([batch])
+            )
             elapsed = time.perf_counter() - start
         assert result.column(0).to_pylist() == [1, 2, 3]
         return elapsed
@@ -151,7 +170,9 @@ def median_ms(samples: list[float]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--counts", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--rounds", type=int, default=10)
     options = parser.parse_args()
@@ -161,7 +182,10 @@ def main() -> None:
     for count in options.counts:
         venv = environment(count)
         exe = str(venv / "bin" / "vgi-host")
-        cache = {"VGI_HOST_CACHE_DIR": str(WORK / f"cache-{count}"), "VGI_HOST_CONFIG": str(WORK / "none.toml")}
+        cache = {
+            "VGI_HOST_CACHE_DIR": str(WORK / f"cache-{count}"),
+            "VGI_HOST_CONFIG": str(WORK / "none.toml"),
+        }
         no_cache = {**cache, "VGI_HOST_NO_CACHE": "1"}
         timed([exe, "list", "--json"], cache)  # fill the cache, warm the page cache
         first_result([exe, "serve"], cache)
@@ -169,13 +193,17 @@ def main() -> None:
         cold = [first_result([exe, "serve"], no_cache) for _ in range(max(3, options.rounds // 3))]
         listing = [timed([exe, "list", "--json"], cache) for _ in range(options.rounds)]
         rows.append((count, median_ms(warm), median_ms(cold), median_ms(listing)))
-    print("| packs | serve → first result, cached manifests | same, no cache (every pack imported) | list --json |")
+    print(
+        "| packs | serve → first result, cached manifests | same, no cache (every pack imported) | list --json |"
+    )
     print("| ---: | ---: | ---: | ---: |")
     for count, warm, cold, listing in rows:
         print(f"| {count} | {warm:.0f} ms | {cold:.0f} ms | {listing:.0f} ms |")
     if len(rows) > 1:
         base, last = rows[0], rows[-1]
-        print(f"\n{last[0]} packs vs {base[0]}: serve {last[1] / base[1]:.2f}x, list {last[3] / base[3]:.2f}x")
+        print(
+            f"\n{last[0]} packs vs {base[0]}: serve {last[1] / base[1]:.2f}x, list {last[3] / base[3]:.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "AggregateFunction": "vgi_host.sdk.aggregate",
     "Arg": "vgi_host.sdk.params",
     "Args": "vgi_host.sdk.context",
+    "BindError": "vgi_host.sdk.errors",
     "BindParams": "vgi_host.sdk.context",
     "ConstParam": "vgi_host.sdk.params",
     "DistinctDependence": "vgi_host.protocol.enums",
@@ -47,6 +48,7 @@ __all__ = [
     "AggregateFunction",
     "Arg",
     "Args",
+    "BindError",
     "BindParams",
     "ConstParam",
     "DistinctDependence",
@@ -75,6 +77,7 @@ if TYPE_CHECKING:
     from vgi_host.protocol.enums import DistinctDependence, FunctionStability, NullHandling, OrderDependence
     from vgi_host.sdk.aggregate import AggregateFunction
     from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams
+    from vgi_host.sdk.errors import BindError
     from vgi_host.sdk.objects import PackTable, PackView
     from vgi_host.sdk.params import Arg, ConstParam, FunctionExample, Param, Returns, TableInput
     from vgi_host.sdk.scalar import ScalarFunction

@@ -30,9 +30,11 @@ def test_schemas_are_main_plus_one_per_loaded_pack(client, attach):
 def test_schema_counts_let_clients_skip_empty_listings(client, attach):
     geo = client.schema_get(attach_opaque_data=attach.attach_opaque_data, path=["GEO"])
     assert geo.estimated_object_count["scalar_function"] == 4
-    assert geo.estimated_object_count["table_function"] == 1
+    assert geo.estimated_object_count["table_function"] == 2
     assert geo.estimated_object_count["aggregate_function"] == 1
-    assert geo.estimated_object_count["table"] == 0
+    assert geo.estimated_object_count["table"] == 1
+    assert geo.estimated_object_count["view"] == 1
+    assert geo.estimated_object_count["macro"] == 0
     assert client.schema_get(attach_opaque_data=attach.attach_opaque_data, path=["nope"]) is None
 
 
@@ -69,12 +71,11 @@ def test_each_kind_is_listed_under_its_own_listing(client, attach):
             f.name for f in client.schema_contents(attach_opaque_data=token, path=[schema], type=kind)
         )
 
-    assert names("geo", SchemaObjectType.TABLE_FUNCTION) == ["geo_grid"]
+    assert names("geo", SchemaObjectType.TABLE_FUNCTION) == ["geo_grid", "world_cities"]
     assert names("geo", SchemaObjectType.AGGREGATE_FUNCTION) == ["centroid"]
     assert names("testkit", SchemaObjectType.TABLE_FUNCTION) == ["count_to", "echo", "running_total"]
     assert names("testkit", SchemaObjectType.AGGREGATE_FUNCTION) == ["scaled_mean", "sum_int"]
-    for kind in (SchemaObjectType.SCALAR_FUNCTION, SchemaObjectType.TABLE_FUNCTION):
-        assert names("main", kind) == []
+    assert {"vgi_packs", "vgi_functions"} <= set(names("main", SchemaObjectType.TABLE_FUNCTION))
 
 
 def test_table_kind_metadata(client, attach):
@@ -122,10 +123,8 @@ def test_writes_are_refused_as_read_only(client, attach):
 
 
 def test_unserved_methods_answer_not_implemented(client, attach):
-    with pytest.raises(CatalogClientError, match="not implemented"):
-        client.table_scan_function_get(
-            attach_opaque_data=attach.attach_opaque_data, schema_path=["geo"], name="t"
-        )
+    with pytest.raises(CatalogClientError, match="catalog_contents is not implemented"):
+        client.contents(attach_opaque_data=attach.attach_opaque_data)
 
 
 def test_detach_is_accepted(client, attach):

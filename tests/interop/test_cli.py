@@ -13,7 +13,10 @@ def test_list_json_reports_every_pack_with_status(run_cli):
     packs = {p["name"]: p for p in json.loads(result.stdout)["packs"]}
     assert packs["geo"]["status"] == "loaded"
     assert packs["geo"]["distribution"] == "vgi-pack-geo"
-    assert packs["geo"]["function_count"] == 6
+    assert packs["geo"]["function_count"] == 7
+    assert [t["name"] for t in packs["geo"]["tables"]] == ["cities"]
+    assert [v["name"] for v in packs["geo"]["views"]] == ["large_cities"]
+    assert packs["text"]["conflicts"] == {"levenshtein": ["testkit"]}
     signatures = {f["signature"] for f in packs["geo"]["functions"]}
     assert "haversine_km(lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE) -> DOUBLE" in signatures
     assert "geohash_decode(geohash VARCHAR) -> STRUCT(lat DOUBLE, lon DOUBLE)" in signatures
@@ -36,6 +39,8 @@ def test_list_table_shows_packs_functions_and_failures(run_cli):
     result = run_cli("list")
     assert result.returncode == 1
     assert "geo.haversine_km" in result.stdout
+    assert "also in geo: table cities, view large_cities" in result.stdout
+    assert "conflict: 'levenshtein' is defined by testkit, text" in result.stdout
     assert "broken" in result.stdout
     assert "failed to load" in result.stdout
 

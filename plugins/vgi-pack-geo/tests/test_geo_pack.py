@@ -33,6 +33,7 @@ EXPECTED = {
     **dict.fromkeys(SCALARS, ScalarDefinition),
     "geo_grid": TableDefinition,
     "centroid": AggregateDefinition,
+    "world_cities": TableDefinition,
 }
 
 
@@ -42,7 +43,7 @@ def test_entry_point_names_the_hook_module():
     assert project["entry-points"]["vgi.functions"] == {"geo": "vgi_pack_geo"}
 
 
-def test_register_functions_registers_the_six_functions():
+def test_register_functions_registers_every_function():
     registered: list[type] = []
     vgi_pack_geo.register_functions(registered.append)
     assert sorted(cls.definition().name for cls in registered) == sorted(EXPECTED)

@@ -53,9 +53,7 @@ class UpperCase(ScalarFunction):
     """Upper-case a text column."""
 
     @classmethod
-    def compute(
-        cls, s: Annotated[pa.StringArray, Param(doc="Text")]
-    ) -> Annotated[pa.StringArray, Returns()]:
+    def compute(cls, s: Annotated[pa.StringArray, Param(doc="Text")]) -> Annotated[pa.StringArray, Returns()]:
         return pc.utf8_upper(s)
 
 

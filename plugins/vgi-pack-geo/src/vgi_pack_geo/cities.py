@@ -8,23 +8,31 @@ the city proper, rounded, meant for examples rather than analysis.
 
 from __future__ import annotations
 
+import io
 from functools import cache
 from importlib import resources
 from typing import Any, ClassVar
 
 import pyarrow as pa
 
-from vgi_host import BindParams, OutputCollector, PackTable, PackView, ProcessParams, TableFunctionGenerator
-
-CITIES_SCHEMA = pa.schema(
-    [
-        pa.field("name", pa.string()),
-        pa.field("country", pa.string()),
-        pa.field("lat", pa.float64()),
-        pa.field("lon", pa.float64()),
-        pa.field("population", pa.int64()),
-    ]
+from vgi_host import (
+    BindParams,
+    FunctionStability,
+    OutputCollector,
+    PackTable,
+    PackView,
+    ProcessParams,
+    TableFunctionGenerator,
 )
+
+_CITY_FIELDS: list[pa.Field[Any]] = [
+    pa.field("name", pa.string()),
+    pa.field("country", pa.string()),
+    pa.field("lat", pa.float64()),
+    pa.field("lon", pa.float64()),
+    pa.field("population", pa.int64()),
+]
+CITIES_SCHEMA = pa.schema(_CITY_FIELDS)
 
 
 @cache
@@ -34,7 +42,7 @@ def _cities() -> pa.Table:
 
     data = resources.files("vgi_pack_geo").joinpath("cities.csv").read_bytes()
     convert = csv.ConvertOptions(column_types=CITIES_SCHEMA)
-    return csv.read_csv(pa.py_buffer(data), convert_options=convert).select(CITIES_SCHEMA.names)
+    return csv.read_csv(io.BytesIO(data), convert_options=convert).select(CITIES_SCHEMA.names)
 
 
 class WorldCities(TableFunctionGenerator):
@@ -49,6 +57,7 @@ class WorldCities(TableFunctionGenerator):
         projection_pushdown = True
         examples = ("SELECT name, lat, lon FROM geo.world_cities() WHERE country = 'Japan'",)
         categories = ("geo", "reference data")
+        stability = FunctionStability.CONSISTENT  # a fixed dataset
 
     @classmethod
     def cardinality(cls, params: BindParams) -> int | None:
