@@ -1,11 +1,16 @@
 """``aggregate_bind/update/combine/finalize/destructor``: aggregates across pooled processes.
 
 DuckDB sends the calls of one aggregate execution to any pooled process, so
-nothing here lives in process memory between calls except caches: the bind
-request is stored with the execution (any process can rebuild the bound call
-from it) and per-group states live in the shared :class:`StateStore`.  Each
-update is one store session — one read of the batch's groups, one batched
-write — so concurrent updates of one execution never lose each other's work.
+the shared :class:`StateStore` is the truth: the bind request is stored with
+the execution (any process can rebuild the bound call from it) and so are the
+per-group states.  Each update is one store session, so concurrent updates of
+one execution never lose each other's work.
+
+What a process keeps is a cache, validated on every call by the execution's
+version in the store: when this process wrote last (the Python client pins an
+aggregate to one process; DuckDB often sends consecutive chunks to the same
+one), an update reads and decodes nothing and writes only the groups it
+touched.
 """
 
 from __future__ import annotations
@@ -13,9 +18,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from vgi_host.packs.registry import PackRegistry
 from vgi_host.protocol.aggregate import (
@@ -36,6 +45,15 @@ from vgi_host.sdk.errors import BindError
 log = logging.getLogger("vgi_host.aggregates")
 
 BIND_KEY = "bind_request"
+VERSION_KEY = "version"
+
+
+@dataclass(slots=True)
+class _CachedStates:
+    """States of one execution as this process last wrote (or read) them, at ``version``."""
+
+    version: int
+    states: dict[int, Any]
 
 
 class AggregateCallError(FunctionError):
@@ -49,6 +67,7 @@ class Aggregates:
         self.registry = registry
         self.store = store
         self._bound: OrderedDict[bytes, tuple[str, BoundAggregate, StateCodec[Any]]] = OrderedDict()
+        self._cache: OrderedDict[bytes, _CachedStates] = OrderedDict()
 
     def _bind(self, request: AggregateBindRequest) -> tuple[str, BoundAggregate]:
         qualified, definition = resolve(self.registry, request.function_name, request.schema_path)
@@ -99,44 +118,92 @@ class Aggregates:
         except Exception as exc:
             raise AggregateCallError(f"{qualified}: {what} raised {type(exc).__name__}: {exc}") from exc
 
+    def _states(self, session: StateSession, codec: StateCodec[Any], group_ids: list[int]) -> _CachedStates:
+        """The execution's states for ``group_ids``, from this process's cache when it is current.
+
+        The store keeps a version per execution, bumped by every writing
+        session.  When it equals the version this process wrote last, no other
+        process has touched the execution since, so cached states are exact
+        and only groups never seen here are read (and decoded).
+        """
+        stored = session.get_meta(VERSION_KEY)
+        version = int(stored) if stored is not None else 0
+        cached = self._cache.get(session.execution_id)
+        if cached is None or cached.version != version:
+            cached = _CachedStates(version, {})
+        missing = [gid for gid in group_ids if gid not in cached.states]
+        if missing:
+            cached.states.update(codec.decode_many(session.load(missing)))
+        return cached
+
+    def _commit(
+        self, session: StateSession, cached: _CachedStates, codec: StateCodec[Any], touched: dict[int, Any]
+    ) -> None:
+        """Write the touched states and a new version; keep the cache in step."""
+        session.save(codec.encode_many(touched))
+        cached.states.update(touched)
+        cached.version += 1
+        session.set_meta(VERSION_KEY, str(cached.version).encode())
+        self._cache[session.execution_id] = cached
+        self._cache.move_to_end(session.execution_id)
+        while len(self._cache) > 16:
+            self._cache.popitem(last=False)
+
+    @contextmanager
+    def _writing(self, execution_id: bytes) -> Iterator[StateSession]:
+        """A writing session; on any failure the cache entry is dropped with the rolled-back writes.
+
+        Pack code may have mutated cached state objects before failing, so the
+        only safe cache after a failure is none.
+        """
+        try:
+            with self.store.session(execution_id) as session:
+                yield session
+        except BaseException:
+            self._cache.pop(execution_id, None)
+            raise
+
     def update(self, request: AggregateUpdateRequest) -> None:
         """Fold one batch (group ids in column 0) into the stored states."""
         batch = request.input_batch
-        with self.store.session(request.execution_id) as session:
+        group_ids = batch.column(0)
+        unique = _ids(pc.unique(group_ids))
+        with self._writing(request.execution_id) as session:
             qualified, bound, codec = self._bound_for(session)
-            group_ids = batch.column(0)
-            unique = _ids(pa.compute.unique(group_ids))
-            states = codec.decode_many(session.load(unique))
-            function = bound.definition.function_class
-            params = bound.params
-            for gid in unique:
-                if gid not in states:
-                    states[gid] = self._call(qualified, "initial_state", function.initial_state, params)
             arguments = self._call(qualified, "reading the input columns", bound.update_arguments, batch)
-            self._call(qualified, "update", bound.definition.update, states, group_ids, **arguments)
-            session.save(codec.encode_many(states))
+            cached = self._states(session, codec, unique)
+            function = bound.definition.function_class
+            touched = {gid: cached.states.get(gid) for gid in unique}
+            for gid, state in touched.items():
+                if state is None:
+                    touched[gid] = self._call(
+                        qualified, "initial_state", function.initial_state, bound.params
+                    )
+            self._call(qualified, "update", bound.definition.update, touched, group_ids, **arguments)
+            self._commit(session, cached, codec, touched)
 
     def combine(self, request: AggregateCombineRequest) -> None:
         """Merge each source group's state into its target group's."""
         pairs = request.merge_batch
         sources = _ids(pairs.column(0))
         targets = _ids(pairs.column(1))
-        with self.store.session(request.execution_id) as session:
+        with self._writing(request.execution_id) as session:
             qualified, bound, codec = self._bound_for(session)
-            states = codec.decode_many(session.load(sorted(set(sources) | set(targets))))
+            cached = self._states(session, codec, sorted(set(sources) | set(targets)))
             function = bound.definition.function_class
             params = bound.params
             changed: dict[int, Any] = {}
             for source, target in zip(sources, targets, strict=True):
-                if source not in states:
+                source_state = cached.states.get(source)
+                if source_state is None:
                     continue
-                current = changed.get(target, states.get(target))
+                current = changed.get(target, cached.states.get(target))
                 if current is None:
                     current = self._call(qualified, "initial_state", function.initial_state, params)
                 changed[target] = self._call(
-                    qualified, "combine", function.combine, states[source], current, params
+                    qualified, "combine", function.combine, source_state, current, params
                 )
-            session.save(codec.encode_many(changed))
+            self._commit(session, cached, codec, changed)
 
     def finalize(self, request: AggregateFinalizeRequest) -> pa.RecordBatch:
         """One result row per requested group id, in order; None states for ids never updated."""
@@ -144,14 +211,15 @@ class Aggregates:
         ids = _ids(group_ids)
         with self.store.session(request.execution_id, read_only=True) as session:
             qualified, bound, codec = self._bound_for(session)
-            loaded = codec.decode_many(session.load(sorted(set(ids))))
-        states = {gid: loaded.get(gid) for gid in ids}
+            cached = self._states(session, codec, sorted(set(ids)))
+            states = {gid: cached.states.get(gid) for gid in ids}
         result = self._call(qualified, "finalize", bound.definition.finalize, group_ids, states, bound.params)
         return _result_batch(qualified, result, len(ids), request.output_schema)
 
     def destroy(self, request: AggregateDestructorRequest) -> None:
         """Forget the execution everywhere; never raises (best-effort cleanup)."""
         self._bound.pop(request.execution_id, None)
+        self._cache.pop(request.execution_id, None)
         self.store.drop(request.execution_id)
 
 

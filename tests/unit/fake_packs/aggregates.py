@@ -1,0 +1,52 @@
+"""Aggregates for the cross-process store tests: one mutates in place, one fails half-way."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import pyarrow as pa
+
+from vgi_host import AggregateFunction, Param, ProcessParams, Returns, hookimpl
+
+
+@dataclass
+class Sum:
+    value: int = 0
+
+
+class Total(AggregateFunction[Sum]):
+    """Sum of integers."""
+
+    @classmethod
+    def initial_state(cls, params: ProcessParams) -> Sum:
+        return Sum()
+
+    @classmethod
+    def update(cls, states, group_ids, value: Annotated[pa.Int64Array, Param(doc="v")]) -> None:
+        for gid, v in zip(group_ids.to_pylist(), value.to_pylist(), strict=True):
+            states[gid].value += v
+
+    @classmethod
+    def combine(cls, source: Sum, target: Sum, params: ProcessParams) -> Sum:
+        return Sum(source.value + target.value)
+
+    @classmethod
+    def finalize(cls, group_ids, states, params) -> Annotated[pa.RecordBatch, Returns(pa.int64())]:
+        values = [s.value if s is not None else None for s in (states[g] for g in group_ids.to_pylist())]
+        return pa.record_batch({"result": pa.array(values, pa.int64())})
+
+
+class Fragile(Total):
+    """Adds values, then refuses negative ones: after it has already mutated the state."""
+
+    @classmethod
+    def update(cls, states, group_ids, value: Annotated[pa.Int64Array, Param(doc="v")]) -> None:
+        for gid, v in zip(group_ids.to_pylist(), value.to_pylist(), strict=True):
+            states[gid].value += v
+        if any(v < 0 for v in value.to_pylist()):
+            raise ValueError("negative values refused")
+
+
+@hookimpl
+def register_functions(register):
+    register(Total)
+    register(Fragile)
