@@ -193,9 +193,13 @@ def main() -> None:
         cold = [first_result([exe, "serve"], no_cache) for _ in range(max(3, options.rounds // 3))]
         listing = [timed([exe, "list", "--json"], cache) for _ in range(options.rounds)]
         rows.append((count, median_ms(warm), median_ms(cold), median_ms(listing)))
-    print(
-        "| packs | serve → first result, cached manifests | same, no cache (every pack imported) | list --json |"
+    header = (
+        "packs",
+        "serve → first result, cached manifests",
+        "same, no cache (every pack imported)",
+        "list --json",
     )
+    print("| " + " | ".join(header) + " |")
     print("| ---: | ---: | ---: | ---: |")
     for count, warm, cold, listing in rows:
         print(f"| {count} | {warm:.0f} ms | {cold:.0f} ms | {listing:.0f} ms |")

@@ -4,6 +4,7 @@ Exit codes, for scripts and CI:
 
 * ``0``: success; for ``list``, every discovered pack loaded.
 * ``1``: the command ran, but some pack failed to load (details are printed).
+  For ``new``: refused (the target directory exists).
 * ``2``: usage error (unknown option, bad argument).
 """
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_PACK_FAILURES = 1
+EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
 app = typer.Typer(
@@ -174,6 +176,49 @@ def info(
         typer.echo(json.dumps(described, indent=2))
     else:
         render_pack(record, described)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command("new")
+def new(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Pack name: a lower-case SQL identifier such as `weather`; also the DuckDB schema.",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ],
+    path: Annotated[
+        Path, typer.Option("--path", help="Directory to create the pack in.", file_okay=False)
+    ] = Path("."),
+) -> None:
+    """Create a pack distribution `vgi-pack-NAME`, ready to test, build and publish.
+
+    It has a pyproject (hatchling, the `vgi.functions` entry point, a compatible
+    vgi-host range), one example function of each kind (scalar, table,
+    table-in-out, aggregate), tests that use the `vgi` pytest fixture, and a
+    README.  An existing directory is never overwritten (exit code 1).
+    """
+    from vgi_host.cli.scaffold import InvalidPackNameError, ScaffoldError, scaffold_pack
+
+    try:
+        target, files = scaffold_pack(name, path)
+    except InvalidPackNameError as exc:
+        raise typer.BadParameter(str(exc), param_hint="NAME") from exc
+    except ScaffoldError as exc:
+        typer.echo(f"vgi-host: {exc}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from exc
+    typer.echo(f"Created {target} ({len(files)} files):")
+    for file in files:
+        typer.echo(f"  {file}")
+    typer.echo(
+        "\nNext:\n"
+        f"  cd {target}\n"
+        "  uv venv && uv pip install -e . pytest   # or: pip install -e . pytest\n"
+        "  uv run pytest                           # the functions, through a real `vgi-host serve`\n"
+        "  uv build                                # a wheel and an sdist in dist/, for `uv publish`"
+    )
     raise typer.Exit(EXIT_OK)
 
 

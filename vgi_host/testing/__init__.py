@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module 'vgi_host.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module("vgi_host.testing.client"), name)
-    globals()[name] = value
-    return value
+    # Not cached here: looked up in sys.modules each time, so the names stay those of the
+    # client module actually in use, even after a test runner drops and re-imports it.
+    return getattr(importlib.import_module("vgi_host.testing.client"), name)
 
 
 def __dir__() -> list[str]:

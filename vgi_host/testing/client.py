@@ -25,6 +25,7 @@ used, so a pack's tests need nothing but vgi-host.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import logging
 import os
@@ -163,7 +164,7 @@ def _is_column(value: Any) -> bool:
 def _array(value: Any) -> pa.Array[Any] | pa.ChunkedArray[Any]:
     if isinstance(value, pa.Array | pa.ChunkedArray):
         return value
-    return pa.array(value)
+    return cast("pa.Array[Any]", pa.array(value))
 
 
 def _scalar(value: Any) -> pa.Scalar[Any]:
@@ -239,6 +240,7 @@ class HostClient:
         # client's tail and, through the parent, pytest's log capture.
         self._log = logging.Logger("vgi_host.testing.serve")
         self._log.parent = logging.getLogger("vgi_host.testing")
+        self._log.setLevel(logging.INFO)  # vgi-rpc logs each stderr line at INFO
         self._log.addHandler(self._tail)
 
     # ------------------------------------------------------------ lifecycle ----
@@ -274,7 +276,10 @@ class HostClient:
             scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vgi-host-test-")))
             with _environment(self._environment(scratch if self._isolate else None)):
                 connection = vgi_rpc.connect(
-                    VgiProtocol, self.argv, stderr=StderrMode.PIPE, stderr_logger=self._log
+                    VgiProtocol,  # type: ignore[type-abstract]  # vgi-rpc reads the Protocol class itself
+                    self.argv,
+                    stderr=StderrMode.PIPE,
+                    stderr_logger=self._log,
                 )
                 proxy = stack.enter_context(connection)
             self._proxy = proxy
@@ -353,8 +358,11 @@ class HostClient:
             found: list[FunctionInfo] = []
             for kind in _FUNCTION_LISTINGS:
                 response = self._call(
-                    lambda kind=kind: self.proxy.catalog_schema_contents_functions(
-                        attach_opaque_data=self._attach, path=[pack], type=kind
+                    functools.partial(
+                        self.proxy.catalog_schema_contents_functions,
+                        attach_opaque_data=self._attach,
+                        path=[pack],
+                        type=kind,
                     )
                 )
                 found.extend(response.decode_items(FunctionInfo))
@@ -419,7 +427,7 @@ class HostClient:
         outputs: list[pa.RecordBatch] = []
         message = AnnotatedBatch(batch)
         while True:
-            output = self._call(lambda message=message: stream.exchange(message))
+            output = self._call(functools.partial(stream.exchange, message))
             outputs.append(output.batch)
             metadata = output.custom_metadata
             if metadata is None or metadata.get(STATUS_KEY) != HAVE_MORE_OUTPUT:
@@ -439,7 +447,7 @@ class HostClient:
         Each list, tuple or array argument is a column (all of one length);
         anything else is a constant (wrap a list constant in ``pa.scalar``).
         Columns and constants keep their relative order, which is how the host
-        matches them to ``Param``\\ s and ``ConstParam``\\ s.  ``batch_size``
+        matches them to the function's column and constant parameters.  ``batch_size``
         splits the rows into several batches of one stream.
 
         >>> vgi.scalar("geo", "geohash_encode", [48.8566], [2.3522], 5)  # doctest: +SKIP
@@ -641,7 +649,7 @@ class HostClient:
                 )
                 for piece in _slices(update, batch_size):
                     update_request = AggregateUpdateRequest(input_batch=piece, **common)
-                    self._call(lambda r=update_request: self.proxy.aggregate_update(request=r))
+                    self._call(functools.partial(self.proxy.aggregate_update, request=update_request))
             pairs = [
                 (partition * width + index, index)
                 for partition, index in itertools.product(range(1, partitions), range(width))

@@ -36,13 +36,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="vgi_host_packs",
         default=None,
         metavar="PACKS",
-        help="comma-separated packs the `vgi` fixture's host serves (overrides the vgi_host_packs ini option)",
+        help="comma-separated packs the `vgi` fixture's host serves (overrides the ini option)",
     )
     parser.addini(
         INI_PACKS,
         type="args",
         default=[],
-        help="packs the `vgi` fixture's host serves (space- or comma-separated; default: every installed pack)",
+        help="packs the `vgi` fixture's host serves (space- or comma-separated; default: all installed)",
     )
 
 
