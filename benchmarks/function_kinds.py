@@ -26,7 +26,7 @@ Run (needs ``uv`` on PATH; the script re-runs itself in ``.bench/kinds``, a venv
 with vgi-host and the bench pack installed from this tree as wheels,
 byte-compiled, plus vgi-python 0.47.0):
 
-    python3 benchmarks/function_kinds.py                       # full run, ~6 min on 2 vCPU
+    python3 benchmarks/function_kinds.py                       # full run, ~5 min on 2 vCPU
     python3 benchmarks/function_kinds.py --quick               # 1/10 of the rows, 1 round
     python3 benchmarks/function_kinds.py --cases multiply echo --batch-sizes 2048
     python3 benchmarks/function_kinds.py --impls vgi-host --worker-env VGI_RPC_IPC_VALIDATION=none
@@ -66,8 +66,8 @@ def _run(*argv: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(a) for a in argv], check=True, env={**os.environ, **(env or {})})
 
 
-def ensure_venv() -> None:
-    """Re-run this script inside ``.bench/kinds`` (built once; vgi-host and the pack reinstalled each run)."""
+def ensure_venv(script: str = __file__) -> None:
+    """Re-run ``script`` inside ``.bench/kinds`` (built once; vgi-host and the pack reinstalled each run)."""
     if os.environ.get(MARKER_ENV):
         return
     uv = shutil.which("uv")
@@ -82,7 +82,7 @@ def ensure_venv() -> None:
         (VENV / ".ready").write_text("ok\n")
     else:  # the tree may have changed since the venv was built: reinstall our two distributions
         _run(*install, "--reinstall-package", "vgi-host", "--reinstall-package", "vgi-pack-bench", REPO, PACK)
-    os.execve(python, [str(python), __file__, *sys.argv[1:]], {**os.environ, MARKER_ENV: "1"})
+    os.execve(python, [str(python), script, *sys.argv[1:]], {**os.environ, MARKER_ENV: "1"})
 
 
 def host_environment() -> dict[str, str]:
@@ -445,7 +445,7 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     parser.add_argument("--batch-sizes", nargs="+", type=int, default=list(DEFAULT_BATCH_SIZES))
     parser.add_argument("--impls", nargs="+", choices=IMPLS, default=list(IMPLS))
-    parser.add_argument("--repeat", type=int, default=3, help="measured rounds per cell (best reported)")
+    parser.add_argument("--repeat", type=int, default=5, help="measured rounds per cell (best reported)")
     parser.add_argument(
         "--worker-env",
         type=_key_value,

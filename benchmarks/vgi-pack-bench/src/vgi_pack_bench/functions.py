@@ -9,8 +9,9 @@ its reference twin in ``benchmarks/reference_bench_worker.py``:
 * ``sequence(count, batch_size := 2048)`` — one int64 column ``n``, 0..count-1,
   in batches of ``batch_size`` rows;
 * ``echo((SELECT ...))`` — every input batch back unchanged;
-* ``sum_int(value BIGINT)`` — grouped sum; ``update`` is one pyarrow
-  ``group_by`` per batch and one Python step per *group*, not per row.
+* ``sum_int(value BIGINT)`` — grouped sum; ``update`` is vectorised with numpy
+  (``add.at`` over the dense group ids DuckDB sends, a sort otherwise) and
+  takes one Python step per *group*, not per row.
 """
 
 from __future__ import annotations
@@ -119,9 +120,32 @@ class SumInt(AggregateFunction[Total]):
         group_ids: pa.Int64Array,
         value: Annotated[pa.Int64Array, Param(doc="Values to sum")],
     ) -> None:
-        grouped = pa.table({"g": group_ids, "v": value}).group_by("g").aggregate([("v", "sum")])
-        for gid, total in zip(grouped.column(0).to_pylist(), grouped.column(1).to_pylist(), strict=True):
-            if total is not None:
+        # numpy rather than Table.group_by: an Acero plan costs ~300 us per call whatever the batch size.
+        gids = group_ids.to_numpy()
+        if gids.size == 0:
+            return
+        values = value.fill_null(0).to_numpy() if value.null_count else value.to_numpy()
+        valid = value.is_valid().to_numpy(zero_copy_only=False).astype(np.int64) if value.null_count else None
+        low, high = int(gids.min()), int(gids.max())
+        if low == high:  # one group (a global aggregate)
+            keys, sums = gids[:1], values.sum(keepdims=True)
+            counts = valid.sum(keepdims=True) if valid is not None else None
+        elif low >= 0 and high < 4 * gids.size + 1024:  # dense ids, as DuckDB allocates them
+            sums = np.zeros(high + 1, np.int64)
+            np.add.at(sums, gids, values)
+            present = np.bincount(gids, minlength=high + 1)
+            keys = np.flatnonzero(present)
+            sums = sums[keys]
+            counts = np.bincount(gids, weights=valid, minlength=high + 1)[keys] if valid is not None else None
+        else:
+            order = np.argsort(gids)
+            sorted_ids = gids[order]
+            starts = np.flatnonzero(np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
+            keys, sums = sorted_ids[starts], np.add.reduceat(values[order], starts)
+            counts = np.add.reduceat(valid[order], starts) if valid is not None else None
+        seen = counts.tolist() if counts is not None else [1] * len(keys)
+        for gid, total, count in zip(keys.tolist(), sums.tolist(), seen, strict=True):
+            if count:
                 state = states[gid]
                 state.total += total
                 state.seen = True
