@@ -89,7 +89,7 @@ class ScalarDefinition:
         plan = plan_columns(self.signature.columns, input_schema)
         values = bind_constants(self.signature.constants, constants)
         output_schema = pa.schema([pa.field(RESULT_FIELD, self.signature.result_type)])
-        return BoundScalar(self.compute, plan, values, output_schema)
+        return BoundScalar(self.compute, plan, values, output_schema, self.signature.result_type)
 
 
 class ResultShapeError(ValueError):
@@ -104,15 +104,24 @@ class BoundScalar:
     column_plan: ColumnPlan
     constants: dict[str, Any]
     output_schema: pa.Schema
+    result_type: pa.DataType
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        """Run ``compute`` on one batch and check what it returned."""
-        kwargs = dict(self.constants)
-        columns = batch.columns
-        for name, index, cast_to in self.column_plan:
-            column = columns[index]
-            kwargs[name] = column if cast_to is None else column.cast(cast_to)
-        result = _as_array(self.compute(**kwargs), self.output_schema.field(0).type)
+        """Run ``compute`` on one batch and check what it returned.
+
+        This is the per-batch hot path: columns are fetched by index (not via
+        ``batch.columns``), and a result that already is an array of the
+        declared type skips the conversions.
+        """
+        kwargs = {
+            name: batch.column(index) if cast_to is None else batch.column(index).cast(cast_to)
+            for name, index, cast_to in self.column_plan
+        }
+        if self.constants:
+            kwargs.update(self.constants)
+        result = self.compute(**kwargs)
+        if not (isinstance(result, pa.Array) and result.type == self.result_type):
+            result = _as_array(result, self.result_type)
         if len(result) != batch.num_rows:
             raise ResultShapeError(f"compute returned {len(result)} rows for an input of {batch.num_rows}")
         return pa.RecordBatch.from_arrays([result], schema=self.output_schema)
