@@ -88,3 +88,24 @@ def test_info_on_a_pack_and_a_function(run_cli):
     assert function["pack"] == "geo"
     assert function["examples"]
     assert run_cli("info", "geo.nope").returncode == 1
+
+
+def test_concurrent_cold_starts_share_one_cache_safely(vgi_host_exe, tmp_path):
+    """Hosts starting together on an empty cache all succeed and leave one manifest per pack."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "VGI_HOST_CACHE_DIR": str(tmp_path / "cache")}
+    starts = [
+        subprocess.Popen(
+            [vgi_host_exe, "list", "--json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+        )
+        for _ in range(6)
+    ]
+    outputs = [process.communicate(timeout=120)[0] for process in starts]
+    listings = [{p["name"]: p["status"] for p in json.loads(out)["packs"]} for out in outputs]
+    assert all(listing == listings[0] for listing in listings)
+    assert listings[0]["geo"] == "loaded"
+    manifests = sorted(path.name.split("-")[0] for path in (tmp_path / "cache").glob("*.json"))
+    assert manifests == ["geo", "testkit", "text"]  # broken/incompatible packs are never cached
+    assert not list((tmp_path / "cache").glob(".manifest-*"))  # no temporary file left behind

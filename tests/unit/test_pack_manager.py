@@ -206,3 +206,12 @@ def test_check_reports_docs_types_compatibility_and_conflicts():
     assert all(f.remedy for f in report.findings)
     everything = run_check(registry)
     assert any(f.pack == "broken" and f.severity is Severity.ERROR for f in everything.findings)
+
+
+def test_an_uninstalled_pack_disappears_and_its_manifest_is_never_consulted(tmp_path, installed):
+    cache = ManifestCache(tmp_path / "cache")
+    alpha = candidate("good", "alpha", installed)
+    PackRegistry.load(Discovery((alpha,), ()), cache=cache)
+    after_uninstall = PackRegistry.load(Discovery((), ()), cache=cache)  # discovery no longer finds it
+    assert after_uninstall.records == ()
+    assert after_uninstall.pack("alpha") is None
