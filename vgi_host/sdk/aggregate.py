@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 
 from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
+from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, ProcessParams
 from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
@@ -55,12 +56,7 @@ class AggregateFunction[State]:
     @classmethod
     def definition(cls) -> AggregateDefinition:
         """The validated definition of this class, computed once and cached on it."""
-        cached = cls.__dict__.get("_vgi_host_definition")
-        if isinstance(cached, AggregateDefinition):
-            return cached
-        definition = AggregateDefinition.of(cls)
-        type.__setattr__(cls, "_vgi_host_definition", definition)
-        return definition
+        return cached_definition(cls, AggregateDefinition, lambda: AggregateDefinition.of(cls))
 
 
 def _state_class(function_class: type) -> type | None:

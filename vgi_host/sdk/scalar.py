@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 
 from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
+from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.signature import ArgumentSpec, ComputeSignature, read_compute_signature
@@ -41,12 +42,7 @@ class ScalarFunction:
     @classmethod
     def definition(cls) -> ScalarDefinition:
         """The validated definition of this class, computed once and cached on it."""
-        cached = cls.__dict__.get("_vgi_host_definition")
-        if isinstance(cached, ScalarDefinition):
-            return cached
-        definition = ScalarDefinition.of(cls)
-        type.__setattr__(cls, "_vgi_host_definition", definition)
-        return definition
+        return cached_definition(cls, ScalarDefinition, lambda: ScalarDefinition.of(cls))
 
 
 @dataclass(frozen=True, slots=True)

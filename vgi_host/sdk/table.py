@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 
 from vgi_host.sdk.binding import bind_declared
+from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams
 from vgi_host.sdk.declarations import read_declared_arguments
 from vgi_host.sdk.errors import BindError, FunctionDefinitionError
@@ -54,12 +55,7 @@ class TableFunctionGenerator:
     @classmethod
     def definition(cls) -> TableDefinition:
         """The validated definition of this class, computed once and cached on it."""
-        cached = cls.__dict__.get("_vgi_host_definition")
-        if isinstance(cached, TableDefinition):
-            return cached
-        definition = TableDefinition.of(cls)
-        type.__setattr__(cls, "_vgi_host_definition", definition)
-        return definition
+        return cached_definition(cls, TableDefinition, lambda: TableDefinition.of(cls))
 
 
 @dataclass(frozen=True, slots=True)

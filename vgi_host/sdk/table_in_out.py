@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 
 from vgi_host.sdk.binding import bind_declared
+from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, ProcessParams
 from vgi_host.sdk.declarations import read_declared_arguments
 from vgi_host.sdk.errors import BindError, FunctionDefinitionError
@@ -53,12 +54,7 @@ class TableInOutFunction:
     @classmethod
     def definition(cls) -> TableInOutDefinition:
         """The validated definition of this class, computed once and cached on it."""
-        cached = cls.__dict__.get("_vgi_host_definition")
-        if isinstance(cached, TableInOutDefinition):
-            return cached
-        definition = TableInOutDefinition.of(cls)
-        type.__setattr__(cls, "_vgi_host_definition", definition)
-        return definition
+        return cached_definition(cls, TableInOutDefinition, lambda: TableInOutDefinition.of(cls))
 
 
 def _with_table_argument(arguments: tuple[ArgumentSpec, ...]) -> tuple[ArgumentSpec, ...]:
