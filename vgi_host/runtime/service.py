@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from vgi_rpc import Stream, StreamState
 
@@ -53,12 +54,14 @@ from vgi_host.protocol.listing import (
     TablesResponse,
     ViewsResponse,
 )
-from vgi_host.runtime.aggregates import Aggregates
 from vgi_host.runtime.invocation import bind_call, open_stream
 from vgi_host.runtime.refusals import RefusingMethods
-from vgi_host.runtime.state_store import StateStore, default_state_store
 from vgi_host.sdk.scalar import BoundScalar
 from vgi_host.sdk.table import BoundTable
+
+if TYPE_CHECKING:
+    from vgi_host.runtime.aggregates import Aggregates
+    from vgi_host.runtime.state_store import StateStore
 
 log = logging.getLogger("vgi_host.service")
 
@@ -70,9 +73,25 @@ class HostService(RefusingMethods):
     """Serves the merged catalog and routes invocations to the owning pack."""
 
     def __init__(self, registry: PackRegistry, store: StateStore | None = None) -> None:
+        self._store = store
         self.registry = registry
         self.catalog = HostCatalog(registry)
-        self.aggregates = Aggregates(registry, store if store is not None else default_state_store())
+        self._aggregates: Aggregates | None = None
+
+    @property
+    def aggregates(self) -> Aggregates:
+        """The aggregate half, created on the first aggregate call.
+
+        Most host processes never see an aggregate; they skip importing the
+        state store (SQLite) and the state codec.
+        """
+        if self._aggregates is None:
+            from vgi_host.runtime.aggregates import Aggregates
+            from vgi_host.runtime.state_store import default_state_store
+
+            store = self._store if self._store is not None else default_state_store()
+            self._aggregates = Aggregates(self.registry, store)
+        return self._aggregates
 
     # --------------------------------------------------------- invocation ----
 
