@@ -35,8 +35,8 @@ from vgi_host.protocol.aggregate import (
     AggregateFinalizeRequest,
     AggregateUpdateRequest,
 )
+from vgi_host.runtime.errors import FunctionError
 from vgi_host.runtime.invocation import resolve
-from vgi_host.runtime.scalar_stream import FunctionError
 from vgi_host.runtime.state_codec import StateCodec
 from vgi_host.runtime.state_store import StateSession, StateStore
 from vgi_host.sdk.aggregate import AggregateDefinition, BoundAggregate

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from vgi_rpc import Code
 
-__all__ = ["CatalogReadOnlyError"]
+__all__ = ["CatalogReadOnlyError", "FunctionError"]
 
 
 class CatalogReadOnlyError(Exception):
@@ -24,3 +24,16 @@ class CatalogReadOnlyError(Exception):
     """
 
     error_code: ClassVar[Code] = Code.FAILED_PRECONDITION
+
+
+class FunctionError(Exception):
+    """A pack's function raised while running.
+
+    The message starts with ``<pack>.<function>:`` and keeps the original
+    exception's type and text, so the SQL user knows whom to ask.
+    """
+
+    @classmethod
+    def wrapping(cls, qualified_name: str, exc: BaseException) -> FunctionError:
+        """The error to raise (``from exc``) for a failure inside ``qualified_name``."""
+        return cls(f"{qualified_name}: {type(exc).__name__}: {exc}")

@@ -14,6 +14,7 @@ from typing import Annotated, Protocol, cast
 import pyarrow as pa
 from vgi_rpc import AnnotatedBatch, CallContext, ExchangeState, OutputCollector, Transient
 
+from vgi_host.runtime.errors import FunctionError
 from vgi_host.sdk.scalar import BoundScalar
 
 
@@ -23,14 +24,6 @@ class ScalarRebinder(Protocol):
     def rebind_scalar(self, bind_request: bytes) -> BoundScalar:
         """Bind again from a serialised bind request."""
         ...
-
-
-class FunctionError(Exception):
-    """A pack's function raised while computing a batch.
-
-    The message starts with ``<pack>.<function>:`` and keeps the original
-    exception's type and text, so the SQL user knows whom to ask.
-    """
 
 
 @dataclass
@@ -52,5 +45,5 @@ class ScalarExchangeState(ExchangeState):
         try:
             result: pa.RecordBatch = bound(input.batch)
         except Exception as exc:
-            raise FunctionError(f"{self.qualified_name}: {type(exc).__name__}: {exc}") from exc
+            raise FunctionError.wrapping(self.qualified_name, exc) from exc
         out.emit(result)

@@ -28,7 +28,7 @@ from typing import Annotated, Any
 import pyarrow as pa
 from vgi_rpc import AnnotatedBatch, CallContext, ExchangeState, OutputCollector, ProducerState, Transient
 
-from vgi_host.runtime.scalar_stream import FunctionError
+from vgi_host.runtime.errors import FunctionError
 from vgi_host.sdk.context import OutputCollector as PackOutput
 from vgi_host.sdk.context import ProcessParams
 from vgi_host.sdk.table import TableFunctionGenerator
@@ -72,7 +72,7 @@ class TableProducerState(ProducerState):
         try:
             self.function.process(self.params, self.user_state, PackOutput(out))
         except Exception as exc:
-            raise FunctionError(f"{self.qualified_name}: {type(exc).__name__}: {exc}") from exc
+            raise FunctionError.wrapping(self.qualified_name, exc) from exc
 
 
 @dataclass
@@ -97,7 +97,7 @@ class TableInOutExchangeState(ExchangeState):
         try:
             result = self.instance.transform(input.batch)
         except Exception as exc:
-            raise FunctionError(f"{self.qualified_name}: {type(exc).__name__}: {exc}") from exc
+            raise FunctionError.wrapping(self.qualified_name, exc) from exc
         out.emit(result if result is not None else pa.RecordBatch.from_pylist([], schema=out.output_schema))
 
 
@@ -124,7 +124,7 @@ class FinalizeProducerState(ProducerState):
         try:
             batches = [b for b in _finish_batches(instance.finish()) if b.num_rows > 0]
         except Exception as exc:
-            raise FunctionError(f"{qualified_name}: {type(exc).__name__}: {exc}") from exc
+            raise FunctionError.wrapping(qualified_name, exc) from exc
         return cls(qualified_name=qualified_name, pending=iter(batches))
 
     def produce(self, out: OutputCollector, ctx: CallContext) -> None:
