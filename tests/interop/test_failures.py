@@ -34,7 +34,7 @@ def test_wrong_result_length_is_reported(client):
 def test_type_bound_failure_names_argument_column_type_and_bound(client):
     with pytest.raises(
         ClientError,
-        match=r"testkit\.add_k: argument 'x': column 'words' has type string, "
+        match=r"testkit\.add_k: argument 'x': column 'words' has type VARCHAR, "
         r"but the type bound requires is_integer",
     ):
         call_scalar(client, "testkit", "add_k", {"words": ["a"]}, [1])

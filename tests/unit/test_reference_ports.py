@@ -93,7 +93,7 @@ def test_upper_case():
 
 def test_add_values_and_its_documented_bind_error():
     assert run(AddValues, price=[10, 20], tax=[1, 2]) == [11, 22]
-    with pytest.raises(BindError, match=r"argument 'left': column 'name' has type string"):
+    with pytest.raises(BindError, match=r"argument 'left': column 'name' has type VARCHAR"):
         AddValues.definition().bind(pa.schema([("name", pa.string()), ("price", pa.int64())]), [], {})
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vgi_host.catalog.sql_types import sql_type
 from vgi_host.packs.records import PackRecord, conflicting_names
 from vgi_host.packs.registry import PackRegistry
 from vgi_host.sdk.aggregate import AggregateDefinition
@@ -17,6 +16,7 @@ from vgi_host.sdk.kinds import FunctionDefinition
 from vgi_host.sdk.scalar import ScalarDefinition
 from vgi_host.sdk.signature import ArgumentSpec
 from vgi_host.sdk.table import TableDefinition
+from vgi_host.sql_types import sql_type
 
 
 def _argument_sql(spec: ArgumentSpec) -> str:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from vgi_host.catalog.sql_types import is_supported
 from vgi_host.packs.records import PackRecord, PackStatus, conflicting_names
 from vgi_host.packs.registry import PackRegistry
+from vgi_host.sql_types import unsupported
 
 
 class Severity(Enum):
@@ -109,14 +109,15 @@ def _type_findings(record: PackRecord) -> list[Finding]:
         if definition is None:
             continue
         for argument in definition.arguments:
-            if argument.arrow_type is not None and not is_supported(argument.arrow_type):
+            problem = None if argument.arrow_type is None else unsupported(argument.arrow_type)
+            if problem is not None:
                 findings.append(
                     Finding(
                         record.name,
                         f"{record.name}.{entry.name}",
                         Severity.ERROR,
-                        f"argument {argument.name!r} has type {argument.arrow_type}, unknown to DuckDB",
-                        "use numbers, VARCHAR, BLOB, DATE, TIMESTAMP, DECIMAL, or LIST/STRUCT/MAP of them",
+                        f"argument {argument.name!r} has type {argument.arrow_type}: {problem}",
+                        "declare a type DuckDB reads (docs/sql-types.md lists them)",
                     )
                 )
     return findings

@@ -123,8 +123,8 @@ def object_entries(
 ) -> tuple[tuple[FunctionEntry, ...], tuple[FunctionEntry, ...]]:
     """Capture registered tables and views as entries (cache misses only)."""
     from vgi_host.catalog.objects import table_info, view_info
-    from vgi_host.catalog.sql_types import sql_type
     from vgi_host.protocol.common import encode_catalog_item
+    from vgi_host.sql_types import sql_type
 
     table_entries = []
     for declared in tables:

@@ -40,6 +40,7 @@ from vgi_host.runtime.invocation import resolve
 from vgi_host.runtime.state_codec import StateCodec
 from vgi_host.runtime.state_store import StateSession, StateStore
 from vgi_host.sdk.aggregate import AggregateDefinition, BoundAggregate
+from vgi_host.sdk.casting import cast_or_raise
 from vgi_host.sdk.errors import BindError
 
 log = logging.getLogger("vgi_host.aggregates")
@@ -239,13 +240,9 @@ def _result_batch(qualified: str, result: Any, rows: int, schema: pa.Schema) -> 
         raise AggregateCallError(
             f"{qualified}: finalize returned {result.num_rows} rows for {rows} group ids"
         )
-    column = result.column(0)
-    target = schema.field(0).type
-    if column.type != target:
-        try:
-            column = column.cast(target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise AggregateCallError(
-                f"{qualified}: finalize returned {column.type}; declared {target}"
-            ) from exc
+    column = cast_or_raise(
+        result.column(0),
+        schema.field(0).type,
+        lambda got, wanted: AggregateCallError(f"{qualified}: finalize returned {got}; declared {wanted}"),
+    )
     return pa.RecordBatch.from_arrays([column], schema=schema)

@@ -15,8 +15,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.sdk.casting import CAST_FAILURES, cast_or_raise
 from vgi_host.sdk.errors import BindError
 from vgi_host.sdk.signature import ArgumentSpec
+from vgi_host.sql_types import sql_type
 
 
 def _column_step(spec: ArgumentSpec, index: int, field: pa.Field[Any]) -> tuple[str, int, pa.DataType | None]:
@@ -24,16 +26,17 @@ def _column_step(spec: ArgumentSpec, index: int, field: pa.Field[Any]) -> tuple[
     for bound in spec.type_bounds:
         if not bound(field.type):
             raise BindError(
-                f"argument {spec.name!r}: column {field.name!r} has type {field.type}, "
+                f"argument {spec.name!r}: column {field.name!r} has type {sql_type(field.type)}, "
                 f"but the type bound requires {getattr(bound, '__name__', repr(bound))}"
             )
     target = spec.arrow_type
     if target is None or field.type == target:
         return spec.name, index, None
     if not implicitly_castable(field.type, target):
+        got, wanted = sql_type(field.type), sql_type(target)
         raise BindError(
-            f"argument {spec.name!r}: column {field.name!r} has type {field.type}, expected {target} "
-            f"(no implicit cast from {field.type} to {target})"
+            f"argument {spec.name!r}: column {field.name!r} has type {got}, expected {wanted} "
+            f"(no implicit cast from {got} to {wanted})"
         )
     return spec.name, index, target
 
@@ -60,7 +63,7 @@ def implicitly_castable(source: pa.DataType, target: pa.DataType) -> bool:
         return False
     try:
         pa.array([], type=source).cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except CAST_FAILURES:
         return False
     return True
 
@@ -108,14 +111,15 @@ def bind_constants(
 
 def constant_value(spec: ArgumentSpec, scalar: pa.Scalar[Any]) -> Any:
     """One supplied constant, cast to the declared type and checked; NULL becomes None."""
-    target = spec.arrow_type
-    if target is not None and scalar.type != target:
-        try:
-            scalar = scalar.cast(target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise BindError(
-                f"constant argument {spec.name!r} must be {target}; got {scalar.type} {scalar.as_py()!r}"
-            ) from exc
+    if spec.arrow_type is not None:
+        supplied = scalar
+        scalar = cast_or_raise(
+            scalar,
+            spec.arrow_type,
+            lambda got, wanted: BindError(
+                f"constant argument {spec.name!r} must be {wanted}; got {got} {supplied.as_py()!r}"
+            ),
+        )
     if not scalar.is_valid:
         return scalar if spec.passes_scalar else None
     value = scalar.as_py()

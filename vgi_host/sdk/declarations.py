@@ -12,6 +12,7 @@ from __future__ import annotations
 import typing
 from typing import Any
 
+from vgi_host.sdk.duckdb_types import refuse_declared_type
 from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import Arg, TableInput
 from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
@@ -48,6 +49,7 @@ def read_declared_arguments(cls: type, *, allow_table: bool) -> tuple[ArgumentSp
             arrow_type = None if is_table else constant_type(base, arg.arrow_type)
         except AnnotationTypeError as exc:
             raise FunctionDefinitionError(f"{cls.__name__}.{attribute}: {exc}") from exc
+        refuse_declared_type(f"{cls.__name__}.{attribute}", arrow_type)
         spec = ArgumentSpec(
             name=attribute,
             position=arg.position if isinstance(arg.position, int) else -1,

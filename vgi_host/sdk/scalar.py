@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
 from vgi_host.sdk.caching import cached_definition
+from vgi_host.sdk.casting import cast_or_raise
 from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.signature import ArgumentSpec, ComputeSignature, read_compute_signature
@@ -135,12 +136,9 @@ def _as_array(returned: Any, expected: pa.DataType) -> pa.Array[Any]:
             value = pa.array(value, type=expected)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
             raise ResultShapeError(f"compute returned {type(value).__name__}, not an array: {exc}") from exc
-    if value.type != expected:
-        try:
-            value = value.cast(expected)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise ResultShapeError(
-                f"compute returned {value.type}; the function declares {expected}"
-            ) from exc
-    array: pa.Array[Any] = value
+    array: pa.Array[Any] = cast_or_raise(
+        value,
+        expected,
+        lambda got, wanted: ResultShapeError(f"compute returned {got}; the function declares {wanted}"),
+    )
     return array

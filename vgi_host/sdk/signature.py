@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.sdk.duckdb_types import refuse_declared_type
 from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import ConstParam, Param, Returns, TypeBound
 from vgi_host.sdk.types import (
@@ -25,6 +26,7 @@ from vgi_host.sdk.types import (
     return_type,
     wants_scalar_object,
 )
+from vgi_host.sql_types import sql_type
 
 NO_DEFAULT: Any = inspect.Parameter.empty
 """Marker for "the parameter has no default" (re-exported for readability)."""
@@ -58,8 +60,8 @@ class ArgumentSpec:
 
     @property
     def sql_type(self) -> str:
-        """A human-readable type for signatures and error messages."""
-        return "ANY" if self.arrow_type is None else str(self.arrow_type)
+        """DuckDB's name for the declared type (``ANY`` for any-type), as a SQL user reads it."""
+        return sql_type(self.arrow_type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,7 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
                 )
         except AnnotationTypeError as exc:
             raise FunctionDefinitionError(f"{where}: parameter {parameter.name!r}: {exc}") from exc
+        refuse_declared_type(f"{where}: parameter {parameter.name!r}", arguments[-1].arrow_type)
     first_default = next((a for a in arguments if a.has_default), None)
     if first_default is not None:
         late = [a.name for a in arguments[first_default.position :] if not a.has_default]
@@ -185,11 +188,14 @@ def read_returns(owner: type, method: Callable[..., Any], *, column: bool = True
             raise FunctionDefinitionError(
                 f"{where}: Returns(...) must name the result type, e.g. Returns(pa.float64())"
             )
-        return marker.arrow_type, marker.doc
-    try:
-        return return_type(base, marker.arrow_type), marker.doc
-    except AnnotationTypeError as exc:
-        raise FunctionDefinitionError(f"{where}: return: {exc}") from exc
+        result = marker.arrow_type
+    else:
+        try:
+            result = return_type(base, marker.arrow_type)
+        except AnnotationTypeError as exc:
+            raise FunctionDefinitionError(f"{where}: return: {exc}") from exc
+    refuse_declared_type(f"{where}: return", result)
+    return result, marker.doc
 
 
 def read_compute_signature(owner: type, compute: Callable[..., Any]) -> ComputeSignature:

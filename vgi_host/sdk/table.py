@@ -19,6 +19,7 @@ from vgi_host.sdk.binding import bind_declared
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams
 from vgi_host.sdk.declarations import read_declared_arguments
+from vgi_host.sdk.duckdb_types import refuse_output_schema
 from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.signature import ArgumentSpec
@@ -121,4 +122,5 @@ class TableDefinition:
         schema = self.function_class.on_bind(BindParams(args=args))
         if not isinstance(schema, pa.Schema) or len(schema) == 0:
             raise BindError(f"on_bind must return a non-empty pa.Schema; got {schema!r}")
+        refuse_output_schema(schema)
         return BoundTable(self, args, schema)

@@ -19,6 +19,7 @@ from vgi_host.sdk.binding import bind_declared
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, ProcessParams
 from vgi_host.sdk.declarations import read_declared_arguments
+from vgi_host.sdk.duckdb_types import refuse_output_schema
 from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
@@ -160,4 +161,5 @@ class TableInOutDefinition:
         output_schema = probe.output_schema
         if not isinstance(output_schema, pa.Schema) or len(output_schema) == 0:
             raise BindError(f"output_schema must be a non-empty pa.Schema; got {output_schema!r}")
+        refuse_output_schema(output_schema)
         return BoundTableInOut(self, args, input_schema, output_schema)

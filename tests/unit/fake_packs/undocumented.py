@@ -6,10 +6,12 @@ import pyarrow as pa
 
 from vgi_host import Param, Returns, ScalarFunction, hookimpl
 
+DENSE = pa.dense_union([pa.field("n", pa.int64())])  # DuckDB reads only sparse unions
+
 
 class Bare(ScalarFunction):
     @classmethod
-    def compute(cls, x: Annotated[pa.Array, Param(pa.duration("s"))]) -> Annotated[pa.Int64Array, Returns()]:
+    def compute(cls, x: Annotated[pa.Array, Param(DENSE)]) -> Annotated[pa.Int64Array, Returns()]:
         return pa.array([0] * len(x), pa.int64())
 
 
