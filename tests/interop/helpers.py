@@ -20,3 +20,30 @@ def call_scalar(client, schema: str, function: str, columns: dict[str, Any], con
         assert result.num_columns == 1
         rows.extend(result.column(0).to_pylist())
     return rows
+
+
+def registered_counts(pack_module) -> dict[str, int]:
+    """How many objects of each catalog kind a pack registers, read from its own hooks.
+
+    The host's counts (``vgi_packs``, schema counts, ``vgi-host list``) are
+    checked against these, so a test states no pack's numbers by hand.
+    """
+    from vgi_host import AggregateFunction, ScalarFunction, TableFunctionGenerator, TableInOutFunction
+
+    functions: list[type] = []
+    pack_module.register_functions(functions.append)
+    tables: list[object] = []
+    views: list[object] = []
+    if hasattr(pack_module, "register_tables"):
+        pack_module.register_tables(tables.append)
+    if hasattr(pack_module, "register_views"):
+        pack_module.register_views(views.append)
+    return {
+        "scalar_function": sum(issubclass(f, ScalarFunction) for f in functions),
+        # table-in-out functions are table functions to DuckDB
+        "table_function": sum(issubclass(f, TableFunctionGenerator | TableInOutFunction) for f in functions),
+        "aggregate_function": sum(issubclass(f, AggregateFunction) for f in functions),
+        "functions": len(functions),
+        "table": len(tables),
+        "view": len(views),
+    }

@@ -3,6 +3,9 @@
 import json
 
 import pytest
+import vgi_pack_testkit
+
+from tests.interop.helpers import registered_counts
 
 pytestmark = pytest.mark.interop
 
@@ -13,9 +16,9 @@ def test_list_json_reports_every_pack_with_status(run_cli):
     packs = {p["name"]: p for p in json.loads(result.stdout)["packs"]}
     assert packs["geo"]["status"] == "loaded"
     assert packs["geo"]["distribution"] == "vgi-pack-geo"
-    assert packs["geo"]["function_count"] == 7
-    assert [t["name"] for t in packs["geo"]["tables"]] == ["cities"]
-    assert [v["name"] for v in packs["geo"]["views"]] == ["large_cities"]
+    assert packs["testkit"]["function_count"] == registered_counts(vgi_pack_testkit)["functions"]
+    assert [t["name"] for t in packs["testkit"]["tables"]] == ["first_squares"]
+    assert [v["name"] for v in packs["testkit"]["views"]] == ["even_squares"]
     assert packs["text"]["conflicts"] == {"levenshtein": ["testkit"]}
     signatures = {f["signature"] for f in packs["geo"]["functions"]}
     assert "haversine_km(lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE) -> DOUBLE" in signatures

@@ -2,12 +2,13 @@
 
 import pyarrow as pa
 import pytest
+import vgi_pack_testkit
 import vgi_polars
 from vgi import Arguments
 from vgi.catalog.catalog_interface import SchemaObjectType
 from vgi.client import ClientError
 
-from tests.interop.helpers import call_scalar
+from tests.interop.helpers import call_scalar, registered_counts
 
 pytestmark = pytest.mark.interop
 
@@ -70,11 +71,15 @@ def test_vgi_packs_reports_every_pack_with_status_and_conflicts(client):
     packs = {
         r["name"]: r for r in rows(client.table_function(function_name="vgi_packs", schema_path=["main"]))
     }
-    assert packs["geo"]["status"] == "loaded"
-    assert packs["geo"]["scalar_functions"] == 4
-    assert packs["geo"]["table_functions"] == 2
-    assert packs["geo"]["aggregate_functions"] == 1
-    assert (packs["geo"]["tables"], packs["geo"]["views"]) == (1, 1)
+    expected = registered_counts(vgi_pack_testkit)
+    testkit = packs["testkit"]
+    assert testkit["status"] == "loaded"
+    assert (testkit["scalar_functions"], testkit["table_functions"], testkit["aggregate_functions"]) == (
+        expected["scalar_function"],
+        expected["table_function"],
+        expected["aggregate_function"],
+    )
+    assert (testkit["tables"], testkit["views"]) == (expected["table"], expected["view"])
     assert packs["broken"]["status"] == "failed"
     assert "ModuleNotFoundError" in packs["broken"]["error"]
     assert packs["broken"]["remedy"]

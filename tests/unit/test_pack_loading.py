@@ -18,7 +18,25 @@ def test_good_pack_loads_functions_sorted_by_name():
     assert record.function_names == ["double", "shout"]
     assert [e.kind for e in record.entries] == ["scalar", "scalar"]
     assert record.error is None
-    assert record.load_seconds >= 0
+
+
+class _Clock:
+    """A ``time`` stand-in whose ``perf_counter`` reads from a script, to check what is timed."""
+
+    def __init__(self, *readings: float) -> None:
+        self.readings = list(readings)
+
+    def perf_counter(self) -> float:
+        return self.readings.pop(0)
+
+
+@pytest.mark.parametrize("module", ["good", "import_error"])
+def test_load_seconds_is_the_time_from_start_to_end_of_the_load(monkeypatch, module):
+    clock = _Clock(100.0, 102.5)
+    monkeypatch.setattr("vgi_host.packs.loader.time", clock)
+    record = load_pack(candidate(module))
+    assert record.load_seconds == 2.5  # loaded or failed, the record says how long the attempt took
+    assert clock.readings == []  # read once at the start and once at the end
 
 
 @pytest.mark.parametrize(

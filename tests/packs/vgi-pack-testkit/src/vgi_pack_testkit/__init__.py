@@ -16,6 +16,8 @@ from vgi_host import (
     ConstParam,
     FunctionExample,
     OutputCollector,
+    PackTable,
+    PackView,
     Param,
     ProcessParams,
     Returns,
@@ -263,6 +265,22 @@ def register_functions(register):  # type: ignore[no-untyped-def]
         Levenshtein,
     ):
         register(function)
+
+
+@hookimpl
+def register_tables(register):  # type: ignore[no-untyped-def]
+    register(PackTable("first_squares", CountTo, arguments=(5,), description="count_to(5) as a table"))
+
+
+@hookimpl
+def register_views(register):  # type: ignore[no-untyped-def]
+    register(
+        PackView(
+            "even_squares",
+            "SELECT i, square FROM testkit.first_squares WHERE i % 2 = 0",
+            description="the even rows of testkit.first_squares",
+        )
+    )
 
 
 print("noise on stdout while importing a pack")
