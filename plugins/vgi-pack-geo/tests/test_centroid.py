@@ -12,12 +12,11 @@ import pytest
 from vgi_pack_geo.centroid import CENTROID_POINT, Centroid, CentroidState
 from vgi_pack_geo.distance import HaversineKm
 
-from vgi_host import ProcessParams
-from vgi_host.sdk.context import Args
+from vgi_host import Args, ProcessParams
 
 PARIS = (48.8566, 2.3522)
 LONDON = (51.5074, -0.1278)
-PARAMS = ProcessParams(args=Args({}), output_schema=Centroid.definition().output_schema)
+PARAMS = ProcessParams(args=Args({}), output_schema=pa.schema([pa.field("result", CENTROID_POINT)]))
 
 
 def update(states: dict[int, CentroidState], gids, lats, lons) -> None:
@@ -191,8 +190,12 @@ def test_empty_batch_changes_nothing():
     assert finalize(states, []) == []
 
 
-def test_bind_checks_the_columns():
-    definition = Centroid.definition()
-    bound = definition.bind(pa.schema([("a", pa.float64()), ("b", pa.int32())]), [], {})
-    assert bound.params.args.as_dict() == {}
-    assert definition.state_class is CentroidState
+def test_through_the_host_columns_are_cast_and_partitions_combine(vgi):
+    columns = {
+        "lat": pa.array([PARIS[0], LONDON[0], 10.0], pa.float64()),
+        "lon": pa.array([2, 0, 20], pa.int32()),  # cast to DOUBLE by the host, as DuckDB's would be
+    }
+    whole = vgi.aggregate("geo", "centroid", columns=columns)
+    assert vgi.aggregate("geo", "centroid", columns=columns, partitions=2) == pytest.approx(whole)
+    by_group = vgi.aggregate("geo", "centroid", columns=columns, groups=["eu", "eu", "far"])
+    assert by_group["far"] == pytest.approx({"lat": 10.0, "lon": 20.0})

@@ -10,9 +10,8 @@ import pyarrow as pa
 import pytest
 from vgi_pack_geo.grid import BATCH_ROWS, GRID_SCHEMA, MAX_POINTS, GeoGrid
 
-from vgi_host import OutputCollector, ProcessParams
-from vgi_host.sdk.context import Args, BindParams
-from vgi_host.sdk.errors import BindError
+from vgi_host import Args, BindError, BindParams, OutputCollector, ProcessParams
+from vgi_host.testing import VgiCallError
 
 NAMES = ["min_lat", "min_lon", "max_lat", "max_lon", "step_deg"]
 
@@ -52,10 +51,6 @@ def run(*values, schema: pa.Schema = GRID_SCHEMA) -> tuple[pa.Table, list[pa.Rec
     assert all(b.num_rows <= BATCH_ROWS for b in sink.batches)
     table = pa.Table.from_batches(sink.batches) if sink.batches else pa.table({})
     return table, sink.batches
-
-
-def scalars(*values) -> list[pa.Scalar]:
-    return [pa.scalar(v) for v in values]
 
 
 def points(*values) -> list[tuple[float, float]]:
@@ -223,14 +218,11 @@ def test_one_point_over_the_limit_is_refused():
         GeoGrid.on_bind(BindParams(args=args(0, 0, 1e-7, 25_000_000e-7, 1e-7)))  # 2 x 25,000,001
 
 
-def test_binding_through_the_definition_enforces_bounds_and_checks():
-    definition = GeoGrid.definition()
-    bound = definition.bind(scalars(0, 0, 1, 1, 0.5), {})
-    assert bound.output_schema == GRID_SCHEMA
-    assert GeoGrid.cardinality(bound.bind_params()) == 9
-    with pytest.raises(BindError, match="'min_lat' must be >= -90"):
-        definition.bind(scalars(-100.0, 0.0, 1.0, 1.0, 0.5), {})
-    with pytest.raises(BindError, match="'step_deg' must be > 0"):
-        definition.bind(scalars(0.0, 0.0, 1.0, 1.0, 0.0), {})
-    with pytest.raises(BindError, match="min_lat must not exceed max_lat"):
-        definition.bind(scalars(2.0, 0.0, 1.0, 1.0, 0.5), {})
+def test_calls_through_the_host_enforce_bounds_and_checks(vgi):
+    assert len(vgi.table("geo", "geo_grid", 0, 0, 1, 1, 0.5)) == 9
+    with pytest.raises(VgiCallError, match=r"geo\.geo_grid: .*'min_lat' must be >= -90"):
+        vgi.table("geo", "geo_grid", -100.0, 0.0, 1.0, 1.0, 0.5)
+    with pytest.raises(VgiCallError, match=r"geo\.geo_grid: .*'step_deg' must be > 0"):
+        vgi.table("geo", "geo_grid", 0.0, 0.0, 1.0, 1.0, 0.0)
+    with pytest.raises(VgiCallError, match=r"geo\.geo_grid: .*min_lat must not exceed max_lat"):
+        vgi.table("geo", "geo_grid", 2.0, 0.0, 1.0, 1.0, 0.5)

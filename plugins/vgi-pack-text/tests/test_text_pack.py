@@ -1,4 +1,4 @@
-"""The pack as the host sees it: entry point, hook, and the SDK's reading of each class."""
+"""The pack as DuckDB sees it through ``vgi-host serve``: entry point, catalog entries, documentation."""
 
 from __future__ import annotations
 
@@ -12,29 +12,15 @@ import vgi_pack_text
 from vgi_pack_text.tokens import TOP_K_RESULT
 
 from vgi_host import FunctionStability, NullHandling
-from vgi_host.packs.discovery import PackCandidate
-from vgi_host.packs.loader import load_pack
-from vgi_host.packs.records import PackStatus
-from vgi_host.sdk.aggregate import AggregateDefinition
-from vgi_host.sdk.scalar import ScalarDefinition
-from vgi_host.sdk.table_in_out import TableInOutDefinition
 
 PYPROJECT = Path(__file__).parents[1] / "pyproject.toml"
-CANDIDATE = PackCandidate("text", "vgi_pack_text", "vgi-pack-text", "0.1.0")
 
-EXPECTED = {
-    "levenshtein": ScalarDefinition,
-    "slugify": ScalarDefinition,
-    "tokenize": TableInOutDefinition,
-    "top_k_tokens": AggregateDefinition,
+KINDS = {
+    "levenshtein": "SCALAR",
+    "slugify": "SCALAR",
+    "tokenize": "TABLE",  # a table-in-out function is a table function to DuckDB
+    "top_k_tokens": "AGGREGATE",
 }
-
-
-def record_function(name: str):
-    record = load_pack(CANDIDATE)
-    definition = record.definition(name)
-    assert definition is not None
-    return definition
 
 
 def test_entry_point_names_the_hook_module():
@@ -43,63 +29,54 @@ def test_entry_point_names_the_hook_module():
     assert project["entry-points"]["vgi.functions"] == {"text": "vgi_pack_text"}
 
 
-def test_register_functions_registers_the_four_functions():
+def test_the_host_serves_every_registered_function_under_its_kind(vgi):
     registered: list[type] = []
     vgi_pack_text.register_functions(registered.append)
-    assert sorted(cls.definition().name for cls in registered) == sorted(EXPECTED)
+    served = {info.name: info.function_type.name for info in vgi.functions("text")}
+    assert len(served) == len(registered)
+    assert served == KINDS
 
 
-def test_the_host_loader_accepts_the_pack():
-    record = load_pack(CANDIDATE)
-    assert record.status is PackStatus.LOADED, record.problems
-    assert record.function_names == sorted(EXPECTED)
-    for name in record.function_names:
-        definition = record.definition(name)
-        assert definition is not None
-        assert isinstance(definition, EXPECTED[definition.name])
-        assert all(a.doc for a in definition.arguments), "every argument is documented"
-        metadata = definition.metadata
-        assert metadata.stability is FunctionStability.CONSISTENT
-        assert metadata.description
-        assert metadata.examples
-        assert all("text." in e.sql for e in metadata.examples)
+def test_every_function_is_documented_with_examples_that_call_it(vgi):
+    vgi.assert_documented("text")
+    for info in vgi.functions("text"):
+        assert all("text." in example.sql for example in info.examples), info.name
 
 
-def test_scalar_signatures():
-    slugify = record_function("slugify")
-    assert [a.name for a in slugify.signature.arguments] == ["s"]
-    assert slugify.signature.result_type == pa.string()
-    levenshtein = record_function("levenshtein")
-    assert [a.name for a in levenshtein.signature.arguments] == ["a", "b"]
-    assert levenshtein.signature.result_type == pa.int64()
-    for definition in (slugify, levenshtein):
-        assert definition.metadata.null_handling is NullHandling.DEFAULT
+def test_scalar_signatures(vgi):
+    slugify = vgi.function("text", "slugify")
+    assert slugify.arguments.names == ["s"]
+    assert slugify.output_schema.types == [pa.string()]
+    levenshtein = vgi.function("text", "levenshtein")
+    assert levenshtein.arguments.names == ["a", "b"]
+    assert levenshtein.output_schema.types == [pa.int64()]
+    for info in (slugify, levenshtein):
+        assert info.stability is FunctionStability.CONSISTENT
+        assert info.null_handling is NullHandling.DEFAULT
 
 
-def test_tokenize_definition():
-    definition = record_function("tokenize")
-    assert [(a.name, a.is_table) for a in definition.arguments] == [
-        ("key_column", False),
-        ("text_column", False),
-        ("data", True),
-    ]
-    assert definition.arguments[0].arrow_type == pa.string()
-    assert definition.max_workers == 8
-    assert not definition.has_finalize
+def test_tokenize_catalog_entry(vgi):
+    info = vgi.function("text", "tokenize")
+    arguments = info.arguments
+    assert arguments.names == ["key_column", "text_column", "data"]
+    assert arguments.field("key_column").type == pa.string()
+    assert arguments.field("data").metadata[b"vgi_type"] == b"table"
+    assert b"vgi_type" not in arguments.field("key_column").metadata
+    assert info.max_workers == 8
+    assert info.has_finalize is False
 
 
-def test_top_k_tokens_definition():
-    definition = record_function("top_k_tokens")
-    assert [a.name for a in definition.columns] == ["text"]
-    [k] = definition.constants
-    assert k.name == "k"
-    assert k.arrow_type == pa.int64()
-    assert k.default == 10
-    assert k.constraint is not None
-    assert k.constraint.ge == 1
-    assert definition.result_type == TOP_K_RESULT
-    assert definition.result_type == pa.list_(
-        pa.struct([pa.field("token", pa.string()), pa.field("count", pa.int64())])
+def test_top_k_tokens_catalog_entry(vgi):
+    info = vgi.function("text", "top_k_tokens")
+    assert info.arguments.names == ["text", "k"]
+    k = info.arguments.field("k")
+    assert k.type == pa.int64()
+    assert k.metadata[b"vgi_const"] == b"true"
+    assert k.metadata[b"vgi_default"] == b"10"
+    assert k.metadata[b"vgi_range"] == b"[1, +inf)"
+    assert info.output_schema.types == [TOP_K_RESULT]
+    assert (
+        pa.list_(pa.struct([pa.field("token", pa.string()), pa.field("count", pa.int64())])) == TOP_K_RESULT
     )
 
 

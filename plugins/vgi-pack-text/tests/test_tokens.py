@@ -11,11 +11,11 @@ import pyarrow as pa
 import pytest
 from vgi_pack_text.tokens import TOP_K_RESULT, TokenCounts, Tokenize, TopKTokens, word_tokens
 
-from vgi_host import ProcessParams
-from vgi_host.sdk.context import Args
-from vgi_host.sdk.errors import BindError
+from vgi_host import Args, ProcessParams
+from vgi_host.testing import VgiCallError
 
 SCHEMA = pa.schema([pa.field("id", pa.int32()), pa.field("body", pa.string())])
+EMPTY = SCHEMA.empty_table()
 
 
 def python_tokens(text: str) -> list[str]:
@@ -152,22 +152,28 @@ def test_tokenize_finds_columns_case_insensitively():
         ("id", "id", "text_column 'id' has type int32; tokenize needs a VARCHAR column"),
     ],
 )
-def test_tokenize_refuses_missing_or_unusable_columns_at_bind(key, text, message):
-    with pytest.raises(BindError, match=f"^{re.escape(message)}"):
-        Tokenize.definition().bind(SCHEMA, [pa.scalar(key), pa.scalar(text)], {})
+def test_tokenize_refuses_missing_or_unusable_columns_at_bind(vgi, key, text, message):
+    with pytest.raises(VgiCallError, match=f"text\\.tokenize: {re.escape(message)}"):
+        vgi.table_in_out("text", "tokenize", EMPTY, args=(key, text))
 
 
-def test_tokenize_refuses_ambiguous_case_insensitive_names():
+def test_tokenize_refuses_ambiguous_case_insensitive_names(vgi):
     schema = pa.schema(
         [pa.field("Id", pa.int64()), pa.field("ID", pa.int64()), pa.field("body", pa.string())]
     )
-    with pytest.raises(BindError, match="matches several input columns"):
-        Tokenize.definition().bind(schema, [pa.scalar("id"), pa.scalar("body")], {})
+    with pytest.raises(VgiCallError, match="matches several input columns"):
+        vgi.table_in_out("text", "tokenize", schema.empty_table(), args=("id", "body"))
 
 
-def test_tokenize_bind_needs_both_column_names():
-    with pytest.raises(BindError, match="text_column"):
-        Tokenize.definition().bind(SCHEMA, [pa.scalar("id")], {})
+def test_tokenize_bind_needs_both_column_names(vgi):
+    with pytest.raises(VgiCallError, match="text_column"):
+        vgi.table_in_out("text", "tokenize", EMPTY, args=("id",))
+
+
+def test_tokenize_through_the_host_in_several_batches(vgi):
+    rows = [{"id": 7, "body": "Hello big World"}, {"id": 8, "body": None}, {"id": 9, "body": "big"}]
+    out = vgi.table_in_out("text", "tokenize", rows=rows, args=("id", "body"), batch_size=1)
+    assert [(row["key"], row["token"]) for row in out] == [(7, "hello"), (7, "big"), (7, "world"), (9, "big")]
 
 
 # --- top_k_tokens -------------------------------------------------------------
@@ -247,13 +253,16 @@ def test_top_k_state_pickles():
     assert pickle.loads(pickle.dumps(state)) == state
 
 
-def test_top_k_constant_is_bound_and_checked():
-    definition = TopKTokens.definition()
-    bound = definition.bind(pa.schema([("t", pa.string())]), [], {})
-    assert bound.params.args.k == 10
-    assert definition.bind(pa.schema([("t", pa.string())]), [pa.scalar(3)], {}).params.args.k == 3
-    with pytest.raises(BindError, match="'k' must be >= 1; got 0"):
-        definition.bind(pa.schema([("t", pa.string())]), [pa.scalar(0)], {})
+def test_top_k_constant_is_bound_and_checked(vgi):
+    texts = {"t": ["b a b c c c", "a"]}
+    assert vgi.aggregate("text", "top_k_tokens", columns=texts) == [
+        {"token": "c", "count": 3},
+        {"token": "a", "count": 2},
+        {"token": "b", "count": 2},
+    ]
+    assert vgi.aggregate("text", "top_k_tokens", columns=texts, args=(1,)) == [{"token": "c", "count": 3}]
+    with pytest.raises(VgiCallError, match="'k' must be >= 1; got 0"):
+        vgi.aggregate("text", "top_k_tokens", columns=texts, args=(0,))
 
 
 def test_top_k_null_k_is_an_error():
