@@ -213,6 +213,21 @@ def test_check_reports_docs_types_compatibility_and_conflicts():
     assert any(f.pack == "broken" and f.severity is Severity.ERROR for f in everything.findings)
 
 
+def test_check_knows_time_interval_uuid_and_array_arguments():
+    from vgi_host.packs.checks import run_check
+
+    registry = PackRegistry.load(
+        Discovery((candidate("temporal", "temporal", requires=["vgi-host>=0.1,<1"]),), ()), use_cache=False
+    )
+    report = run_check(registry)
+    assert [r.status for r in report.checked] == [PackStatus.LOADED]
+    assert report.findings == ()
+    (entry,) = registry.loaded[0].entries
+    assert entry.description["signature"] == (
+        "first_of(t TIME, i INTERVAL, u UUID, v FLOAT[3], ns TIME_NS, ts TIMESTAMP_MS) -> TIME"
+    )
+
+
 def test_an_uninstalled_pack_disappears_and_its_manifest_is_never_consulted(tmp_path, installed):
     cache = ManifestCache(tmp_path / "cache")
     alpha = candidate("good", "alpha", installed)
