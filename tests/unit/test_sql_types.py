@@ -8,9 +8,9 @@ import pyarrow as pa
 import pytest
 
 from vgi_host import Arg, Param, Returns, ScalarFunction, TableFunctionGenerator
+from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.casting import cast_or_raise
 from vgi_host.sdk.duckdb_types import refuse_output_schema
-from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sql_types import is_supported, refusal, sql_type, unsupported
 
 UNION = pa.sparse_union([pa.field("num", pa.int32()), pa.field("str", pa.string())])

@@ -9,10 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vgi_host.sdk.aggregate import AggregateFunction
-from vgi_host.sdk.scalar import ScalarFunction
-from vgi_host.sdk.table import TableFunctionGenerator
-from vgi_host.sdk.table_in_out import TableInOutFunction
+from vgi_host.kinds.registry import KIND_NAMES
 from vgi_host.testing.drivers import DRIVERS
 from vgi_host.testing.process import HostProcess, host_environment
 from vgi_host.testing.values import batch_of, is_column, slices
@@ -57,11 +54,8 @@ def test_the_process_gets_its_environment_and_its_whole_stderr_is_logged(caplog)
     assert lines == [f"mark {i}" for i in range(200)]  # complete once stop() returns: no waiting
 
 
-def test_there_is_one_driver_per_sdk_kind() -> None:
-    kinds = {
-        cls.KIND for cls in (ScalarFunction, TableFunctionGenerator, TableInOutFunction, AggregateFunction)
-    }
-    assert set(DRIVERS) == kinds
+def test_there_is_one_driver_per_registered_kind() -> None:
+    assert set(DRIVERS) == {kind.name for kind in KIND_NAMES}
 
 
 def test_columns_constants_and_batches() -> None:

@@ -15,8 +15,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.errors import BindError
 from vgi_host.sdk.casting import CAST_FAILURES, cast_or_raise
-from vgi_host.sdk.errors import BindError
 from vgi_host.sdk.signature import ArgumentSpec
 from vgi_host.sql_types import sql_type
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import typing
 from typing import Any
 
+from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.duckdb_types import refuse_declared_type
-from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import Arg, TableInput
 from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
 from vgi_host.sdk.types import AnnotationTypeError, constant_type

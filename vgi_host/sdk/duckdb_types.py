@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from vgi_host.sdk.errors import BindError, FunctionDefinitionError
+from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sql_types import refusal, sql_type
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.duckdb_types import refuse_declared_type
-from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import ConstParam, Param, Returns, TypeBound
 from vgi_host.sdk.types import (
     AnnotationTypeError,

@@ -12,7 +12,7 @@
   ``aggregate_finalize``, and always ``aggregate_destructor``.
 
 Each driver is a plain function of a :class:`Connection`; :data:`DRIVERS` keys
-them by kind name (the ``KIND`` of the SDK base classes), so a kind registry
+them by kind name (``vgi_host.kinds.registry.KIND_NAMES``), so a kind registry
 can hold a kind's driver beside its other parts.
 """
 
@@ -376,4 +376,4 @@ DRIVERS: Mapping[str, Callable[..., Any]] = {
     "table_in_out": call_table_in_out,
     "aggregate": call_aggregate,
 }
-"""Each kind's driver, keyed by the kind name the SDK base classes declare."""
+"""Each kind's driver, keyed by the kind's name in the kind registry."""
