@@ -208,3 +208,16 @@ def test_cast_or_raise_casts_and_reports_failures_in_duckdb_names() -> None:
     with pytest.raises(ValueError, match=r"^VARCHAR -> DOUBLE$") as caught:
         cast_or_raise(pa.array(["x"]), pa.float64(), lambda got, wanted: ValueError(f"{got} -> {wanted}"))
     assert isinstance(caught.value.__cause__, pa.ArrowInvalid)
+
+
+def test_sql_types_sits_below_the_sdk_and_the_catalog() -> None:
+    """Both sdk/ (bind errors) and catalog/ use it, so it may import nothing of vgi-host but errors."""
+    import ast
+    import inspect
+
+    import vgi_host.sql_types
+
+    tree = ast.parse(inspect.getsource(vgi_host.sql_types))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert {name for name in imported if name.startswith("vgi_host")} <= {"vgi_host.errors"}
