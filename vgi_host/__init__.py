@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "TableInput": "vgi_host.sdk.params",
     "hookimpl": "vgi_host.packs.hookspecs",
     "hookspec": "vgi_host.packs.hookspecs",
+    "sql_type": "vgi_host.sql_types",
 }
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "__version__",
     "hookimpl",
     "hookspec",
+    "sql_type",
 ]
 
 if TYPE_CHECKING:
@@ -83,6 +85,7 @@ if TYPE_CHECKING:
     from vgi_host.sdk.scalar import ScalarFunction
     from vgi_host.sdk.table import TableFunctionGenerator
     from vgi_host.sdk.table_in_out import TableInOutFunction
+    from vgi_host.sql_types import sql_type
 
 
 def __getattr__(name: str) -> Any:

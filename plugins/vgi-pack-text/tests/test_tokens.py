@@ -149,7 +149,7 @@ def test_tokenize_finds_columns_case_insensitively():
     [
         ("idd", "body", "key_column 'idd' is not a column of the input table; its columns are 'id', 'body'"),
         ("id", "text", "text_column 'text' is not a column of the input table; its columns are 'id', 'body'"),
-        ("id", "id", "text_column 'id' has type int32; tokenize needs a VARCHAR column"),
+        ("id", "id", "text_column 'id' has type INTEGER; tokenize needs a VARCHAR column"),
     ],
 )
 def test_tokenize_refuses_missing_or_unusable_columns_at_bind(vgi, key, text, message):

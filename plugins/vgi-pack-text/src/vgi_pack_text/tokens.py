@@ -38,6 +38,7 @@ from vgi_host import (
     Returns,
     TableInOutFunction,
     TableInput,
+    sql_type,
 )
 
 SEPARATOR: Final = r"[^\pL\pM\pN_]+"
@@ -155,7 +156,7 @@ class Tokenize(TableInOutFunction):
         text_type = self.input_schema.field(text).type
         if not _is_text(text_type):
             raise BindError(
-                f"text_column {text!r} has type {text_type}; tokenize needs a VARCHAR column "
+                f"text_column {text!r} has type {sql_type(text_type)}; tokenize needs a VARCHAR column "
                 f"(cast it in the input query, e.g. CAST({text} AS VARCHAR))"
             )
         return pa.schema(
