@@ -35,10 +35,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vgi_rpc import ArrowSerializableDataclass
-
 from vgi_host.runtime.state_codec import StateCodec
 from vgi_host.runtime.state_store import SqliteStateStore
+from vgi_rpc import ArrowSerializableDataclass
 
 EXECUTION = bytes(range(16))
 

@@ -20,14 +20,38 @@ from vgi_host.protocol.aggregate import (
 )
 from vgi_host.protocol.arguments import Arguments
 from vgi_host.runtime.aggregates import AggregateCallError, Aggregates
-from vgi_host.runtime.state_store import SqliteStateStore
 from vgi_host.sdk.errors import BindError
+from vgi_host.state.signing import Signer
+from vgi_host.state.sqlite import SqliteStateStore
 
 
 @pytest.fixture
 def processes(tmp_path):
     registry = PackRegistry.load(Discovery((candidate("aggregates", "agg"),), ()), use_cache=False)
-    return [Aggregates(registry, SqliteStateStore(tmp_path / "state.sqlite3")) for _ in range(2)]
+    signer = Signer(b"k" * 32, "test")
+    return [Aggregates(registry, SqliteStateStore(tmp_path / "state.sqlite3"), signer) for _ in range(2)]
+
+
+def registry():
+    return PackRegistry.load(Discovery((candidate("aggregates", "agg"),), ()), use_cache=False)
+
+
+def bind_on(store):
+    """An Aggregates on *store* (signing key from the environment) and a fresh execution of agg.total."""
+    aggregates = Aggregates(registry(), store)
+    return aggregates, bind(aggregates).execution_id
+
+
+def finalize_on(aggregates, execution_id, groups, name="total"):
+    ids = pa.RecordBatch.from_pydict({"group_id": pa.array(groups, pa.int64())})
+    request = AggregateFinalizeRequest(
+        function_name=name,
+        execution_id=execution_id,
+        group_ids_batch=ids,
+        output_schema=pa.schema([("result", pa.int64())]),
+        schema_path=["agg"],
+    )
+    return aggregates.finalize(request).column(0).to_pylist()
 
 
 def bind(process, name="total"):

@@ -61,7 +61,7 @@ from vgi_host.sdk.table import BoundTable
 
 if TYPE_CHECKING:
     from vgi_host.runtime.aggregates import Aggregates
-    from vgi_host.runtime.state_store import StateStore
+    from vgi_host.state.store import StateStore
 
 log = logging.getLogger("vgi_host.service")
 
@@ -87,10 +87,10 @@ class HostService(RefusingMethods):
         """
         if self._aggregates is None:
             from vgi_host.runtime.aggregates import Aggregates
-            from vgi_host.runtime.state_store import default_state_store
+            from vgi_host.state.config import default_state
 
-            store = self._store if self._store is not None else default_state_store()
-            self._aggregates = Aggregates(self.registry, store)
+            store, signer = default_state() if self._store is None else (self._store, None)
+            self._aggregates = Aggregates(self.registry, store, signer)
         return self._aggregates
 
     # --------------------------------------------------------- invocation ----
