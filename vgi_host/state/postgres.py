@@ -15,6 +15,7 @@ time, at most once per interval per process (monotonic clock).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -180,9 +181,10 @@ class PostgresStateStore:
     def close(self) -> None:
         """Release this process's connections; the stored states stay."""
         with self._lock:
-            if self._pool is not None:
-                self._pool.close()
-            self._pool = None
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            atexit.unregister(self.close)
+            pool.close()
 
     def drop_schema(self) -> None:
         """Remove the store's schema and everything in it (tests)."""
@@ -232,6 +234,9 @@ class PostgresStateStore:
                     pool.close()
                     raise self._error(exc) from exc
                 self._pool = pool
+                # Left to the garbage collector at interpreter exit, the pool waits 5 s per
+                # worker thread for a stop that never comes: close it while threads still run.
+                atexit.register(self.close)
             return self._pool
 
     def _ensure_schema(self, conn: Any) -> None:
