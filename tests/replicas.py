@@ -95,7 +95,8 @@ def pipe_replicas(argv: Sequence[str], count: int, env: Mapping[str, str]) -> It
                 env={**os.environ, **env},
                 bufsize=0,
             )
-            assert process.stdin is not None and process.stdout is not None
+            assert process.stdin is not None
+            assert process.stdout is not None
             stack = contextlib.ExitStack()
             reader = cast("IO[bytes]", os.fdopen(process.stdout.fileno(), "rb", closefd=False))
             transport = PipeTransport(reader, process.stdin)  # type: ignore[arg-type]

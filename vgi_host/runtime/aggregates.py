@@ -201,9 +201,12 @@ class Aggregates:
                 changed = compute(entry, replica)
                 if not changed:
                     return
-                live = replica.states | changed
-                replace = replica.logged + len(changed) >= len(live)
-                payload = entry[2].encode(live if replace else changed)
+                # In place: if the commit fails the replica is discarded anyway.
+                replica.states.update(changed)
+                # Compact (write every state as the new base) once the segments since
+                # the base would hold as many states as there are: reading stays O(groups).
+                replace = replica.logged + len(changed) >= len(replica.states)
+                payload = entry[2].encode(replica.states if replace else changed)
                 sealed = self.signer.seal(execution_id, _STATES, payload)
                 committed = self.store.commit(execution_id, replica.version, sealed, replace=replace)
             except UnknownExecutionError as exc:
@@ -216,7 +219,6 @@ class Aggregates:
                 self._replicas.pop(execution_id, None)
                 raise
             if committed:
-                replica.states = live
                 replica.version += 1
                 replica.logged = 0 if replace else replica.logged + len(changed)
                 return

@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import itertools
 import json
+import operator
 import pickle
 import struct
 import weakref
@@ -60,7 +62,16 @@ class StateCodecError(TypeError):
 class StateCodec[S]:
     """Encodes and decodes the states of one state class, a batch at a time."""
 
-    __slots__ = ("_deserialize", "_fields", "_methods", "_plain", "state_class")
+    __slots__ = (
+        "_deserialize",
+        "_fields",
+        "_getter",
+        "_has_dict",
+        "_methods",
+        "_plain",
+        "_positional_init",
+        "state_class",
+    )
 
     def __init__(self, state_class: type[S]) -> None:
         self.state_class = state_class
@@ -71,8 +82,15 @@ class StateCodec[S]:
         self._plain = _rebuildable(state_class)
         # Field names for column-wise JSON; None when instances cannot be rebuilt from fields.
         self._fields: tuple[str, ...] | None = None
+        self._getter: Callable[[Any], Any] | None = None
+        self._positional_init = False
+        self._has_dict = state_class.__dictoffset__ != 0
         if self._plain and dataclasses.is_dataclass(state_class):
-            self._fields = tuple(f.name for f in dataclasses.fields(state_class))
+            fields = dataclasses.fields(state_class)
+            self._fields = tuple(f.name for f in fields)
+            if self._fields:
+                self._getter = operator.attrgetter(*self._fields)
+            self._positional_init = bool(fields) and _generated_init(state_class, self._fields)
 
     @staticmethod
     def for_class[T](state_class: type[T]) -> StateCodec[T]:
@@ -103,24 +121,28 @@ class StateCodec[S]:
         return encoded if encoded is not None else self._encode_pickle(states)
 
     def _encode_json(self, states: Mapping[int, S]) -> bytes | None:
-        """Column-wise JSON, or None when some state holds something JSON cannot keep exactly."""
+        """Column-wise JSON, or None when some state holds something JSON cannot keep exactly.
+
+        One list per field (read with ``map(attrgetter)``, no Python-level
+        loop) encodes and parses ~2x faster than one small array per state.
+        """
         values = list(states.values())
         document: dict[str, Any] = {"g": list(states)}
         cls = self.state_class
         value_types = set(map(type, values))
         if value_types <= _SCALARS:
             document["v"] = values
-        elif value_types == {cls} and self._fields is not None:
-            names = self._fields
-            if hasattr(values[0], "__dict__") and any(len(vars(v)) != len(names) for v in values):
+        elif value_types == {cls} and self._getter is not None:
+            names = self._fields or ()
+            if self._has_dict and any(len(vars(v)) != len(names) for v in values):
                 return None  # attributes beyond the declared fields
-            columns = [[getattr(v, name) for v in values] for name in names]
+            columns = [list(map(operator.attrgetter(name), values)) for name in names]
             if not all(set(map(type, column)) <= _SCALARS for column in columns):
                 return None
             document["c"] = columns
         elif value_types == {cls} and self._plain:
             dicts = [vars(v) for v in values]
-            if not all(set(map(type, d.values())) <= _SCALARS for d in dicts):
+            if not set(map(type, itertools.chain.from_iterable(d.values() for d in dicts))) <= _SCALARS:
                 return None
             document["d"] = dicts
         else:
@@ -186,10 +208,15 @@ class StateCodec[S]:
         out: dict[int, S] = {}
         if "c" in document:
             names = self._fields
-            if names is None or len(names) != len(document["c"]):
+            columns = document["c"]
+            if names is None or len(columns) != len(names):
                 raise StateCodecError(f"stored {self._name()} states do not match the class's fields")
+            rows = zip(*columns, strict=True)
+            if self._positional_init:
+                # The dataclass's own __init__ sets exactly the fields, in order (no
+                # __post_init__, no init=False fields): ~2x faster than setattr loops.
+                return dict(zip(group_ids, itertools.starmap(cls, rows), strict=True))
             setter = object.__setattr__
-            rows = zip(*document["c"], strict=True) if names else ((),) * len(group_ids)
             for group_id, row in zip(group_ids, rows, strict=True):
                 state = new(cls)
                 for name, value in zip(names, row, strict=True):
@@ -282,6 +309,24 @@ def _rebuildable(cls: type[Any]) -> bool:
     if dataclasses.is_dataclass(cls):
         return True
     return cls.__dictoffset__ != 0 and not any(vars(k).get("__slots__") for k in cls.__mro__)
+
+
+def _generated_init(cls: type[Any], names: tuple[str, ...]) -> bool:
+    """Whether ``cls(*row)`` only sets these fields: ``@dataclass`` wrote ``__init__`` for exactly them.
+
+    The generated ``__init__`` is compiled from a string (``co_filename`` is
+    ``<string>``) and takes the init fields in order; a hand-written one, a
+    ``__post_init__``, ``InitVar`` or ``init=False`` field fails the test and the
+    codec sets attributes itself instead.
+    """
+    init = vars(cls).get("__init__")
+    code = getattr(init, "__code__", None)
+    if code is None or code.co_filename != "<string>" or hasattr(cls, "__post_init__"):
+        return False
+    fields = dataclasses.fields(cls)
+    if not all(f.init and not f.kw_only for f in fields):
+        return False
+    return bool(code.co_argcount == len(names) + 1 and code.co_varnames[1 : len(names) + 1] == names)
 
 
 def _generated_state_hooks(cls: type[Any]) -> bool:
