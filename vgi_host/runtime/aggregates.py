@@ -304,7 +304,12 @@ def _name(request: AggregateUpdateRequest | AggregateCombineRequest | AggregateF
 
 
 def _ids(column: pa.Array[Any] | pa.ChunkedArray[Any]) -> list[int]:
-    """Group ids as ints (the protocol never sends NULL ids)."""
+    """Group ids as ints (the protocol never sends NULL ids; any that come are skipped)."""
+    if column.null_count:
+        column = column.drop_null()
+    if pa.types.is_integer(column.type):
+        ids: list[int] = column.to_numpy().tolist()  # ~2x faster than to_pylist + int()
+        return ids
     return [int(v) for v in column.to_pylist() if v is not None]
 
 
