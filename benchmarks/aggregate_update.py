@@ -4,7 +4,7 @@
 this measures only what the aggregate runtime and the store add: the same
 bench pack ``sum_int`` (benchmarks/vgi-pack-bench), the same 2,048-row batches
 over 1 and 1,000 groups, driven straight through
-:class:`vgi_host.runtime.aggregates.Aggregates`.  The difference between the
+:class:`vgi_host.kinds.aggregate_calls.Aggregates`.  The difference between the
 two is the per-call cost of framing (reading the request, writing the reply).
 
 Two cases per backend and group count:
@@ -37,11 +37,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "vgi-pack-bench" / "src"))
 os.environ.setdefault("VGI_SIGNING_KEY", "benchmark-key-benchmark-key-0123")
 
+from vgi_host.host.registry import PackRegistry  # noqa: E402
+from vgi_host.host.routing import Router  # noqa: E402
+from vgi_host.kinds.aggregate_calls import Aggregates  # noqa: E402
 from vgi_host.packs.discovery import Discovery, PackCandidate  # noqa: E402
-from vgi_host.packs.registry import PackRegistry  # noqa: E402
 from vgi_host.protocol.aggregate import AggregateBindRequest, AggregateUpdateRequest  # noqa: E402
 from vgi_host.protocol.arguments import Arguments  # noqa: E402
-from vgi_host.runtime.aggregates import Aggregates  # noqa: E402
 from vgi_host.state.config import check_state_store, open_state_store  # noqa: E402
 
 
@@ -49,7 +50,9 @@ def measure(url: str, groups: int, updates: int, alternate: bool) -> float:
     registry = PackRegistry.load(
         Discovery((PackCandidate("bench", "vgi_pack_bench", "vgi-pack-bench", "1.0"),), ()), use_cache=False
     )
-    workers = [Aggregates(registry, open_state_store(check_state_store(url))) for _ in range(2)]
+    workers = [
+        Aggregates(Router(registry).resolve, open_state_store(check_state_store(url))) for _ in range(2)
+    ]
     bound = workers[0].bind(
         AggregateBindRequest(
             function_name="sum_int",

@@ -14,8 +14,11 @@ import pytest
 from tests.state_backends import BACKENDS, backend
 from tests.unit.fake_packs import aggregates as fake_aggregates
 from tests.unit.test_pack_loading import candidate
+from vgi_host.errors import BindError
+from vgi_host.host.registry import PackRegistry
+from vgi_host.host.routing import Router
+from vgi_host.kinds.aggregate_calls import AggregateCallError, Aggregates, AggregateStateError
 from vgi_host.packs.discovery import Discovery
-from vgi_host.packs.registry import PackRegistry
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
     AggregateCombineRequest,
@@ -24,8 +27,6 @@ from vgi_host.protocol.aggregate import (
     AggregateUpdateRequest,
 )
 from vgi_host.protocol.arguments import Arguments
-from vgi_host.runtime.aggregates import AggregateCallError, Aggregates, AggregateStateError
-from vgi_host.sdk.errors import BindError
 from vgi_host.state.signing import Signer
 from vgi_host.state.sqlite import SqliteStateStore
 
@@ -34,7 +35,10 @@ from vgi_host.state.sqlite import SqliteStateStore
 def processes(tmp_path):
     registry = PackRegistry.load(Discovery((candidate("aggregates", "agg"),), ()), use_cache=False)
     signer = Signer(b"k" * 32, "test")
-    return [Aggregates(registry, SqliteStateStore(tmp_path / "state.sqlite3"), signer) for _ in range(2)]
+    return [
+        Aggregates(Router(registry).resolve, SqliteStateStore(tmp_path / "state.sqlite3"), signer)
+        for _ in range(2)
+    ]
 
 
 def registry():
@@ -43,7 +47,7 @@ def registry():
 
 def bind_on(store):
     """An Aggregates on *store* (signing key from the environment) and a fresh execution of agg.total."""
-    aggregates = Aggregates(registry(), store)
+    aggregates = Aggregates(Router(registry()).resolve, store)
     return aggregates, bind(aggregates).execution_id
 
 
@@ -141,7 +145,7 @@ def test_a_failing_update_leaves_states_and_cache_as_they_were(processes):
 def shared(request, tmp_path, monkeypatch):
     """Two 'processes' (own Aggregates, own store connection) on one isolated backend."""
     with backend(request.param, tmp_path, monkeypatch) as b:
-        pair = [Aggregates(registry(), b.open()) for _ in range(2)]
+        pair = [Aggregates(Router(registry()).resolve, b.open()) for _ in range(2)]
         yield b, pair
         for process in pair:
             process.store.close()
@@ -172,7 +176,7 @@ def test_an_unsigned_pickle_planted_in_the_store_never_runs(shared, tmp_path):
     raw = b.open()
     assert raw.commit(bound.execution_id, 0, payload, replace=True)
     raw.close()
-    fresh = Aggregates(registry(), b.open())
+    fresh = Aggregates(Router(registry()).resolve, b.open())
     with pytest.raises(AggregateStateError, match="unsigned states blob"):
         finalize(fresh, bound, [0])
     fresh.store.close()

@@ -181,13 +181,14 @@ def _increment(
     os.environ["VGI_SIGNING_KEY"] = key
     from tests.state_backends import Backend
     from tests.unit.test_pack_loading import candidate
+    from vgi_host.host.registry import PackRegistry
+    from vgi_host.host.routing import Router
+    from vgi_host.kinds.aggregate_calls import Aggregates
     from vgi_host.packs.discovery import Discovery
-    from vgi_host.packs.registry import PackRegistry
     from vgi_host.protocol.aggregate import AggregateUpdateRequest
-    from vgi_host.runtime.aggregates import Aggregates
 
     registry = PackRegistry.load(Discovery((candidate("aggregates", "agg"),), ()), use_cache=False)
-    aggregates = Aggregates(registry, Backend("x", url).open())
+    aggregates = Aggregates(Router(registry).resolve, Backend("x", url).open())
     batch = pa.RecordBatch.from_pydict(
         {"g": pa.array([0, 1, 2, 0], pa.int64()), "v": pa.array([1, 10, 100, 1000], pa.int64())}
     )

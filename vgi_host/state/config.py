@@ -27,6 +27,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -43,6 +44,7 @@ __all__ = [
     "configure_state_store",
     "default_state",
     "open_state_store",
+    "signer_for",
 ]
 
 STATE_STORE_ENV: Final = "VGI_HOST_STATE_STORE"
@@ -183,15 +185,34 @@ def configure_state_store(url: str | None) -> StoreSettings:
 
 
 def default_state() -> tuple[StateStore, Signer]:
-    """The process-wide store and signer, created on the first aggregate call."""
+    """The process-wide store and its signer, created on the first call that needs them."""
     global _default
     with _lock:
         if _default is None:
             settings = _configured if _configured is not None else check_state_store()
-            try:
-                key_file = settings.sqlite_path.with_name("signing-key") if settings.sqlite_path else None
-                signer = load_key(networked=settings.networked, local_key_file=key_file)
-            except SigningKeyError as exc:
-                raise StateStoreConfigError(f"state store {settings.display}: {exc}") from exc
-            _default = (open_state_store(settings), signer)
+            store = open_state_store(settings)
+            _default = (store, signer_for(store))
         return _default
+
+
+_signers: weakref.WeakKeyDictionary[StateStore, Signer] = weakref.WeakKeyDictionary()
+
+
+def signer_for(store: StateStore) -> Signer:
+    """The signer for blobs in *store* (see :mod:`vgi_host.state.signing` for where the key comes from).
+
+    An on-machine store (SQLite) keeps its generated key next to its database
+    file; a networked store needs ``$VGI_SIGNING_KEY`` or a key file.
+    """
+    signer = _signers.get(store)
+    if signer is None:
+        path = getattr(store, "path", None)
+        try:
+            signer = load_key(
+                networked=store.networked,
+                local_key_file=path.with_name("signing-key") if isinstance(path, Path) else None,
+            )
+        except SigningKeyError as exc:
+            raise StateStoreConfigError(f"state store {store.location}: {exc}") from exc
+        _signers[store] = signer
+    return signer

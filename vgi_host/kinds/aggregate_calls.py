@@ -35,7 +35,7 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.errors import BindError, FunctionError
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
     AggregateBindResponse,
@@ -44,15 +44,17 @@ from vgi_host.protocol.aggregate import (
     AggregateFinalizeRequest,
     AggregateUpdateRequest,
 )
-from vgi_host.runtime.errors import FunctionError
-from vgi_host.runtime.invocation import resolve
 from vgi_host.sdk.aggregate import AggregateDefinition, BoundAggregate
-from vgi_host.sdk.errors import BindError
+from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.state.codec import StateCodec
-from vgi_host.state.signing import BlobRefusedError, Signer, load_key
+from vgi_host.state.config import signer_for
+from vgi_host.state.signing import BlobRefusedError, Signer
 from vgi_host.state.store import StateStore, StateStoreError, UnknownExecutionError
 
 log = logging.getLogger("vgi_host.aggregates")
+
+Resolver = Callable[[str, "list[str] | None"], "tuple[str, FunctionDefinition]"]
+"""``(function name, schema path) -> (qualified name, definition)``: the router, as aggregates see it."""
 
 _BIND: Final = b"bind"
 _STATES: Final = b"states"
@@ -84,26 +86,24 @@ class AggregateStateError(FunctionError):
 class Aggregates:
     """The aggregate half of the host service."""
 
-    def __init__(self, registry: PackRegistry, store: StateStore, signer: Signer | None = None) -> None:
-        self.registry = registry
+    def __init__(self, resolve: Resolver, store: StateStore, signer: Signer | None = None) -> None:
+        self.resolve = resolve
         self.store = store
-        if signer is None:
-            # An on-machine store keeps its generated key next to its database file.
-            path = getattr(store, "path", None)
-            signer = load_key(
-                networked=store.networked,
-                local_key_file=path.with_name("signing-key") if path is not None else None,
-            )
-        self.signer = signer
+        self.signer = signer if signer is not None else signer_for(store)
         self._bound: OrderedDict[bytes, _Entry] = OrderedDict()
         self._replicas: OrderedDict[bytes, _Replica] = OrderedDict()
 
     # -- binding ---------------------------------------------------------------------------
 
     def _bind(self, request: AggregateBindRequest) -> tuple[str, BoundAggregate]:
-        qualified, definition = resolve(self.registry, request.function_name, request.schema_path)
+        qualified, definition = self.resolve(request.function_name, request.schema_path)
         if not isinstance(definition, AggregateDefinition):
-            raise BindError(f"{qualified} is a {definition.function_class.KIND} function, not an aggregate")
+            from vgi_host.kinds.registry import spec_of
+
+            label = spec_of(definition).label
+            raise BindError(
+                f"{qualified} is a {label} function; it cannot be called as an aggregate function"
+            )
         try:
             bound = definition.bind(
                 request.input_schema, request.arguments.positional, request.arguments.named
@@ -235,7 +235,7 @@ class Aggregates:
         try:
             return function(*args, **kwargs)
         except Exception as exc:
-            raise AggregateCallError(f"{qualified}: {what} raised {type(exc).__name__}: {exc}") from exc
+            raise AggregateCallError.wrapping(qualified, exc, what) from exc
 
     def update(self, request: AggregateUpdateRequest) -> None:
         """Fold one batch (group ids in column 0) into the stored states."""
