@@ -308,7 +308,7 @@ def _ids(column: pa.Array[Any] | pa.ChunkedArray[Any]) -> list[int]:
     if column.null_count:
         column = column.drop_null()
     if pa.types.is_integer(column.type):
-        ids: list[int] = column.to_numpy().tolist()  # ~2x faster than to_pylist + int()
+        ids: list[int] = column.to_pylist()  # already ints: no per-value int() (numpy is optional)
         return ids
     return [int(v) for v in column.to_pylist() if v is not None]
 
