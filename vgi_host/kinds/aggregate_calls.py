@@ -30,7 +30,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -308,8 +308,7 @@ def _ids(column: pa.Array[Any] | pa.ChunkedArray[Any]) -> list[int]:
     if column.null_count:
         column = column.drop_null()
     if pa.types.is_integer(column.type):
-        ids: list[int] = column.to_pylist()  # already ints: no per-value int() (numpy is optional)
-        return ids
+        return cast("list[int]", column.to_pylist())  # ints already, nulls dropped: no int() per value
     return [int(v) for v in column.to_pylist() if v is not None]
 
 
