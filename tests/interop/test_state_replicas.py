@@ -37,12 +37,9 @@ def store_backend(
 
 @pytest.fixture
 def replicas(store_backend: Backend, serve_argv: list[str]) -> Iterator[list[PipeReplica]]:
-    env = {
-        "VGI_HOST_STATE_STORE": store_backend.url,
-        "VGI_SIGNING_KEY": TEST_KEY,
-        "VGI_HOST_PACKS": "testkit",
-    }
-    with pipe_replicas(serve_argv, REPLICAS, env) as started:
+    # The store through `serve --state-store` (the environment variable is covered by unit tests).
+    env = {"VGI_SIGNING_KEY": TEST_KEY, "VGI_HOST_PACKS": "testkit"}
+    with pipe_replicas([*serve_argv, "--state-store", store_backend.url], REPLICAS, env) as started:
         yield started
 
 
