@@ -10,13 +10,18 @@ store.  So before SQLite sees the path:
 * the database and every companion that exists (``-wal``, ``-shm``,
   ``-journal``) must be regular files of the current user that nobody else
   can read or write (states are private data too);
-* the directory is opened once (``O_DIRECTORY | O_NOFOLLOW``) and SQLite is
-  given a path *through that descriptor* (``/proc/self/fd/N/name`` on Linux),
-  so the directory checked is the directory used even if someone renames a
-  parent afterwards: there is no window between check and use.
+* the directory is opened once (``O_DIRECTORY | O_NOFOLLOW``), the checks run
+  on that descriptor and the database is created through it (``O_NOFOLLOW``),
+  and SQLite is given the path through the same descriptor
+  (``/proc/self/fd/N/name`` on Linux).  SQLite resolves that path to the real
+  one when it opens the file, right after the checks; from then on only the
+  owner can change entries in the checked directory, so no companion can be
+  planted or swapped later either.
 
-Where ``/proc/self/fd`` does not exist the plain path is used; the directory
-check still closes the planting hole, only the rename-a-parent race stays.
+What stays out of reach: a *parent* directory that other users may rename
+(a world-writable directory without the sticky bit) could move the checked
+directory between the check and SQLite's open.  Where ``/proc/self/fd`` does
+not exist the plain path is used, with the same checks.
 """
 
 from __future__ import annotations
