@@ -163,3 +163,12 @@ def test_a_local_store_generates_a_private_key_once(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     second = load_key(networked=False, local_key_file=path)
     assert second.open(b"e", b"p", first.seal(b"e", b"p", b"same key")) == b"same key"
+
+
+def test_no_key_is_generated_in_a_directory_others_can_write(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    with pytest.raises(SigningKeyError, match="must belong to you and not be writable by group or others"):
+        load_key(networked=False, local_key_file=shared / "signing-key")
+    assert not (shared / "signing-key").exists()

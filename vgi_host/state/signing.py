@@ -129,6 +129,13 @@ def _read_private(path: Path, *, create: bool) -> bytes:
     """The file's bytes (stripped), after checking that only this user can read or change it."""
     if create and not path.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory = os.stat(path.parent)
+        getuid = getattr(os, "getuid", None)
+        if getuid is not None and (directory.st_uid != getuid() or directory.st_mode & 0o022):
+            raise SigningKeyError(
+                f"refusing to create the signing key in {path.parent}: the directory must belong to "
+                "you and not be writable by group or others (move the state database elsewhere)"
+            )
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except FileExistsError:
