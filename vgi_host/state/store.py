@@ -101,7 +101,8 @@ class StateStore(Protocol):
         """The changes after version *since* (everything when *since* is 0 or unknown).
 
         Raises :class:`UnknownExecutionError` when the execution does not exist.
-        Reading refreshes the execution's TTL.
+        Redis and PostgreSQL refresh the execution's idle time on reads too;
+        SQLite only on commits (a read never takes its write lock).
         """
         ...
 
