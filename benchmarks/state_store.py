@@ -1,24 +1,26 @@
-"""Aggregate state store: the cost of one update's session for 10, 100 and 1,000 groups.
+"""Per-update state-store time for each backend at 1, 100 and 1,000 groups.
 
-Every ``aggregate_update`` is one store session: load the states of the groups
-the batch touches, decode them, update, encode, save.  This prints the median
-of 50 sessions (after 5 warm-ups) on a store pre-filled with those groups, for
-small pickled dataclass states (two ints), split into:
+An ``aggregate_update`` costs the store one ``read`` (what changed since the
+version this process knows) and one ``commit`` (one signed blob, version
+checked).  For each backend and group count this prints the median of
+``--runs`` updates (after warm-ups) of small dataclass states (two ints),
+split into:
 
-* ``store``    — one session doing ``load(ids)`` + ``save(blobs)`` on bytes;
-* ``codec``    — ``decode_many`` + ``encode_many`` of the states, no store;
-* ``session``  — everything an update does: load, decode, +1, encode, save;
-* ``finalize`` — a read-only session doing ``load(ids)`` + ``decode_many``.
+* ``store``   — ``read`` + ``commit`` of an already encoded, sealed blob: the
+  backend's own cost per update (the process wrote last, so the read
+  returns no states);
+* ``codec``   — encode + seal the touched states (JSON) and open + decode them;
+* ``update``  — everything an update does around the pack's own code:
+  read, encode, seal, commit (what ``Aggregates.update`` adds);
+* ``other``   — the update when another process committed last: read the
+  new blob, verify, decode, then encode, seal, commit (round-robin replicas).
 
-For comparison it also times the reference SDK's way of encoding an
-``ArrowSerializableDataclass`` state (one Arrow IPC stream per state), and the
-first session of a fresh process (connect, schema check, opportunistic purge).
+    uv run python benchmarks/state_store.py                       # every reachable backend
+    uv run python benchmarks/state_store.py --runs 500 --backends sqlite redis
 
-    uv run python benchmarks/state_store.py            # temp database, removed afterwards
-    uv run python benchmarks/state_store.py --runs 200
-
-Measured on the project's dev VM (2 vCPU x86_64, Linux 6.18, Python 3.13.0,
-SQLite 3.40.1, local disk); see the report printed for the numbers.
+Redis and PostgreSQL are the servers at 127.0.0.1 (``--redis-url``,
+``--postgres-url``); a unique prefix / schema is used and removed afterwards.
+Figures and the machine they were measured on are in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -26,36 +28,32 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sqlite3
+import socket
 import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from vgi_rpc import ArrowSerializableDataclass
+from urllib.parse import urlsplit
 
 from vgi_host.state.codec import StateCodec
-from vgi_host.state.store import SqliteStateStore
+from vgi_host.state.config import check_state_store, open_state_store
+from vgi_host.state.signing import Signer
+from vgi_host.state.store import StateStore
 
-EXECUTION = bytes(range(16))
+SIGNER = Signer(b"benchmark-key-benchmark-key-0123", "benchmark")
 
 
-@dataclass
+@dataclass(slots=True)
 class SumState:
     total: int = 0
     count: int = 0
 
 
-@dataclass(kw_only=True)
-class ArrowSumState(ArrowSerializableDataclass):
-    total: int = 0
-    count: int = 0
-
-
-def median_ms(work: Callable[[], object], runs: int, warmup: int = 5) -> float:
+def median_ms(work: Callable[[], object], runs: int, warmup: int = 10) -> float:
     for _ in range(warmup):
         work()
     samples = []
@@ -66,87 +64,96 @@ def median_ms(work: Callable[[], object], runs: int, warmup: int = 5) -> float:
     return statistics.median(samples) * 1000
 
 
-def bench(groups: int, directory: Path, runs: int) -> dict[str, float]:
-    store = SqliteStateStore(directory / f"bench-{groups}.sqlite3")
+def bench(store: StateStore, groups: int, runs: int) -> dict[str, float]:
     codec = StateCodec.for_class(SumState)
-    ids = list(range(groups))
-    initial = {gid: SumState(gid, 1) for gid in ids}
-    with store.session(EXECUTION) as session:
-        session.save(codec.encode_many(initial))
-    blobs = codec.encode_many(initial)
+    states = {gid: SumState(gid, 1) for gid in range(groups)}
+    execution = uuid.uuid4().bytes
+    store.create(execution, SIGNER.seal(execution, b"bind", b"bind request"))
+    version = 0
+    sealed = SIGNER.seal(execution, b"states", codec.encode(states))
 
     def store_only() -> None:
-        with store.session(EXECUTION) as session:
-            loaded = session.load(ids)
-            session.save(loaded)
+        nonlocal version
+        store.read(execution, version)
+        assert store.commit(execution, version, sealed, replace=True)
+        version += 1
 
     def codec_only() -> None:
-        codec.encode_many(codec.decode_many(blobs))
+        blob = SIGNER.seal(execution, b"states", codec.encode(states))
+        codec.decode(SIGNER.open(execution, b"states", blob))
 
-    def update_session() -> None:
-        with store.session(EXECUTION) as session:
-            states = codec.decode_many(session.load(ids))
-            for state in states.values():
-                state.total += 1
-            session.save(codec.encode_many(states))
+    def update() -> None:
+        nonlocal version
+        store.read(execution, version)
+        blob = SIGNER.seal(execution, b"states", codec.encode(states))
+        assert store.commit(execution, version, blob, replace=True)
+        version += 1
 
-    def finalize_session() -> None:
-        with store.session(EXECUTION, read_only=True) as session:
-            codec.decode_many(session.load(ids))
-
-    arrow = {gid: ArrowSumState(total=gid, count=1) for gid in ids}
-
-    def arrow_ipc_codec() -> None:
-        encoded = {gid: state.serialize_to_bytes() for gid, state in arrow.items()}
-        {gid: ArrowSumState.deserialize_from_bytes(data) for gid, data in encoded.items()}
+    def update_after_another_process() -> None:
+        nonlocal version
+        snapshot = store.read(execution, version - 1)  # one commit behind: must read it
+        assert snapshot.base is not None
+        codec.decode(SIGNER.open(execution, b"states", snapshot.base))
+        blob = SIGNER.seal(execution, b"states", codec.encode(states))
+        assert store.commit(execution, version, blob, replace=True)
+        version += 1
 
     try:
         return {
             "store": median_ms(store_only, runs),
             "codec": median_ms(codec_only, runs),
-            "session": median_ms(update_session, runs),
-            "finalize": median_ms(finalize_session, runs),
-            "arrow-ipc codec": median_ms(arrow_ipc_codec, max(5, runs // 5), warmup=1),
+            "update": median_ms(update, runs),
+            "other": median_ms(update_after_another_process, runs),
         }
     finally:
-        store.close()
+        store.drop(execution)
 
 
-def first_session_ms(directory: Path, runs: int) -> float:
-    path = directory / "cold.sqlite3"
-    with SqliteStateStore(path).session(EXECUTION):
-        pass  # create the file once; "cold" here means a new process, not a new file
-    samples = []
-    for _ in range(runs):
-        store = SqliteStateStore(path)
-        start = time.perf_counter()
-        with store.session(EXECUTION) as session:
-            session.load([0])
-        samples.append(time.perf_counter() - start)
-        store.close()
-    return statistics.median(samples) * 1000
+def reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "redis", "postgresql"])
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
+    os.environ.setdefault("VGI_SIGNING_KEY", "benchmark-key-benchmark-key-0123")
     print(
         f"{platform.machine()} {os.cpu_count()} CPU(s), {platform.system()} {platform.release()}, "
-        f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}; "
-        f"median of {args.runs} runs, ms"
+        f"Python {sys.version.split()[0]}; median of {args.runs} updates, ms"
     )
+    tag = uuid.uuid4().hex[:10]
+    columns = ["store", "codec", "update", "other"]
+    print(f"{'backend':<11} {'groups':>6} " + " ".join(f"{c:>8}" for c in columns))
     with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        columns = ["store", "codec", "session", "finalize", "arrow-ipc codec"]
-        print(f"{'groups':>7} " + " ".join(f"{c:>16}" for c in columns))
-        for groups in (10, 100, 1000):
-            result = bench(groups, directory, args.runs)
-            print(f"{groups:>7} " + " ".join(f"{result[c]:>16.3f}" for c in columns))
-        print(
-            f"first session of a new process (connect + schema check + purge): "
-            f"{first_session_ms(directory, args.runs):.3f} ms"
-        )
+        urls = {
+            "sqlite": f"sqlite:///{Path(tmp) / 'state' / 'bench.sqlite3'}",
+            "redis": f"{args.redis_url}?prefix=vgi-bench-{tag}:",
+            "postgresql": f"{args.postgres_url}?schema=vgi_bench_{tag}",
+        }
+        for name in args.backends:
+            if name != "sqlite" and not reachable(urls[name]):
+                print(f"{name:<11} skipped: not reachable at {urls[name]}")
+                continue
+            store = open_state_store(check_state_store(urls[name]))
+            try:
+                for groups in (1, 100, 1000):
+                    result = bench(store, groups, args.runs)
+                    print(f"{name:<11} {groups:>6} " + " ".join(f"{result[c]:>8.3f}" for c in columns))
+            finally:
+                if name == "redis":
+                    store.delete_all()  # type: ignore[attr-defined]
+                if name == "postgresql":
+                    store.drop_schema()  # type: ignore[attr-defined]
+                store.close()
 
 
 if __name__ == "__main__":

@@ -5,14 +5,19 @@ each has its own cache, and only the store's version tells them whether it is
 still current.
 """
 
+import pickle
+import threading
+
 import pyarrow as pa
 import pytest
 
+from tests.state_backends import BACKENDS, backend
+from tests.unit.fake_packs import aggregates as fake_aggregates
 from tests.unit.test_pack_loading import candidate
 from vgi_host.errors import BindError
 from vgi_host.host.registry import PackRegistry
 from vgi_host.host.routing import Router
-from vgi_host.kinds.aggregate_calls import AggregateCallError, Aggregates
+from vgi_host.kinds.aggregate_calls import AggregateCallError, Aggregates, AggregateStateError
 from vgi_host.packs.discovery import Discovery
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
@@ -22,15 +27,40 @@ from vgi_host.protocol.aggregate import (
     AggregateUpdateRequest,
 )
 from vgi_host.protocol.arguments import Arguments
-from vgi_host.state.store import SqliteStateStore
+from vgi_host.state.signing import Signer
+from vgi_host.state.sqlite import SqliteStateStore
 
 
 @pytest.fixture
 def processes(tmp_path):
     registry = PackRegistry.load(Discovery((candidate("aggregates", "agg"),), ()), use_cache=False)
+    signer = Signer(b"k" * 32, "test")
     return [
-        Aggregates(Router(registry).resolve, SqliteStateStore(tmp_path / "state.sqlite3")) for _ in range(2)
+        Aggregates(Router(registry).resolve, SqliteStateStore(tmp_path / "state.sqlite3"), signer)
+        for _ in range(2)
     ]
+
+
+def registry():
+    return PackRegistry.load(Discovery((candidate("aggregates", "agg"),), ()), use_cache=False)
+
+
+def bind_on(store):
+    """An Aggregates on *store* (signing key from the environment) and a fresh execution of agg.total."""
+    aggregates = Aggregates(Router(registry()).resolve, store)
+    return aggregates, bind(aggregates).execution_id
+
+
+def finalize_on(aggregates, execution_id, groups, name="total"):
+    ids = pa.RecordBatch.from_pydict({"group_id": pa.array(groups, pa.int64())})
+    request = AggregateFinalizeRequest(
+        function_name=name,
+        execution_id=execution_id,
+        group_ids_batch=ids,
+        output_schema=pa.schema([("result", pa.int64())]),
+        schema_path=["agg"],
+    )
+    return aggregates.finalize(request).column(0).to_pylist()
 
 
 def bind(process, name="total"):
@@ -106,3 +136,119 @@ def test_a_failing_update_leaves_states_and_cache_as_they_were(processes):
     ):
         update(first, bound, [0], [-1], "fragile")  # mutates the cached state, then raises
     assert finalize(first, bound, [0], "fragile") == [5]
+
+
+# -- over every backend: tampering, no lock while pack code runs ---------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def shared(request, tmp_path, monkeypatch):
+    """Two 'processes' (own Aggregates, own store connection) on one isolated backend."""
+    with backend(request.param, tmp_path, monkeypatch) as b:
+        pair = [Aggregates(Router(registry()).resolve, b.open()) for _ in range(2)]
+        yield b, pair
+        for process in pair:
+            process.store.close()
+
+
+def test_a_tampered_state_blob_is_refused_naming_the_execution(shared):
+    b, (first, second) = shared
+    bound = bind(first)
+    update(first, bound, [0, 1], [5, 6])
+    raw = b.open()
+    snapshot = raw.read(bound.execution_id, 0)
+    stored = snapshot.base if snapshot.base is not None else snapshot.segments[-1]
+    forged = stored[:-1] + bytes([stored[-1] ^ 1])
+    assert raw.commit(bound.execution_id, snapshot.version, forged, replace=True)
+    raw.close()
+    message = rf"agg\.total: refusing a states blob of aggregate execution {bound.execution_id.hex()}"
+    with pytest.raises(AggregateStateError, match=message):
+        finalize(second, bound, [0])  # a fresh process reads the forged blob
+    with pytest.raises(AggregateStateError, match=message):
+        update(first, bound, [0], [1])  # and so does the writer, once the version moved
+
+
+def test_an_unsigned_pickle_planted_in_the_store_never_runs(shared, tmp_path):
+    b, (first, _) = shared
+    bound = bind(first)
+    marker = tmp_path / "pwned"
+    payload = b"P" + pickle.dumps(_Boom(str(marker)))
+    raw = b.open()
+    assert raw.commit(bound.execution_id, 0, payload, replace=True)
+    raw.close()
+    fresh = Aggregates(Router(registry()).resolve, b.open())
+    with pytest.raises(AggregateStateError, match="unsigned states blob"):
+        finalize(fresh, bound, [0])
+    fresh.store.close()
+    assert not marker.exists()
+
+
+def test_a_blob_from_another_execution_is_refused(shared):
+    b, (first, second) = shared
+    one, two = bind(first), bind(first)
+    update(first, one, [0], [1])
+    raw = b.open()
+    stolen = raw.read(one.execution_id, 0)
+    blob = stolen.base if stolen.base is not None else stolen.segments[-1]
+    assert raw.commit(two.execution_id, 0, blob, replace=True)
+    raw.close()
+    with pytest.raises(AggregateStateError, match=two.execution_id.hex()):
+        finalize(second, two, [0])
+
+
+def test_pack_code_runs_without_holding_any_store_lock(shared):
+    """Issue 14 item 3: a slow update must not stall another execution's update."""
+    _, (first, second) = shared
+    slow = bind(first, "blocking")
+    other = bind(second)
+    fake_aggregates.ENTERED.clear()
+    fake_aggregates.RELEASE.clear()
+    errors = []
+
+    def run_slow():
+        try:
+            update(first, slow, [0], [7], "blocking")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    try:
+        assert fake_aggregates.ENTERED.wait(30)
+        update(second, other, [0], [1])  # would wait for the lock if pack code held it
+        update(second, other, [0], [1])
+        assert finalize(second, other, [0]) == [2]
+    finally:
+        fake_aggregates.RELEASE.set()
+        thread.join(60)
+    assert errors == []
+    assert finalize(second, slow, [0], "blocking") == [7]
+
+
+def test_a_commit_that_loses_the_race_is_recomputed_not_lost(shared):
+    """The slow update read version v; another process commits v+1 meanwhile; both count."""
+    _, (first, second) = shared
+    bound = bind(first, "blocking")
+    update_batch = [0, 1]
+    fake_aggregates.ENTERED.clear()
+    fake_aggregates.RELEASE.clear()
+    fake_aggregates.CALLS.clear()
+    thread = threading.Thread(target=update, args=(first, bound, update_batch, [1, 1], "blocking"))
+    thread.start()
+    try:
+        assert fake_aggregates.ENTERED.wait(30)
+        update(second, bound, [0], [100], "blocking")  # commits while the first is in pack code
+    finally:
+        fake_aggregates.RELEASE.set()
+        thread.join(60)
+    # first (2 rows, blocked), second (1 row), first again after its commit lost the race
+    assert fake_aggregates.CALLS == [2, 1, 2]
+    assert finalize(first, bound, [0, 1], "blocking") == [101, 1]
+
+
+class _Boom:
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))

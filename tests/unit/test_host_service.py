@@ -35,7 +35,7 @@ from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
 from vgi_host.protocol.service import VgiProtocol
 from vgi_host.runtime.host_service import HostService
-from vgi_host.state.store import SqliteStateStore
+from vgi_host.state.sqlite import SqliteStateStore
 
 
 def registry_of(*modules: str) -> PackRegistry:

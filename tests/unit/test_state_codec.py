@@ -1,11 +1,10 @@
-"""Encoding aggregate states for the shared store: own methods, pickle, and clear refusals."""
+"""Encoding one call's aggregate states as one payload: JSON, own methods, pickle, clear refusals."""
 
 from __future__ import annotations
 
 import struct
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, ClassVar, Self
 
 import pyarrow as pa
@@ -13,7 +12,6 @@ import pytest
 from vgi_rpc import ArrowSerializableDataclass, ArrowType
 
 from vgi_host.state.codec import StateCodec, StateCodecError
-from vgi_host.state.store import SqliteStateStore
 
 
 @dataclass
@@ -85,22 +83,58 @@ class HalfCodec:
         return b""
 
 
-def round_trip[S](codec: StateCodec[S], states: dict[int, S]) -> dict[int, S]:
-    blobs = codec.encode_many(states)
-    assert set(blobs) == set(states)
-    assert all(isinstance(blob, bytes) for blob in blobs.values())
-    return codec.decode_many(blobs)
+def round_trip[S](codec: StateCodec[S], states: dict[int, S], fmt: bytes | None = None) -> dict[int, S]:
+    payload = codec.encode(states)
+    assert isinstance(payload, bytes)
+    if fmt is not None:
+        assert payload[:1] == fmt, payload[:40]
+    return codec.decode(payload)
 
 
-def test_dataclass_state_is_pickled() -> None:
+def test_json_safe_dataclass_states_are_json() -> None:
+    codec = StateCodec.for_class(FrozenState)
+    assert codec.kind == "json"
+    states = {1: FrozenState(2.5), -7: FrozenState(float("inf")), 2**62: FrozenState(0.1)}
+    decoded = round_trip(codec, states, b"J")
+    assert decoded == states
+    assert all(type(s) is FrozenState for s in decoded.values())
+
+
+def test_json_keeps_int_float_bool_none_and_big_ints_apart() -> None:
+    @dataclass
+    class Mixed:
+        a: object = None
+        b: object = None
+
+    codec = StateCodec.for_class(Mixed)
+    states = {1: Mixed(1, 1.0), 2: Mixed(True, None), 3: Mixed(10**30, "x\u00e9")}
+    decoded = round_trip(codec, states, b"J")
+    assert decoded == states
+    assert [type(decoded[g].a) for g in (1, 2, 3)] == [int, bool, int]
+    assert type(decoded[1].b) is float
+
+
+def test_scalar_states_are_json() -> None:
+    codec = StateCodec.for_class(object)
+    assert round_trip(codec, {1: 5, 2: 2.5, 3: None, 4: "s"}, b"J") == {1: 5, 2: 2.5, 3: None, 4: "s"}
+
+
+def test_a_state_json_cannot_keep_exactly_is_pickled() -> None:
+    """A list field (tuples would come back as lists) sends the whole batch to pickle."""
     codec = StateCodec.for_class(SumState)
-    assert codec.kind == "pickle"
     states = {1: SumState(3, 1, ["a"]), 2: SumState(), -7: SumState(10**30, 2, ["b", "c"])}
-    decoded = round_trip(codec, states)
+    decoded = round_trip(codec, states, b"P")
     assert decoded == states
     assert all(type(s) is SumState for s in decoded.values())
     assert decoded[1] is not states[1]
-    assert codec.decode(codec.encode(states[1])) == states[1]
+
+
+def test_extra_attributes_beyond_the_fields_are_kept() -> None:
+    codec = StateCodec.for_class(FrozenState)
+    state = FrozenState(1.0)
+    object.__setattr__(state, "extra", 2)
+    decoded = round_trip(codec, {1: state}, b"P")
+    assert decoded[1].extra == 2  # type: ignore[attr-defined]
 
 
 def test_codec_is_cached_per_class() -> None:
@@ -109,17 +143,36 @@ def test_codec_is_cached_per_class() -> None:
 
 
 def test_subclass_and_foreign_values_survive() -> None:
-    """An exact instance is stored as its __dict__; anything else must still come back as itself."""
     codec = StateCodec.for_class(SumState)
     states: dict[int, object] = {1: SubSumState(1, 2, [], 3.5), 2: {"a": 1}, 3: (1, 2), 4: None}
-    decoded = round_trip(codec, states)  # type: ignore[arg-type]
+    decoded = round_trip(codec, states, b"P")  # type: ignore[arg-type]
     assert decoded == states
     assert type(decoded[1]) is SubSumState
+    assert type(decoded[3]) is tuple
 
 
 def test_frozen_and_slots_dataclasses() -> None:
-    assert round_trip(StateCodec.for_class(FrozenState), {1: FrozenState(2.5)}) == {1: FrozenState(2.5)}
-    assert round_trip(StateCodec.for_class(SlotsState), {1: SlotsState(4)}) == {1: SlotsState(4)}
+    assert round_trip(StateCodec.for_class(FrozenState), {1: FrozenState(2.5)}, b"J") == {1: FrozenState(2.5)}
+    assert round_trip(StateCodec.for_class(SlotsState), {1: SlotsState(4)}, b"J") == {1: SlotsState(4)}
+
+    @dataclass(frozen=True, slots=True)
+    class FrozenSlots:
+        n: int = 0
+
+    assert round_trip(StateCodec.for_class(FrozenSlots), {1: FrozenSlots(3)}, b"J") == {1: FrozenSlots(3)}
+
+
+def test_plain_class_with_a_dict() -> None:
+    class Plain:
+        def __init__(self) -> None:
+            self.n = 0
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Plain) and vars(self) == vars(other)
+
+    state = Plain()
+    state.n = 7
+    assert round_trip(StateCodec.for_class(Plain), {3: state}, b"J") == {3: state}
 
 
 def test_class_defined_in_a_function() -> None:
@@ -128,28 +181,29 @@ def test_class_defined_in_a_function() -> None:
         n: int = 0
 
     codec = StateCodec.for_class(Local)
-    decoded = round_trip(codec, {1: Local(5)})
-    assert decoded == {1: Local(5)}
+    assert round_trip(codec, {1: Local(5)}, b"J") == {1: Local(5)}
 
 
 def test_own_methods_are_used() -> None:
     codec = StateCodec.for_class(PackedState)
     assert codec.kind == "methods"
-    blobs = codec.encode_many({1: PackedState(5), 2: PackedState(-1)})
-    assert blobs == {1: struct.pack("<q", 5), 2: struct.pack("<q", -1)}
-    assert {gid: s.total for gid, s in codec.decode_many(blobs).items()} == {1: 5, 2: -1}
+    payload = codec.encode({1: PackedState(5), 2: PackedState(-1)})
+    assert payload[:1] == b"M"
+    assert struct.pack("<q", 5) in payload
+    assert {gid: s.total for gid, s in codec.decode(payload).items()} == {1: 5, 2: -1}
 
 
 def test_own_methods_decode_errors_name_the_class() -> None:
     codec = StateCodec.for_class(PackedState)
+    payload = codec.encode({1: PackedState(5)})
     with pytest.raises(StateCodecError, match="PackedState"):
-        codec.decode(b"short")
+        codec.decode(payload[:-3])
 
 
 def test_arrow_serializable_dataclass_state() -> None:
-    """Generic Arrow IPC per state is ~50x slower than pickle; the codec pickles such states."""
+    """Generic Arrow IPC per state is ~50x slower; such states go to JSON or pickle instead."""
     codec = StateCodec.for_class(ArrowState)
-    assert codec.kind == "pickle"
+    assert codec.kind != "methods"
     states = {1: ArrowState(total=3, label="x", values=[1.5]), 2: ArrowState()}
     assert round_trip(codec, states) == states
 
@@ -157,17 +211,15 @@ def test_arrow_serializable_dataclass_state() -> None:
 def test_arrow_serializable_dataclass_with_its_own_codec() -> None:
     codec = StateCodec.for_class(ArrowStateWithOwnCodec)
     assert codec.kind == "methods"
-    blob = codec.encode(ArrowStateWithOwnCodec(total=9))
-    assert blob.startswith(b"custom")
-    assert codec.decode(blob) == ArrowStateWithOwnCodec(total=9)
+    payload = codec.encode({4: ArrowStateWithOwnCodec(total=9)})
+    assert b"custom" in payload
+    assert codec.decode(payload) == {4: ArrowStateWithOwnCodec(total=9)}
 
 
 def test_non_picklable_state_is_refused_clearly() -> None:
     codec = StateCodec.for_class(LockedState)
-    with pytest.raises(StateCodecError, match=r"LockedState cannot be pickled.*serialize_to_bytes"):
-        codec.encode_many({1: LockedState()})
-    with pytest.raises(StateCodecError, match="LockedState"):
-        codec.encode(LockedState())
+    with pytest.raises(StateCodecError, match=r"LockedState cannot be stored.*serialize_to_bytes"):
+        codec.encode({1: LockedState()})
 
 
 def test_half_a_codec_is_refused() -> None:
@@ -175,22 +227,7 @@ def test_half_a_codec_is_refused() -> None:
         StateCodec.for_class(HalfCodec)
 
 
-def test_garbage_is_refused_clearly() -> None:
-    with pytest.raises(StateCodecError, match="SumState"):
-        StateCodec.for_class(SumState).decode(b"not a pickle")
-
-
-def test_state_store_round_trip(tmp_path: Path) -> None:
-    """Codec and store together, the way an aggregate update uses them."""
-    store = SqliteStateStore(tmp_path / "s.sqlite3")
-    codec = StateCodec.for_class(SumState)
-    try:
-        with store.session(b"e" * 16) as session:
-            states = codec.decode_many(session.load(range(3)))
-            for gid in range(3):
-                states.setdefault(gid, SumState()).total += gid
-            session.save(codec.encode_many(states))
-        with store.session(b"e" * 16) as session:
-            assert codec.decode_many(session.load(range(3))) == {g: SumState(g) for g in range(3)}
-    finally:
-        store.close()
+@pytest.mark.parametrize("payload", [b"", b"Pnot a pickle", b"J[1,2", b"Xwhat", b'J{"g":[1],"c":[[1],[2]]}'])
+def test_garbage_is_refused_clearly(payload: bytes) -> None:
+    with pytest.raises(StateCodecError, match="SlotsState"):
+        StateCodec.for_class(SlotsState).decode(payload)

@@ -26,7 +26,7 @@ from vgi_host.protocol.enums import FunctionType, TableInOutFunctionInitPhase
 from vgi_host.protocol.invocation import GlobalInitResponse
 from vgi_host.protocol.service import VgiProtocol
 from vgi_host.runtime.host_service import HostService
-from vgi_host.state.store import SqliteStateStore
+from vgi_host.state.sqlite import SqliteStateStore
 
 KEY = b"k" * 32
 

@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="stderr log level (default: $VGI_HOST_LOG_LEVEL or WARNING)",
     )
+    parser.add_argument(
+        "--state-store",
+        default=None,
+        metavar="URL",
+        help="aggregate state store: sqlite:///path.db (default), redis://host:port/db or "
+        "postgresql://user@host:port/db (default: $VGI_HOST_STATE_STORE; see docs/state-stores.md)",
+    )
     add_selection_arguments(parser)
     parser.add_argument("--version", action="version", version=f"vgi-host {__version__}")
     return parser
@@ -144,6 +151,13 @@ def serve_main(argv: list[str]) -> int:
             config=options.config,
         )
     except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    from vgi_host.state.config import StateStoreConfigError, configure_state_store
+
+    try:
+        configure_state_store(options.state_store)
+    except StateStoreConfigError as exc:
         log.error("%s", exc)
         return 2
     registry = PackRegistry.load(selection=selection, use_cache=not options.no_cache)

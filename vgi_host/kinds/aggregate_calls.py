@@ -1,27 +1,36 @@
-"""``aggregate_bind/update/combine/finalize/destructor``: aggregates across pooled processes.
+"""``aggregate_bind/update/combine/finalize/destructor``: aggregates across processes and machines.
 
-DuckDB sends the calls of one aggregate execution to any pooled process, so
-the shared :class:`StateStore` is the truth: the bind request is stored with
-the execution (any process can rebuild the bound call from it) and so are the
-per-group states.  Each update is one store session, so concurrent updates of
-one execution never lose each other's work.
+DuckDB sends the calls of one aggregate execution to any pooled process (or
+replica), so the shared :class:`~vgi_host.state.store.StateStore` is the
+truth: the bind request is stored with the execution (any process can
+rebuild the bound call from it) and so are the group states, as one signed
+payload per call (see :mod:`vgi_host.state.store` for the layout).
 
-What a process keeps is a cache, validated on every call by the execution's
-version in the store: when this process wrote last (the Python client pins an
-aggregate to one process; DuckDB often sends consecutive chunks to the same
-one), an update reads and decodes nothing and writes only the groups it
-touched.
+No lock is held while pack code runs (issue 14, item 3).  An update:
+
+1. reads what changed since the version this process last saw (nothing,
+   when it wrote last: DuckDB often sends consecutive chunks to one process);
+2. runs the pack's ``update`` on this process's copy of the states;
+3. commits the touched states *if the version is still the one read*;
+   if another process committed in between, it drops its copy, reads again
+   and recomputes.  No update is lost and none is applied twice.
+
+Retried calls: the vgi.v2 protocol carries no request id, so an update
+that DuckDB (or a proxy) re-sends after a lost reply cannot be told from a
+second batch with the same rows, and is counted twice.  See
+docs/state-stores.md, "Retries".
 """
 
 from __future__ import annotations
 
 import logging
+import random
+import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,37 +48,53 @@ from vgi_host.sdk.aggregate import AggregateDefinition, BoundAggregate
 from vgi_host.sdk.casting import cast_or_raise
 from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.state.codec import StateCodec
-from vgi_host.state.store import StateSession, StateStore
+from vgi_host.state.config import signer_for
+from vgi_host.state.signing import BlobRefusedError, Signer
+from vgi_host.state.store import StateStore, StateStoreError, UnknownExecutionError
 
 log = logging.getLogger("vgi_host.aggregates")
 
 Resolver = Callable[[str, "list[str] | None"], "tuple[str, FunctionDefinition]"]
 """``(function name, schema path) -> (qualified name, definition)``: the router, as aggregates see it."""
 
-BIND_KEY = "bind_request"
-VERSION_KEY = "version"
+_BIND: Final = b"bind"
+_STATES: Final = b"states"
+_COMMIT_DEADLINE_SECONDS: Final = 120.0
+_BOUND_CACHE: Final = 64
+_REPLICA_CACHE: Final = 16
+
+_Entry = tuple[str, BoundAggregate, StateCodec[Any]]
 
 
 @dataclass(slots=True)
-class _CachedStates:
-    """States of one execution as this process last wrote (or read) them, at ``version``."""
+class _Replica:
+    """One process's copy of an execution's states, complete as of ``version``."""
 
     version: int
     states: dict[int, Any]
+    logged: int
+    """States held in the store's segments after its base (decides when to compact)."""
 
 
 class AggregateCallError(FunctionError):
     """An aggregate's own callback raised; the message names pack and function."""
 
 
+class AggregateStateError(FunctionError):
+    """The stored states of an execution are unusable (refused signature, undecodable, store down)."""
+
+
 class Aggregates:
     """The aggregate half of the host service."""
 
-    def __init__(self, resolve: Resolver, store: StateStore) -> None:
+    def __init__(self, resolve: Resolver, store: StateStore, signer: Signer | None = None) -> None:
         self.resolve = resolve
         self.store = store
-        self._bound: OrderedDict[bytes, tuple[str, BoundAggregate, StateCodec[Any]]] = OrderedDict()
-        self._cache: OrderedDict[bytes, _CachedStates] = OrderedDict()
+        self.signer = signer if signer is not None else signer_for(store)
+        self._bound: OrderedDict[bytes, _Entry] = OrderedDict()
+        self._replicas: OrderedDict[bytes, _Replica] = OrderedDict()
+
+    # -- binding ---------------------------------------------------------------------------
 
     def _bind(self, request: AggregateBindRequest) -> tuple[str, BoundAggregate]:
         qualified, definition = self.resolve(request.function_name, request.schema_path)
@@ -92,32 +117,120 @@ class Aggregates:
         """Check the call, mint an execution id and record the call for every process."""
         qualified, bound = self._bind(request)
         execution_id = uuid.uuid4().bytes
-        with self.store.session(execution_id) as session:
-            session.set_meta(BIND_KEY, request.serialize_to_bytes())
+        sealed = self.signer.seal(execution_id, _BIND, request.serialize_to_bytes())
+        try:
+            self.store.create(execution_id, sealed)
+        except StateStoreError as exc:
+            raise AggregateStateError(f"{qualified}: {exc}") from exc
         self._remember(execution_id, qualified, bound)
+        self._keep(execution_id, _Replica(0, {}, 0))
         return AggregateBindResponse(output_schema=bound.definition.output_schema, execution_id=execution_id)
 
-    def _remember(
-        self, execution_id: bytes, qualified: str, bound: BoundAggregate
-    ) -> tuple[str, BoundAggregate, StateCodec[Any]]:
+    def _remember(self, execution_id: bytes, qualified: str, bound: BoundAggregate) -> _Entry:
         codec: StateCodec[Any] = StateCodec.for_class(bound.definition.state_class or object)
         entry = (qualified, bound, codec)
         self._bound[execution_id] = entry
-        while len(self._bound) > 64:
+        while len(self._bound) > _BOUND_CACHE:
             self._bound.popitem(last=False)
         return entry
 
-    def _bound_for(self, session: StateSession) -> tuple[str, BoundAggregate, StateCodec[Any]]:
-        """The bound call of the session's execution; the store, not the cache, says it exists."""
-        stored = session.get_meta(BIND_KEY)
-        if stored is None:
-            self._bound.pop(session.execution_id, None)
-            raise BindError("unknown aggregate execution (never bound, or already destroyed)")
-        cached = self._bound.get(session.execution_id)
-        if cached is not None:
-            return cached
-        qualified, bound = self._bind(AggregateBindRequest.deserialize_from_bytes(stored))
-        return self._remember(session.execution_id, qualified, bound)
+    def _keep(self, execution_id: bytes, replica: _Replica) -> None:
+        self._replicas[execution_id] = replica
+        self._replicas.move_to_end(execution_id)
+        while len(self._replicas) > _REPLICA_CACHE:
+            self._replicas.popitem(last=False)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _catch_up(self, execution_id: bytes, name: str) -> tuple[_Entry, _Replica]:
+        """The bound call and this process's states brought up to the store's version."""
+        replica = self._replicas.get(execution_id)
+        entry = self._bound.get(execution_id)
+        try:
+            snapshot = self.store.read(
+                execution_id, replica.version if replica else 0, with_bind=entry is None
+            )
+        except UnknownExecutionError as exc:
+            self._forget(execution_id)
+            raise BindError(f"{name}: unknown aggregate execution ({exc})") from exc
+        except StateStoreError as exc:
+            raise AggregateStateError(f"{name}: {exc}") from exc
+        try:
+            if entry is None:
+                assert snapshot.bind is not None, "asked for with_bind"
+                stored = self.signer.open(execution_id, _BIND, snapshot.bind)
+                qualified, bound = self._bind(AggregateBindRequest.deserialize_from_bytes(stored))
+                entry = self._remember(execution_id, qualified, bound)
+            codec = entry[2]
+            if replica is None or snapshot.base is not None or snapshot.version < replica.version:
+                replica = _Replica(0, {}, 0)
+            if snapshot.base is not None:
+                replica.states = codec.decode(self.signer.open(execution_id, _STATES, snapshot.base))
+            for segment in snapshot.segments:
+                states = codec.decode(self.signer.open(execution_id, _STATES, segment))
+                replica.states.update(states)
+                replica.logged += len(states)
+        except (BlobRefusedError, TypeError) as exc:
+            self._forget(execution_id)
+            raise AggregateStateError(f"{name}: {exc}") from exc
+        replica.version = snapshot.version
+        self._keep(execution_id, replica)
+        return entry, replica
+
+    def _forget(self, execution_id: bytes) -> None:
+        self._bound.pop(execution_id, None)
+        self._replicas.pop(execution_id, None)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _fold(
+        self, execution_id: bytes, name: str, compute: Callable[[_Entry, _Replica], dict[int, Any]]
+    ) -> None:
+        """Read, compute outside any lock, commit if nobody committed meanwhile; else start over.
+
+        ``compute`` returns the changed states; it may mutate the replica's
+        state objects, so after a failed commit (or a raising ``compute``) the
+        replica is discarded and rebuilt from the store.
+        """
+        deadline = time.monotonic() + _COMMIT_DEADLINE_SECONDS
+        delay = 0.0005
+        attempts = 0
+        while True:
+            attempts += 1
+            entry, replica = self._catch_up(execution_id, name)
+            try:
+                changed = compute(entry, replica)
+                if not changed:
+                    return
+                # In place: if the commit fails the replica is discarded anyway.
+                replica.states.update(changed)
+                # Compact (write every state as the new base) once the segments since
+                # the base would hold as many states as there are: reading stays O(groups).
+                replace = replica.logged + len(changed) >= len(replica.states)
+                payload = entry[2].encode(replica.states if replace else changed)
+                sealed = self.signer.seal(execution_id, _STATES, payload)
+                committed = self.store.commit(execution_id, replica.version, sealed, replace=replace)
+            except UnknownExecutionError as exc:
+                self._forget(execution_id)
+                raise BindError(f"{entry[0]}: unknown aggregate execution ({exc})") from exc
+            except StateStoreError as exc:
+                self._replicas.pop(execution_id, None)
+                raise AggregateStateError(f"{entry[0]}: {exc}") from exc
+            except BaseException:
+                self._replicas.pop(execution_id, None)
+                raise
+            if committed:
+                replica.version += 1
+                replica.logged = 0 if replace else replica.logged + len(changed)
+                return
+            self._replicas.pop(execution_id, None)
+            if time.monotonic() > deadline:
+                raise AggregateStateError(
+                    f"{entry[0]}: gave up committing aggregate execution {execution_id.hex()} after "
+                    f"{attempts} attempts: other processes kept committing first"
+                )
+            time.sleep(random.uniform(0, delay))
+            delay = min(delay * 2, 0.05)
 
     def _call(self, qualified: str, what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -125,113 +238,78 @@ class Aggregates:
         except Exception as exc:
             raise AggregateCallError.wrapping(qualified, exc, what) from exc
 
-    def _states(self, session: StateSession, codec: StateCodec[Any], group_ids: list[int]) -> _CachedStates:
-        """The execution's states for ``group_ids``, from this process's cache when it is current.
-
-        The store keeps a version per execution, bumped by every writing
-        session.  When it equals the version this process wrote last, no other
-        process has touched the execution since, so cached states are exact
-        and only groups never seen here are read (and decoded).
-        """
-        stored = session.get_meta(VERSION_KEY)
-        version = int(stored) if stored is not None else 0
-        cached = self._cache.get(session.execution_id)
-        if cached is None or cached.version != version:
-            cached = _CachedStates(version, {})
-        missing = [gid for gid in group_ids if gid not in cached.states]
-        if missing:
-            cached.states.update(codec.decode_many(session.load(missing)))
-        return cached
-
-    def _commit(
-        self, session: StateSession, cached: _CachedStates, codec: StateCodec[Any], touched: dict[int, Any]
-    ) -> None:
-        """Write the touched states and a new version; keep the cache in step."""
-        session.save(codec.encode_many(touched))
-        cached.states.update(touched)
-        cached.version += 1
-        session.set_meta(VERSION_KEY, str(cached.version).encode())
-        self._cache[session.execution_id] = cached
-        self._cache.move_to_end(session.execution_id)
-        while len(self._cache) > 16:
-            self._cache.popitem(last=False)
-
-    @contextmanager
-    def _writing(self, execution_id: bytes) -> Iterator[StateSession]:
-        """A writing session; on any failure the cache entry is dropped with the rolled-back writes.
-
-        Pack code may have mutated cached state objects before failing, so the
-        only safe cache after a failure is none.
-        """
-        try:
-            with self.store.session(execution_id) as session:
-                yield session
-        except BaseException:
-            self._cache.pop(execution_id, None)
-            raise
-
     def update(self, request: AggregateUpdateRequest) -> None:
         """Fold one batch (group ids in column 0) into the stored states."""
         batch = request.input_batch
         group_ids = batch.column(0)
         unique = _ids(pc.unique(group_ids))
-        with self._writing(request.execution_id) as session:
-            qualified, bound, codec = self._bound_for(session)
+
+        def compute(entry: _Entry, replica: _Replica) -> dict[int, Any]:
+            qualified, bound, _ = entry
             arguments = self._call(qualified, "reading the input columns", bound.update_arguments, batch)
-            cached = self._states(session, codec, unique)
             function = bound.definition.function_class
-            touched = {gid: cached.states.get(gid) for gid in unique}
+            touched = {gid: replica.states.get(gid) for gid in unique}
             for gid, state in touched.items():
                 if state is None:
                     touched[gid] = self._call(
                         qualified, "initial_state", function.initial_state, bound.params
                     )
             self._call(qualified, "update", bound.definition.update, touched, group_ids, **arguments)
-            self._commit(session, cached, codec, touched)
+            return touched
+
+        self._fold(request.execution_id, _name(request), compute)
 
     def combine(self, request: AggregateCombineRequest) -> None:
         """Merge each source group's state into its target group's."""
         pairs = request.merge_batch
         sources = _ids(pairs.column(0))
         targets = _ids(pairs.column(1))
-        with self._writing(request.execution_id) as session:
-            qualified, bound, codec = self._bound_for(session)
-            cached = self._states(session, codec, sorted(set(sources) | set(targets)))
+
+        def compute(entry: _Entry, replica: _Replica) -> dict[int, Any]:
+            qualified, bound, _ = entry
             function = bound.definition.function_class
             params = bound.params
             changed: dict[int, Any] = {}
             for source, target in zip(sources, targets, strict=True):
-                source_state = cached.states.get(source)
+                source_state = replica.states.get(source)
                 if source_state is None:
                     continue
-                current = changed.get(target, cached.states.get(target))
+                current = changed.get(target, replica.states.get(target))
                 if current is None:
                     current = self._call(qualified, "initial_state", function.initial_state, params)
                 changed[target] = self._call(
                     qualified, "combine", function.combine, source_state, current, params
                 )
-            self._commit(session, cached, codec, changed)
+            return changed
+
+        self._fold(request.execution_id, _name(request), compute)
 
     def finalize(self, request: AggregateFinalizeRequest) -> pa.RecordBatch:
         """One result row per requested group id, in order; None states for ids never updated."""
         group_ids = request.group_ids_batch.column(0)
         ids = _ids(group_ids)
-        with self.store.session(request.execution_id, read_only=True) as session:
-            qualified, bound, codec = self._bound_for(session)
-            cached = self._states(session, codec, sorted(set(ids)))
-            states = {gid: cached.states.get(gid) for gid in ids}
+        (qualified, bound, _), replica = self._catch_up(request.execution_id, _name(request))
+        states = {gid: replica.states.get(gid) for gid in ids}
         result = self._call(qualified, "finalize", bound.definition.finalize, group_ids, states, bound.params)
         return _result_batch(qualified, result, len(ids), request.output_schema)
 
     def destroy(self, request: AggregateDestructorRequest) -> None:
         """Forget the execution everywhere; never raises (best-effort cleanup)."""
-        self._bound.pop(request.execution_id, None)
-        self._cache.pop(request.execution_id, None)
+        self._forget(request.execution_id)
         self.store.drop(request.execution_id)
 
 
+def _name(request: AggregateUpdateRequest | AggregateCombineRequest | AggregateFinalizeRequest) -> str:
+    """``schema.function`` as the request names it, for errors before the bound call is known."""
+    return ".".join([*(request.schema_path or ()), request.function_name])
+
+
 def _ids(column: pa.Array[Any] | pa.ChunkedArray[Any]) -> list[int]:
-    """Group ids as ints (the protocol never sends NULL ids)."""
+    """Group ids as ints (the protocol never sends NULL ids; any that come are skipped)."""
+    if column.null_count:
+        column = column.drop_null()
+    if pa.types.is_integer(column.type):
+        return cast("list[int]", column.to_pylist())  # ints already, nulls dropped: no int() per value
     return [int(v) for v in column.to_pylist() if v is not None]
 
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from vgi_host.sdk.table_in_out import TableInOutFunction
     from vgi_host.state.store import StateStore
 
-SNAPSHOT_KEY = "table_in_out_finish"
-"""The store metadata key holding a waiting instance's snapshot."""
+SNAPSHOT_PURPOSE = b"table_in_out_finish"
+"""What the snapshot's signature is bound to (besides the execution id)."""
 
 
 class FinishStates:
@@ -52,8 +52,13 @@ class FinishStates:
         self._instances.pop(execution_id, None)
         if self._store is None:
             return
-        with self._store().session(execution_id) as session:
-            session.set_meta(SNAPSHOT_KEY, snapshot)
+        from vgi_host.state.config import signer_for
+
+        store = self._store()
+        # The snapshot is pickled: sign it, so only a host with the key can have it loaded.
+        # One turn of a stream at a time publishes, so replace-by-drop needs no atomicity.
+        store.drop(execution_id)
+        store.create(execution_id, signer_for(store).seal(execution_id, SNAPSHOT_PURPOSE, snapshot))
         self._published.add(execution_id)
 
     def take(
@@ -65,11 +70,16 @@ class FinishStates:
             if execution_id in self._published:
                 self._forget(execution_id)
             return instance
+        from vgi_host.state.config import signer_for
+        from vgi_host.state.store import UnknownExecutionError
+
         store = self._store()
-        with store.session(execution_id, read_only=True) as session:
-            snapshot = session.get_meta(SNAPSHOT_KEY)
-        if snapshot is None:
+        try:
+            sealed = store.read(execution_id, 0, with_bind=True).bind
+        except UnknownExecutionError:
             return None
+        assert sealed is not None, "asked for with_bind"
+        snapshot = signer_for(store).open(execution_id, SNAPSHOT_PURPOSE, sealed)
         store.drop(execution_id)
         return rebuild(snapshot)
 

@@ -74,9 +74,9 @@ SCALAR_MAX_WORKERS = os.cpu_count() or 1
 
 
 def _default_store() -> StateStore:
-    from vgi_host.state.store import default_state_store
+    from vgi_host.state.config import default_state
 
-    return default_state_store()
+    return default_state()[0]
 
 
 class HostService(RefusingMethods):

@@ -14,9 +14,10 @@ classmethods, the reference SDK's shapes:
   updated).
 
 DuckDB sends the calls of one aggregate to *any* pooled process, so states
-live in a store shared by all host processes (see
-:mod:`vgi_host.state.store`); a State must therefore be picklable, or
-provide ``serialize_to_bytes()`` / ``deserialize_from_bytes()``.
+live in a store shared by all host processes (see :mod:`vgi_host.state`); a
+State is stored as JSON when its fields are plain scalars, else with its own
+``serialize_to_bytes()`` / ``deserialize_from_bytes()`` when it defines both,
+else pickled (so it must then be picklable).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Aggregates for the cross-process store tests: one mutates in place, one fails half-way."""
 
+import threading
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -46,7 +47,26 @@ class Fragile(Total):
             raise ValueError("negative values refused")
 
 
+ENTERED = threading.Event()
+RELEASE = threading.Event()
+CALLS: list[int] = []
+
+
+class Blocking(Total):
+    """Adds values; the first call after ENTERED is cleared waits (in pack code) for RELEASE."""
+
+    @classmethod
+    def update(cls, states, group_ids, value: Annotated[pa.Int64Array, Param(doc="v")]) -> None:
+        CALLS.append(len(group_ids))
+        if not ENTERED.is_set():
+            ENTERED.set()
+            if not RELEASE.wait(60):
+                raise TimeoutError("never released")
+        super().update(states, group_ids, value)
+
+
 @hookimpl
 def register_functions(register):
     register(Total)
     register(Fragile)
+    register(Blocking)
