@@ -5,9 +5,9 @@ from __future__ import annotations
 from vgi_rpc import RpcServer
 
 from vgi_host import __version__
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.host.registry import PackRegistry
 from vgi_host.protocol.service import VgiProtocol
-from vgi_host.runtime.service import HostService
+from vgi_host.runtime.host_service import HostService
 
 
 def build_server(registry: PackRegistry | None = None) -> tuple[RpcServer, PackRegistry]:
