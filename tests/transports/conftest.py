@@ -1,4 +1,4 @@
-"""Fixtures for the transport tests (tox env `transports`: vgi-host[http,granian] and the test packs as wheels).
+"""Fixtures for the transport tests (tox env `transports`: vgi-host[http,granian], test packs as wheels).
 
 Each transport gets one serving process per module, started by the test and
 stopped by pid; clients are the reference vgi-python Client's
@@ -17,7 +17,8 @@ SIGNING_KEY = "transport-tests-shared-signing-key-0123456789"
 def isolated_host_dirs(tmp_path_factory):
     """Throwaway manifest cache, aggregate state and config for every host process started here."""
     base = tmp_path_factory.mktemp("vgi-host-dirs")
-    names = ("VGI_HOST_CACHE_DIR", "VGI_HOST_STATE_DB", "VGI_HOST_CONFIG", "VGI_SIGNING_KEY", "VGI_BEARER_TOKENS")
+    names = ("VGI_HOST_CACHE_DIR", "VGI_HOST_STATE_DB", "VGI_HOST_CONFIG")
+    names += ("VGI_SIGNING_KEY", "VGI_BEARER_TOKENS")
     saved = {k: os.environ.get(k) for k in names}
     os.environ["VGI_HOST_CACHE_DIR"] = str(base / "cache")
     os.environ["VGI_HOST_STATE_DB"] = str(base / "state" / "aggregate-state.sqlite3")

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -43,10 +43,8 @@ def stop_pid(pid: int, timeout: float = 10.0) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.05)
-    try:
+    with suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def read_line(process: subprocess.Popen[bytes], timeout: float = START_TIMEOUT) -> str:

@@ -18,8 +18,9 @@ def connect(transport: str, short_tmp):
     if transport == "launch":
         state_dir = short_tmp / "launch-kinds"
         state_dir.mkdir(exist_ok=True)
+        argv = [vgi_host_exe(), "serve"]
         try:
-            with Client.from_launch([vgi_host_exe(), "serve"], idle_timeout=30, state_dir=str(state_dir)) as c:
+            with Client.from_launch(argv, idle_timeout=30, state_dir=str(state_dir)) as c:
                 yield c
         finally:
             for sock in state_dir.glob("*.sock"):

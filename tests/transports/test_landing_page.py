@@ -26,18 +26,20 @@ pytestmark = pytest.mark.skipif(
 def page():
     from playwright.sync_api import sync_playwright
 
-    with serve("--http", "--port", "0", env={"VGI_SIGNING_KEY": SIGNING_KEY}) as served:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
-            try:
-                tab = browser.new_page(viewport={"width": 1200, "height": 900})
-                tab.set_default_timeout(20_000)
-                tab.goto(served.url + "/")
-                yield tab
-            finally:
-                browser.close()
+    with (
+        serve("--http", "--port", "0", env={"VGI_SIGNING_KEY": SIGNING_KEY}) as served,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            tab = browser.new_page(viewport={"width": 1200, "height": 900})
+            tab.set_default_timeout(20_000)
+            tab.goto(served.url + "/")
+            yield tab
+        finally:
+            browser.close()
 
 
 def visible_signatures(page) -> list[str]:
@@ -59,7 +61,8 @@ def test_page_loads_and_lists_the_geo_functions(page):
 def test_search_filters_functions(page):
     page.fill("#search", "geohash")
     shown = visible_signatures(page)
-    assert shown and all("geohash" in s for s in shown)
+    assert shown
+    assert all("geohash" in s for s in shown)
     assert not any("haversine_km" in s for s in shown)
     assert page.locator("#count").inner_text() == f"{len(shown)} functions shown"
     assert "q=geohash" in page.url
@@ -73,7 +76,8 @@ def test_a_failed_pack_shows_its_problem_and_remedy(page):
     assert broken.locator(".badge").inner_text() == "failed"
     assert broken.locator(".problem").is_visible()
     remedy = broken.locator(".remedy").inner_text()
-    assert remedy.startswith("Remedy:") and len(remedy) > len("Remedy: ")
+    assert remedy.startswith("Remedy:")
+    assert len(remedy) > len("Remedy: ")
     target = os.environ.get("VGI_HOST_LANDING_SCREENSHOT")
     if target:
         Path(target).parent.mkdir(parents=True, exist_ok=True)

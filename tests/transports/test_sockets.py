@@ -26,7 +26,7 @@ def test_unix_prints_the_absolute_path_and_serves_concurrent_clients(short_tmp):
                 with Client.from_launch([vgi_host_exe(), "serve"], socket_path=path) as client:
                     kinds.check_table(client)
                     kinds.check_scalar(client)
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=one_client) for _ in range(3)]
@@ -74,7 +74,8 @@ def test_a_second_worker_on_a_live_socket_refuses_clearly(short_tmp):
         )
     assert second.returncode == 1
     assert second.stdout == ""
-    assert "cannot serve" in second.stderr and "listening" in second.stderr
+    assert "cannot serve" in second.stderr
+    assert "listening" in second.stderr
 
 
 def test_tcp_port_zero_picks_a_port_and_errors_name_the_function():

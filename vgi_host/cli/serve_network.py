@@ -21,7 +21,7 @@ from vgi_host.transports.http_settings import HttpSettings
 from vgi_host.transports.signing import SigningKeyError, resolve_signing_key
 
 if TYPE_CHECKING:
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
 
 log = logging.getLogger("vgi_host.serve")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 def app_factory() -> Any:
     """Build this worker process's WSGI app."""
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
     from vgi_host.packs.selection import resolve_selection
     from vgi_host.runtime.server import build_server
     from vgi_host.transports.http import build_wsgi_app

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import falcon
     from vgi_rpc import RpcServer
 
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
 
 log = logging.getLogger("vgi_host.transports")
 

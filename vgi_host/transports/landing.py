@@ -21,15 +21,15 @@ from vgi_host.protocol.service import VgiProtocol
 if TYPE_CHECKING:
     import falcon
 
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
 
 
 def landing_document(registry: PackRegistry) -> dict[str, Any]:
     """The page's data: host facts and every discovered pack, loaded or not."""
-    from vgi_host.catalog.describe import describe_registry
+    from vgi_host.catalog.describe import describe_records
 
     # Tracebacks stay in `vgi-host list --json` on the server: they name server paths.
-    packs = [{k: v for k, v in p.items() if k != "traceback"} for p in describe_registry(registry)]
+    packs = [{k: v for k, v in p.items() if k != "traceback"} for p in describe_records(registry.records)]
     return {
         "host": {
             "name": "vgi-host",
