@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +83,20 @@ def _free_port(host: str) -> int:
         return int(probe.getsockname()[1])
 
 
+def _announce_when_listening(host: str, port: int, announce: DiscoveryLine, timeout: float = 120.0) -> None:
+    """Send ``PORT:<n>`` once a connection to ``host:port`` succeeds, so a reader never races the bind."""
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((target, port), timeout=1.0):
+                announce.send(f"PORT:{port}")
+                return
+        except OSError:
+            time.sleep(0.05)
+    log.error("HTTP server did not accept connections on %s:%d within %.0f s", host, port, timeout)
+
+
 def serve_waitress(app: falcon.App[Any, Any], settings: HttpSettings, announce: DiscoveryLine) -> None:
     """Bind with waitress (the port is known once bound, also for port 0), announce it, serve forever."""
     try:
@@ -118,8 +134,11 @@ def serve_granian(settings: HttpSettings, announce: DiscoveryLine) -> None:
         resolve_signing_key(None, processes=settings.workers)
     exported = HttpSettings(**{**settings.__dict__, "port": port})
     os.environ[SETTINGS_ENV] = exported.to_json()
-    announce.send(f"PORT:{port}")
-    log.info("serving HTTP on http://%s:%d/ (granian, %d worker(s))", settings.host, port, settings.workers)
+    # granian binds in serve(), which never returns: announce from a thread once it accepts.
+    threading.Thread(
+        target=_announce_when_listening, args=(settings.host, port, announce), daemon=True
+    ).start()
+    log.info("starting HTTP on http://%s:%d/ (granian, %d worker(s))", settings.host, port, settings.workers)
     Granian(
         "vgi_host.transports.granian_app:app_factory",
         address=settings.host,
