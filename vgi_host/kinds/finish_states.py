@@ -50,6 +50,10 @@ class FinishStates:
         with self._store().session(execution_id) as session:
             session.set_meta(SNAPSHOT_KEY, snapshot)
         self._published.add(execution_id)
+        # The snapshot now supersedes any instance parked here at init: on a stateless
+        # transport later turns ran on instances rebuilt from snapshots, so the parked
+        # one is stale (FINALIZE would have answered from the first batch's state).
+        self._instances.pop(execution_id, None)
 
     def take(
         self, execution_id: bytes, rebuild: Callable[[bytes], TableInOutFunction]
