@@ -6,7 +6,7 @@ a *second* query, spawn-to-first-result as a client sees it (launcher lookup,
 connect, one scalar call), against the cold start of a fresh `vgi-host serve`
 subprocess, in the same run.
 
-HTTP per turn: one `bind` call (a unary round trip) and one scalar exchange
+HTTP per turn: one `catalog_attach` call (a unary round trip) and one scalar exchange
 turn through `vgi-host serve --http` and through the reference worker served by
 `vgi-serve --http` (vgi-python 0.47.0), same machine, same run.  Both use
 waitress with their default threads and the same signing key.
@@ -45,9 +45,14 @@ def report(label: str, samples: list[float]) -> float:
     return median
 
 
+def _arguments(schema: str) -> Arguments:
+    """testkit.add_k(x, k) takes a constant k; the reference worker's main.add_k(x) adds 1 itself."""
+    return Arguments(positional=(pa.scalar(1),)) if schema == "testkit" else Arguments()
+
+
 def scalar_once(client: Client, function: str, schema: str) -> None:
     batch = pa.RecordBatch.from_pydict({"x": pa.array([1, 2, 3], pa.int64())})
-    arguments = Arguments(positional=(pa.scalar(1),)) if function == "add_k" else Arguments()
+    arguments = _arguments(schema)
     out = list(
         client.scalar_function(
             function_name=function, schema_path=[schema], input=iter([batch]), arguments=arguments
@@ -117,17 +122,19 @@ class HttpServer:
         self.process.wait(timeout=15)
 
 
-def http_turns(label: str, argv: list[str], function: str, schema: str, rounds: int) -> tuple[float, float]:
+def http_turns(
+    label: str, argv: list[str], function: str, schema: str, catalog: str, rounds: int
+) -> tuple[float, float]:
     server = HttpServer(argv)
     try:
         with Client.from_http(server.url) as client:
             for _ in range(5):  # warm up: imports, first bind, connection pool
                 scalar_once(client, function, schema)
             unary = []
-            arguments = Arguments(positional=(pa.scalar(1),)) if function == "add_k" else Arguments()
+            arguments = _arguments(schema)
             for _ in range(rounds):
                 start = time.perf_counter()
-                client.bind(function_name=function, schema_path=[schema], arguments=arguments)
+                client.catalog_attach(name=catalog, data_version_spec=None, implementation_version=None)
                 unary.append(time.perf_counter() - start)
             one, many = [], []
             batch = pa.RecordBatch.from_pydict({"x": pa.array(range(2048), pa.int64())})
@@ -146,7 +153,7 @@ def http_turns(label: str, argv: list[str], function: str, schema: str, rounds: 
                     assert sum(b.num_rows for b in out) == 2048 * count
     finally:
         server.stop()
-    bind_ms = report(f"{label}: bind (one unary HTTP round trip)", unary)
+    bind_ms = report(f"{label}: catalog_attach (one unary round trip)", unary)
     per_turn = [(m - o) / 10 for o, m in zip(one, many, strict=True)]
     turn_ms = report(f"{label}: scalar exchange, per 2,048-row turn", per_turn)
     return bind_ms, turn_ms
@@ -161,21 +168,25 @@ def http_comparison(rounds: int) -> None:
         [str(BIN / "vgi-host"), "serve", "--http", "--port", "0"],
         "add_k",
         "testkit",
+        "packs",
         rounds,
     )
     reference = http_turns(
-        "reference worker (vgi-serve --http)",
+        "reference (vgi-serve --http)",
         [vgi_serve, str(HERE / "reference_worker.py"), "--http", "--host", "127.0.0.1", "--port", "0"],
         "add_k",
         "main",
+        "reference",
         rounds,
     )
-    print(f"{'vgi-host / reference, bind':<58} {ours[0] / reference[0]:8.3f}x")
+    print(f"{'vgi-host / reference, catalog_attach':<58} {ours[0] / reference[0]:8.3f}x")
     print(f"{'vgi-host / reference, per scalar turn':<58} {ours[1] / reference[1]:8.3f}x")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--only", choices=["launch", "http"], default=None)
     options = parser.parse_args()
