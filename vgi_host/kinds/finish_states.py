@@ -44,16 +44,17 @@ class FinishStates:
             self._instances.popitem(last=False)
 
     def publish(self, execution_id: bytes, snapshot: bytes) -> None:
-        """Make the instance's current snapshot available to every replica."""
+        """Make the instance's current snapshot available to every replica.
+
+        From then on the snapshot is the truth (the stream's next turn may run
+        anywhere), so this process's own copy, which would go stale, is dropped.
+        """
+        self._instances.pop(execution_id, None)
         if self._store is None:
             return
         with self._store().session(execution_id) as session:
             session.set_meta(SNAPSHOT_KEY, snapshot)
         self._published.add(execution_id)
-        # The snapshot now supersedes any instance parked here at init: on a stateless
-        # transport later turns ran on instances rebuilt from snapshots, so the parked
-        # one is stale (FINALIZE would have answered from the first batch's state).
-        self._instances.pop(execution_id, None)
 
     def take(
         self, execution_id: bytes, rebuild: Callable[[bytes], TableInOutFunction]

@@ -35,10 +35,6 @@ from vgi_rpc import (
 )
 
 from vgi_host.errors import FunctionError, RoutingError
-
-# A runtime import, not TYPE_CHECKING: vgi-rpc resolves the state's annotations with
-# get_type_hints when it serialises it for HTTP, and an unresolvable name makes it fall back
-# to bare strings ("Cannot infer Arrow type for: str").
 from vgi_host.kinds.finish_states import FinishStates
 from vgi_host.kinds.function_info import common_fields
 from vgi_host.kinds.spec import KindSpec, StreamSetup
@@ -48,6 +44,9 @@ from vgi_host.protocol.enums import CatalogFunctionType, FunctionType, TableInOu
 from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
 from vgi_host.sdk.table_in_out import BoundTableInOut, TableInOutDefinition, TableInOutFunction
+
+# FinishStates is imported at run time, not under TYPE_CHECKING: vgi-rpc resolves the
+# state's annotations with get_type_hints to build its Arrow schema.
 
 _HOST_ATTRIBUTES = frozenset({"args", "input_schema", "params"})
 """Attributes the host sets on every instance; rebuilt from the bind request, never pickled."""
