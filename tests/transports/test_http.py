@@ -118,10 +118,12 @@ def test_waitress_refuses_several_workers():
 
 def test_response_size_limit_streams_small_batches_and_refuses_a_batch_over_it():
     env = {"VGI_SIGNING_KEY": SIGNING_KEY}
-    with serve("--http", "--port", "0", "--max-response-bytes", "64K", env=env) as served:
-        with Client.from_http(served.url) as client:
-            # 500-row batches fit: the stream arrives whole, turn by turn.
-            assert kinds.check_table(client, n=20_000, batch=500) == 40
-            with pytest.raises(Exception, match=r"exceeds max_response_bytes \(\d+ > 65536\)"):
-                kinds.check_table(client, n=40_000, batch=20_000)
-            kinds.check_aggregate_groups_and_combine(client)
+    with (
+        serve("--http", "--port", "0", "--max-response-bytes", "64K", env=env) as served,
+        Client.from_http(served.url) as client,
+    ):
+        # 500-row batches fit: the stream arrives whole, turn by turn.
+        assert kinds.check_table(client, n=20_000, batch=500) == 40
+        with pytest.raises(Exception, match=r"exceeds max_response_bytes \(\d+ > 65536\)"):
+            kinds.check_table(client, n=40_000, batch=20_000)
+        kinds.check_aggregate_groups_and_combine(client)
