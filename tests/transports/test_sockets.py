@@ -50,11 +50,19 @@ def test_unix_worker_exits_after_the_idle_timeout(short_tmp):
         assert read_line(process) == f"UNIX:{path}"
         with Client.from_launch([vgi_host_exe(), "serve"], socket_path=str(path)) as client:
             kinds.check_scalar(client)
+            # testkit.noisy prints to stdout while computing: it must land in the log, not stdout.
+            noisy = client.scalar_function(
+                function_name="noisy",
+                schema_path=["testkit"],
+                input=iter([pa.RecordBatch.from_pydict({"x": pa.array([1, 2], pa.int64())})]),
+            )
+            assert [b.num_rows for b in noisy] == [2]
         started = time.monotonic()
         assert process.wait(timeout=30) == 0
         assert time.monotonic() - started < 30
-        # Nothing but the discovery line was ever written to stdout.
+        # Nothing but the discovery line was ever written to stdout; the pack's print went to stderr.
         assert process.stdout.read() == b""
+        assert b"noise on stdout from a pack" in process.stderr.read()
     finally:
         stop_pid(process.pid)
         process.wait(timeout=15)
