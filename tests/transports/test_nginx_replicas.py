@@ -150,6 +150,9 @@ def test_one_streams_turns_land_on_both_replicas(shared_key_pair, kind):
     with Client.from_http(nginx.url) as client:
         kinds.KINDS[kind](client)
     stream_turns = [(uri, replica) for uri, replica in nginx.turns_since(mark) if "/init/" in uri]
+    print(f"\n{kind}: {len(stream_turns)} turns of one stream through nginx:")
+    for uri, replica in stream_turns:
+        print(f"  {uri:<28} -> {replica}")
     assert len(stream_turns) >= 3, stream_turns
     assert {replica for _, replica in stream_turns} == {f"127.0.0.1:{p}" for p in ports}, stream_turns
 
