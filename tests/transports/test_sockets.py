@@ -36,6 +36,9 @@ def test_unix_prints_the_absolute_path_and_serves_concurrent_clients(short_tmp):
             thread.join(timeout=120)
         assert not errors, errors
         assert all(not t.is_alive() for t in threads)
+    # Stopped with SIGTERM: the worker exited cleanly and removed its socket.
+    assert served.process.returncode == 0
+    assert not (short_tmp / "concurrent.sock").exists()
 
 
 def test_unix_worker_exits_after_the_idle_timeout(short_tmp):

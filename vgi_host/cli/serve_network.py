@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import logging
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,10 @@ def check_network_options(options: argparse.Namespace) -> None:
         raise ServeOptionError(str(exc)) from None
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve_network(
     options: argparse.Namespace, registry: PackRegistry, announce_fd: int, selection: dict[str, object]
 ) -> int:
@@ -81,6 +86,11 @@ def serve_network(
     from vgi_host.runtime.server import build_server
 
     announce = DiscoveryLine(announce_fd)
+    # SIGTERM (systemd, Kubernetes, the launcher's tooling) should end the serve loop the way
+    # Ctrl-C does, so vgi-rpc's cleanup runs: the unix socket file is removed, the port closed.
+    # granian installs its own handlers for its worker processes.
+    if not (options.http and options.server == "granian"):
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     idle = options.idle_timeout or None
     connections = options.max_connections or None
     try:
