@@ -68,7 +68,9 @@ def _serve_help() -> str:
     from vgi_host.cli import serve
 
     parser = serve._parser()
-    parser.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=100)
+    parser.formatter_class = lambda prog: argparse.RawDescriptionHelpFormatter(
+        prog, width=100, max_help_position=32
+    )
     return parser.format_help()
 
 

@@ -1,4 +1,4 @@
-"""A table-in-out instance waiting for FINALIZE in the shared store: signed, refused when altered."""
+"""FinishStates: which instance a FINALIZE gets, and its snapshot in the shared store (signed)."""
 
 from __future__ import annotations
 
@@ -38,3 +38,25 @@ def test_an_altered_snapshot_is_refused_before_unpickling(store: SqliteStateStor
     with pytest.raises(BlobRefusedError, match=EXEC.hex()):
         FinishStates(lambda: store).take(EXEC, rebuilt.append)  # type: ignore[arg-type]
     assert rebuilt == []
+
+
+class Running:
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+
+def test_a_published_snapshot_supersedes_the_instance_parked_at_init(store: SqliteStateStore) -> None:
+    states = FinishStates(lambda: store)
+    states.park(b"exec-1", Running(0))  # parked at init, before any input
+    # Over HTTP each turn ran on an instance rebuilt from a snapshot; the last one is published.
+    states.publish(b"exec-1", b"12")
+    taken = states.take(b"exec-1", lambda snapshot: Running(int(snapshot)))
+    assert taken is not None
+    assert taken.total == 12
+
+
+def test_without_publishing_the_parked_instance_is_used(store: SqliteStateStore) -> None:
+    states = FinishStates(lambda: store)
+    parked = Running(5)
+    states.park(b"exec-2", parked)
+    assert states.take(b"exec-2", lambda snapshot: Running(-1)) is parked

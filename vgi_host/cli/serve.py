@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from vgi_host import __version__
+from vgi_host.cli.serve_options import add_transport_arguments
 
 log = logging.getLogger("vgi_host.serve")
 
@@ -31,33 +32,49 @@ _PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux fcntl command; absent from the fcntl module on some builds
 
 
+_EXAMPLES = """\
+examples:
+  vgi-host serve                                  stdin/stdout (DuckDB: LOCATION 'vgi-host serve')
+  vgi-host serve --unix /tmp/vgi.sock             a warm worker (DuckDB: LOCATION 'launch:vgi-host serve')
+  vgi-host serve --tcp 127.0.0.1:0                raw framing on TCP (DuckDB: LOCATION 'tcp://host:port')
+  VGI_SIGNING_KEY=... vgi-host serve --http --host 0.0.0.0 --port 8080
+                                                  HTTP replicas (DuckDB: LOCATION 'http://host:8080')
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vgi-host serve",
         description=(
-            "Speak the VGI protocol (vgi.v2 2.2.0) on stdin/stdout, serving every installed pack. "
-            "DuckDB runs this for ATTACH 'packs' (TYPE vgi, LOCATION 'vgi-host serve')."
+            "Speak the VGI protocol (vgi.v2 2.2.0), serving every installed pack:\n"
+            "on stdin/stdout by default, or on a unix socket, TCP or HTTP."
         ),
+        epilog=_EXAMPLES,
+        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=32),
     )
-    parser.add_argument(
+    add_transport_arguments(parser)
+    logging_group = parser.add_argument_group("logging")
+    logging_group.add_argument(
         "--log-level",
+        metavar="LEVEL",
         default=os.environ.get("VGI_HOST_LOG_LEVEL", "WARNING"),
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="stderr log level (default: $VGI_HOST_LOG_LEVEL or WARNING)",
+        help="stderr log level: DEBUG, INFO, WARNING or ERROR (default: $VGI_HOST_LOG_LEVEL or WARNING)",
     )
-    parser.add_argument(
+    state_group = parser.add_argument_group("state")
+    state_group.add_argument(
         "--state-store",
         default=None,
         metavar="URL",
         help="aggregate state store: sqlite:///path.db (default), redis://host:port/db or "
         "postgresql://user@host:port/db (default: $VGI_HOST_STATE_STORE; see docs/state-stores.md)",
     )
-    add_selection_arguments(parser)
+    add_selection_arguments(parser.add_argument_group("pack selection"))
     parser.add_argument("--version", action="version", version=f"vgi-host {__version__}")
     return parser
 
 
-def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+def add_selection_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     """The pack-selection options `serve` shares with `list` (see vgi_host.packs.selection)."""
     parser.add_argument(
         "-p",
@@ -76,6 +93,7 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--config",
+        metavar="FILE",
         type=Path,
         default=None,
         help="config file (default: $VGI_HOST_CONFIG or the user config dir)",
@@ -135,6 +153,13 @@ def serve_main(argv: list[str]) -> int:
     logging.basicConfig(
         stream=sys.stderr, level=options.log_level, format="vgi-host[%(process)d] %(levelname)s %(message)s"
     )
+    from vgi_host.cli import serve_network as network
+
+    try:
+        network.check_network_options(options)
+    except network.ServeOptionError as exc:
+        log.error("%s", exc)
+        return 2
     protocol_fd = _claim_stdout()
     reader: IO[bytes] = os.fdopen(sys.stdin.fileno(), "rb", closefd=False)
     for fd in (sys.stdin.fileno(), protocol_fd):
@@ -168,6 +193,10 @@ def serve_main(argv: list[str]) -> int:
     if selection.strict and registry.failed:
         log.error("--strict: %d pack(s) failed; not serving", len(registry.failed))
         return 1
+
+    if network.wants_network(options):
+        chosen = network.selection_arguments(options, _split(options.pack), _split(options.disable))
+        return network.serve_network(options, registry, protocol_fd, chosen)
 
     from vgi_rpc import PipeTransport
 
