@@ -27,6 +27,7 @@ import contextlib
 import io
 import logging
 import os
+import struct
 from collections.abc import Buffer
 from typing import IO, Any, ClassVar
 
@@ -77,21 +78,65 @@ def max_frame_bytes(environ: dict[str, str] | None = None) -> int:
     return value
 
 
+_CONTINUATION = b"\xff\xff\xff\xff"
+_END_OF_STREAM = _CONTINUATION + b"\x00\x00\x00\x00"
+_SCHEMA_MESSAGE = 1
+
+
+def message_header(metadata: bytes) -> tuple[int, int]:
+    """``(header type, body length)`` of an encapsulated IPC message's flatbuffer metadata.
+
+    Reads the two fields the framing needs straight from the flatbuffer
+    (``Message.header_type`` is field 1, ``Message.bodyLength`` field 3), so
+    the reader can check a body's declared length and notice a new stream
+    without handing the bytes to pyarrow first.
+
+    Raises:
+        ValueError: the bytes are not a flatbuffer table with sane offsets.
+
+    """
+    try:
+        (root,) = struct.unpack_from("<I", metadata, 0)
+        (back,) = struct.unpack_from("<i", metadata, root)
+        vtable = root - back
+        (vtable_size,) = struct.unpack_from("<H", metadata, vtable)
+
+        def field(index: int) -> int | None:
+            slot = 4 + 2 * index
+            if slot + 2 > vtable_size:
+                return None
+            (offset,) = struct.unpack_from("<H", metadata, vtable + slot)
+            return root + offset if offset else None
+
+        type_at, length_at = field(1), field(3)
+        header_type = metadata[type_at] if type_at is not None else 0
+        (body_length,) = struct.unpack_from("<q", metadata, length_at) if length_at is not None else (0,)
+    except (struct.error, IndexError) as exc:
+        raise ValueError("not an IPC message header") from exc
+    return header_type, body_length
+
+
 class GuardedReader(io.RawIOBase):
-    """The connection's input: counts bytes, notices end of input, refuses oversized reads.
+    """The connection's input, read one IPC message frame at a time.
 
-    pyarrow reads an IPC message by asking for exactly the declared metadata
-    length and then exactly the declared body length, so refusing a single
-    ``read(n)`` above the maximum refuses the frame before its buffer exists.
-    Large reads below the maximum are gathered in chunks, so memory grows with
-    the bytes that really arrive, not with what a header claims.  Once a frame
-    is refused the stream is out of step for good, so every later read fails
-    the same way.
+    The reader follows the encapsulated message framing itself (continuation
+    marker, metadata length, flatbuffer metadata, body) before pyarrow sees a
+    byte.  That gives the host three things vgi-rpc's reader cannot:
 
-    The policy server calls :meth:`begin_request` before each request: end of
-    input right there is a clean close and raises ``EOFError`` at once (before
-    pyarrow turns it into an "invalid stream" error, which vgi-rpc would answer
-    with an error reply nobody reads).
+    * a declared metadata or body length above the maximum is refused before
+      anything is allocated for it, and large bodies are read in chunks, so
+      memory grows with the bytes that really arrive;
+    * a new stream's schema arriving while the previous stream is still open
+      (a client that abandoned a result stream and sent its next request) is
+      answered by ending the open stream: pyarrow is handed an end-of-stream
+      marker and the schema is kept for the next request, so the worker
+      resynchronises instead of reading the request as garbage;
+    * end of input exactly where a request would start raises ``EOFError``
+      (the clean close vgi-rpc ends its loop on) instead of pyarrow's "invalid
+      stream" error, which vgi-rpc would answer with a reply nobody reads.
+
+    The counters (:attr:`consumed`, :attr:`at_eof`, :attr:`request_head`) let
+    :class:`FramingPolicyServer` tell a clean close from a broken request.
     """
 
     CHUNK = 1 << 20
@@ -101,19 +146,26 @@ class GuardedReader(io.RawIOBase):
         self._raw = raw
         self.max_frame = max_frame
         self.consumed = 0
-        """Bytes read so far."""
+        """Bytes taken from the input so far."""
         self.at_eof = False
-        """The last read hit the end of input."""
+        """The input has ended."""
         self.failure: str | None = None
         """Why the stream broke, once it has (set by :class:`FramingPolicyServer`)."""
-        self.request_start = 0
+        self.request_bytes = 0
+        """Bytes of the current request taken so far."""
         self.request_head = b""
         """The first bytes of the current request (to tell 'not Arrow IPC' from 'truncated')."""
-        self._refused: FrameTooLargeError | None = None
+        self.abandoned_streams = 0
+        """Streams the client left open and the reader ended for it."""
+        self._framed = b""
+        self._body_left = 0
+        self._replay = b""
+        self._stream_open = False
+        self._broken: ProtocolStreamError | None = None
 
     def begin_request(self) -> None:
         """A new request starts at the current position."""
-        self.request_start = self.consumed
+        self.request_bytes = 0
         self.request_head = b""
 
     def readable(self) -> bool:
@@ -125,43 +177,116 @@ class GuardedReader(io.RawIOBase):
         return self._raw.fileno()
 
     def read(self, size: int | None = -1, /) -> bytes:
-        """Up to ``size`` bytes; refuses ``size`` above the maximum (or unbounded) before reading."""
-        if self._refused is not None:
-            raise self._refused
-        if size is None or size < 0 or size > self.max_frame:
-            wanted = "an unbounded read" if size is None or size < 0 else f"a frame of {size:,} bytes"
-            self._refused = FrameTooLargeError(
-                f"the client declared {wanted}, above the maximum of {self.max_frame:,} bytes "
-                f"(set {ENV_MAX_FRAME} to change it)"
-            )
-            raise self._refused
-        data = self._raw.read(size) if size <= self.CHUNK else self._read_chunked(size)
-        if size > 0 and not data and self.consumed == self.request_start:
-            self.at_eof = True
-            raise EOFError("the client closed the connection")
-        self.consumed += len(data)
-        self.at_eof = size > 0 and len(data) < size
-        if len(self.request_head) < 8:
-            self.request_head += data[: 8 - len(self.request_head)]
-        return data
-
-    def _read_chunked(self, size: int) -> bytes:
+        """Up to ``size`` bytes of the framed stream (fewer only at end of input)."""
+        if self._broken is not None:
+            raise self._broken
+        if size is None or size < 0:
+            raise self._refuse("the reader was asked for an unbounded read")
         parts: list[bytes] = []
-        remaining = size
-        while remaining > 0:
-            part = self._raw.read(min(remaining, self.CHUNK))
-            if not part:
+        wanted = size
+        while wanted > 0:
+            if self._framed:
+                part, self._framed = self._framed[:wanted], self._framed[wanted:]
+            elif self._body_left:
+                part = self._take(min(wanted, self._body_left))
+                self._body_left -= len(part)
+                if not part:
+                    break
+            elif not self._next_message():
                 break
+            else:
+                continue
             parts.append(part)
-            remaining -= len(part)
+            wanted -= len(part)
         return b"".join(parts)
 
     def readinto(self, buffer: Buffer, /) -> int:
-        """Fill ``buffer`` through :meth:`read`, so the same limit and counting apply."""
+        """Fill ``buffer`` through :meth:`read`, so the same framing and limits apply."""
         view = memoryview(buffer).cast("B")
         data = self.read(len(view))
         view[: len(data)] = data
         return len(data)
+
+    # ------------------------------------------------------------ framing ----
+
+    def _refuse(
+        self, reason: str, error: type[ProtocolStreamError] = ProtocolStreamError
+    ) -> ProtocolStreamError:
+        self._broken = error(reason)
+        return self._broken
+
+    def _take(self, size: int) -> bytes:
+        """Up to ``size`` bytes from the input (replayed bytes first), in bounded chunks."""
+        parts: list[bytes] = []
+        while size > 0:
+            if self._replay:
+                part, self._replay = self._replay[:size], self._replay[size:]
+            else:
+                part = self._raw.read(min(size, self.CHUNK))
+                if not part:
+                    self.at_eof = True
+                    break
+                self.consumed += len(part)
+            self.request_bytes += len(part)
+            if len(self.request_head) < 8:
+                self.request_head += part[: 8 - len(self.request_head)]
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
+
+    def _next_message(self) -> bool:
+        """Frame the next message into :attr:`_framed`; False at end of input."""
+        at_request_start = self.request_bytes == 0
+        marker = self._take(4)
+        if not marker:
+            if at_request_start:
+                raise EOFError("the client closed the connection")
+            return False
+        if len(marker) < 4 or marker != _CONTINUATION:
+            self._framed = marker  # not framed IPC: let pyarrow report it
+            return True
+        length_bytes = self._take(4)
+        if len(length_bytes) < 4:
+            self._framed = marker + length_bytes
+            return True
+        (length,) = struct.unpack("<i", length_bytes)
+        if length == 0:
+            self._stream_open = False
+            self._framed = marker + length_bytes
+            return True
+        if length < 0 or length > self.max_frame:
+            raise self._refuse(self._too_large("message metadata", length), FrameTooLargeError)
+        metadata = self._take(length)
+        self._framed = marker + length_bytes + metadata
+        if len(metadata) < length:
+            return True
+        try:
+            header_type, body_length = message_header(metadata)
+        except ValueError:
+            return True  # pyarrow reports the malformed metadata
+        if body_length < 0 or body_length > self.max_frame:
+            raise self._refuse(self._too_large("message body", body_length), FrameTooLargeError)
+        if header_type == _SCHEMA_MESSAGE:
+            if self._stream_open:
+                self._end_abandoned_stream()
+                return True
+            self._stream_open = True
+        self._body_left = body_length
+        return True
+
+    def _end_abandoned_stream(self) -> None:
+        """A schema arrived inside an open stream: end that stream, keep the schema for later."""
+        self._replay = self._framed + self._replay
+        self._framed = _END_OF_STREAM
+        self._stream_open = False
+        self.abandoned_streams += 1
+        log.info("the client abandoned a stream and sent a new one; ended the open stream and continued")
+
+    def _too_large(self, what: str, declared: int) -> str:
+        return (
+            f"the client declared {what} of {declared:,} bytes, outside the allowed 0..{self.max_frame:,} "
+            f"(set {ENV_MAX_FRAME} to change the maximum)"
+        )
 
 
 class CountingWriter(io.RawIOBase):
@@ -193,14 +318,11 @@ class CountingWriter(io.RawIOBase):
 _HANG_UPS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
-_CONTINUATION = b"\xff\xff\xff\xff"
-
-
 def describe_failure(exc: BaseException, reader: GuardedReader) -> str:
     """One sentence for a request that could not be read (no traceback, no paths)."""
     if isinstance(exc, ProtocolStreamError):
         return str(exc)
-    request_bytes = reader.consumed - reader.request_start
+    request_bytes = reader.request_bytes
     head = reader.request_head
     if len(head) >= 4 and not head.startswith(_CONTINUATION):
         return f"the input is not an Arrow IPC stream (a request starts with {head[:8]!r})"
@@ -248,7 +370,7 @@ class FramingPolicyServer(RpcServer):
             log.debug("the client hung up while a reply was being written")
             raise EOFError from None
         except Exception as exc:
-            if reader.consumed == reader.request_start and reader.at_eof:
+            if reader.request_bytes == 0 and reader.at_eof:
                 log.debug("the client closed the connection")
                 raise EOFError from None
             reason = describe_failure(exc, reader)
