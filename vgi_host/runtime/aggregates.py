@@ -41,6 +41,7 @@ from vgi_host.runtime.state_codec import StateCodec
 from vgi_host.runtime.state_store import StateSession, StateStore
 from vgi_host.sdk.aggregate import AggregateDefinition, BoundAggregate
 from vgi_host.sdk.errors import BindError
+from vgi_host.sdk.failures import PACK_FAILURES, describe_failure
 
 log = logging.getLogger("vgi_host.aggregates")
 
@@ -115,8 +116,8 @@ class Aggregates:
     def _call(self, qualified: str, what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except Exception as exc:
-            raise AggregateCallError(f"{qualified}: {what} raised {type(exc).__name__}: {exc}") from exc
+        except PACK_FAILURES as exc:
+            raise AggregateCallError(f"{qualified}: {what} raised {describe_failure(exc)}") from exc
 
     def _states(self, session: StateSession, codec: StateCodec[Any], group_ids: list[int]) -> _CachedStates:
         """The execution's states for ``group_ids``, from this process's cache when it is current.

@@ -12,6 +12,8 @@ from typing import ClassVar
 
 from vgi_rpc import Code
 
+from vgi_host.sdk.failures import describe_failure
+
 __all__ = ["CatalogReadOnlyError", "FunctionError"]
 
 
@@ -36,4 +38,4 @@ class FunctionError(Exception):
     @classmethod
     def wrapping(cls, qualified_name: str, exc: BaseException) -> FunctionError:
         """The error to raise (``from exc``) for a failure inside ``qualified_name``."""
-        return cls(f"{qualified_name}: {type(exc).__name__}: {exc}")
+        return cls(f"{qualified_name}: {describe_failure(exc)}")

@@ -30,6 +30,7 @@ from vgi_host.runtime.table_streams import (
 )
 from vgi_host.sdk.context import ProcessParams
 from vgi_host.sdk.errors import BindError
+from vgi_host.sdk.failures import PACK_FAILURES, describe_failure
 from vgi_host.sdk.kinds import FunctionDefinition
 from vgi_host.sdk.scalar import BoundScalar, ScalarDefinition
 from vgi_host.sdk.table import BoundTable, TableDefinition
@@ -137,10 +138,8 @@ def open_stream(
         params = ProcessParams(args=bound.args, output_schema=schema, execution_id=execution_id)
         try:
             user_state = bound.definition.function_class.initial_state(params)
-        except Exception as exc:
-            raise BindError(
-                f"{call.qualified_name}: initial_state failed: {type(exc).__name__}: {exc}"
-            ) from exc
+        except PACK_FAILURES as exc:
+            raise BindError(f"{call.qualified_name}: initial_state failed: {describe_failure(exc)}") from exc
         producer: ProducerState = TableProducerState(
             qualified_name=call.qualified_name,
             function=bound.definition.function_class,

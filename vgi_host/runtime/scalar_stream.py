@@ -15,6 +15,7 @@ import pyarrow as pa
 from vgi_rpc import AnnotatedBatch, CallContext, ExchangeState, OutputCollector, Transient
 
 from vgi_host.runtime.errors import FunctionError
+from vgi_host.sdk.failures import PACK_FAILURES
 from vgi_host.sdk.scalar import BoundScalar
 
 
@@ -44,6 +45,6 @@ class ScalarExchangeState(ExchangeState):
         assert bound is not None, "scalar stream used before it was bound"
         try:
             result: pa.RecordBatch = bound(input.batch)
-        except Exception as exc:
+        except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
         out.emit(result)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from vgi_rpc import RpcServer
+from vgi_rpc import RpcServer, rpc_methods
 
 from vgi_host import __version__
 from vgi_host.packs.registry import PackRegistry
 from vgi_host.protocol.service import VgiProtocol
+from vgi_host.runtime.containment import contained
 from vgi_host.runtime.service import HostService
 from vgi_host.runtime.startup_refusal import startup_refusal
 
@@ -18,12 +19,15 @@ def build_server(
 
     Error replies carry the message only: a traceback names the host's files
     and absolute paths, which are the operator's business, so it stays in the
-    host log (vgi-rpc logs unexpected errors with their traceback).
+    host log (vgi-rpc logs unexpected errors with their traceback).  The
+    service is :func:`~vgi_host.runtime.containment.contained`, so pack code
+    calling ``sys.exit()`` fails its call instead of ending the host.
     """
     packs = registry if registry is not None else PackRegistry.load()
+    service = contained(HostService, frozenset(rpc_methods(VgiProtocol)))(packs)
     server = server_class(
         VgiProtocol,
-        HostService(packs),
+        service,
         server_version=f"vgi-host {__version__}",
         include_tracebacks=False,
     )

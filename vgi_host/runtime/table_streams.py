@@ -31,6 +31,7 @@ from vgi_rpc import AnnotatedBatch, CallContext, ExchangeState, OutputCollector,
 from vgi_host.runtime.errors import FunctionError
 from vgi_host.sdk.context import OutputCollector as PackOutput
 from vgi_host.sdk.context import ProcessParams
+from vgi_host.sdk.failures import PACK_FAILURES
 from vgi_host.sdk.table import TableFunctionGenerator
 from vgi_host.sdk.table_in_out import TableInOutFunction
 
@@ -71,7 +72,7 @@ class TableProducerState(ProducerState):
         assert self.params is not None
         try:
             self.function.process(self.params, self.user_state, PackOutput(out))
-        except Exception as exc:
+        except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
 
 
@@ -96,7 +97,7 @@ class TableInOutExchangeState(ExchangeState):
         assert self.instance is not None
         try:
             result = self.instance.transform(input.batch)
-        except Exception as exc:
+        except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
         out.emit(result if result is not None else pa.RecordBatch.from_pylist([], schema=out.output_schema))
 
@@ -123,7 +124,7 @@ class FinalizeProducerState(ProducerState):
         """Call ``finish()`` now, so its errors surface on the FINALIZE init itself."""
         try:
             batches = [b for b in _finish_batches(instance.finish()) if b.num_rows > 0]
-        except Exception as exc:
+        except PACK_FAILURES as exc:
             raise FunctionError.wrapping(qualified_name, exc) from exc
         return cls(qualified_name=qualified_name, pending=iter(batches))
 
