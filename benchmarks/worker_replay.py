@@ -66,7 +66,7 @@ def replayer(impl: str) -> Callable[[Path], float]:
 
     null = os.open(os.devnull, os.O_WRONLY)
     if impl == "vgi-host":
-        from vgi_host.packs.registry import PackRegistry
+        from vgi_host.host.registry import PackRegistry
         from vgi_host.runtime.server import build_server
         from vgi_host.transports.framing import CountingWriter, FramingPolicyServer, GuardedReader
 

@@ -95,7 +95,7 @@ def serve_main(argv: list[str]) -> int:
     logs.configure(level)
     endpoint = pipe.PipeEndpoint.claim(max_frame)
 
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
     from vgi_host.packs.selection import ConfigError, resolve_selection
     from vgi_host.runtime.server import build_refusing_server, build_server
 

@@ -1,6 +1,6 @@
 """A backstop so that no protocol call can end the host through ``SystemExit``/``KeyboardInterrupt``.
 
-The places that call pack code catch :data:`~vgi_host.sdk.failures.PACK_FAILURES`
+The places that call pack code catch :data:`~vgi_host.errors.PACK_FAILURES`
 and name the pack and function.  Pack code also runs in places that only
 expect ordinary exceptions (a pack's bind hook, its cardinality estimate, its
 constructor); vgi-rpc's dispatcher catches ``Exception`` only, so a
@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from vgi_host.sdk.failures import describe_failure
+from vgi_host.errors import describe_failure
 
 __all__ = ["PackExitError", "contained"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from vgi_rpc import RpcServer, rpc_methods
 
 from vgi_host import __version__
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.host.registry import PackRegistry
 from vgi_host.protocol.service import VgiProtocol
 from vgi_host.runtime.containment import contained
-from vgi_host.runtime.service import HostService
+from vgi_host.runtime.host_service import HostService
 from vgi_host.runtime.startup_refusal import startup_refusal
 
 
