@@ -86,7 +86,8 @@ def test_every_wrong_shape_is_a_miss_that_is_recaptured_and_rewritten(tmp_path, 
         rewritten = only_manifest(tmp_path / "cache")
         assert PackManifest.from_json(rewritten.read_text()) is not None, label
         again = load(cache, alpha).pack("alpha")
-        assert again is not None and again.from_cache is True, label
+        assert again is not None, label
+        assert again.from_cache is True, label
 
 
 # ---------------------------------------------------------------- item 8 ----
@@ -177,7 +178,8 @@ def test_two_environments_sharing_the_cache_keep_their_own_manifests(tmp_path, m
     for env, alpha in envs.items():
         monkeypatch.setattr(sys, "prefix", str(tmp_path / env))
         record = load(cache, alpha).pack("alpha")
-        assert record is not None and record.from_cache is True, env
+        assert record is not None, env
+        assert record.from_cache is True, env
 
 
 # ---------------------------------------------------------------- item 7 ----
