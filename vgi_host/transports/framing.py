@@ -242,9 +242,11 @@ class GuardedReader(io.RawIOBase):
             if at_request_start:
                 raise EOFError("the client closed the connection")
             return False
-        if len(marker) < 4 or marker != _CONTINUATION:
-            self._framed = marker  # not framed IPC: let pyarrow report it
+        if len(marker) < 4:
+            self._framed = marker  # the input ended inside a frame: pyarrow reports the truncation
             return True
+        if marker != _CONTINUATION:
+            raise self._refuse(f"the input is not an Arrow IPC stream (a message starts with {marker!r})")
         length_bytes = self._take(4)
         if len(length_bytes) < 4:
             self._framed = marker + length_bytes
