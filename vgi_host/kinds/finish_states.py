@@ -44,7 +44,12 @@ class FinishStates:
             self._instances.popitem(last=False)
 
     def publish(self, execution_id: bytes, snapshot: bytes) -> None:
-        """Make the instance's current snapshot available to every replica."""
+        """Make the instance's current snapshot available to every replica.
+
+        From then on the snapshot is the truth (the stream's next turn may run
+        anywhere), so this process's own copy, which would go stale, is dropped.
+        """
+        self._instances.pop(execution_id, None)
         if self._store is None:
             return
         with self._store().session(execution_id) as session:

@@ -20,7 +20,7 @@ import io
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import pyarrow as pa
 from vgi_rpc import (
@@ -35,6 +35,7 @@ from vgi_rpc import (
 )
 
 from vgi_host.errors import PACK_FAILURES, FunctionError, RoutingError
+from vgi_host.kinds.finish_states import FinishStates
 from vgi_host.kinds.function_info import common_fields
 from vgi_host.kinds.spec import KindSpec, StreamSetup
 from vgi_host.kinds.stream_support import rebind_from
@@ -44,8 +45,8 @@ from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
 from vgi_host.sdk.table_in_out import BoundTableInOut, TableInOutDefinition, TableInOutFunction
 
-if TYPE_CHECKING:
-    from vgi_host.kinds.finish_states import FinishStates
+# FinishStates is imported at run time, not under TYPE_CHECKING: vgi-rpc resolves the
+# state's annotations with get_type_hints to build its Arrow schema.
 
 _HOST_ATTRIBUTES = frozenset({"args", "input_schema", "params"})
 """Attributes the host sets on every instance; rebuilt from the bind request, never pickled."""

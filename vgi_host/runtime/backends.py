@@ -10,6 +10,7 @@ request and a :class:`~vgi_host.kinds.spec.CallContext`.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
@@ -34,6 +35,8 @@ from vgi_host.protocol.invocation import (
     InitRequest,
     TableCardinality,
 )
+
+log = logging.getLogger("vgi_host.calls")
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -103,11 +106,14 @@ class InProcessBackend:
 
     def bind(self, request: BindRequest, context: CallContext) -> BindResponse:
         """Resolve and bind; the answer is the full output schema."""
-        return BindResponse(output_schema=self.router.bind(request).output_schema)
+        call = self.router.bind(request)
+        log.info("bind %s (%s)", call.qualified_name, call.spec.label)
+        return BindResponse(output_schema=call.output_schema)
 
     def init(self, request: InitRequest, context: CallContext) -> Stream[StreamState, GlobalInitResponse]:
         """Bind again (init may reach another process than bind did) and let the kind open its stream."""
         call = self.router.bind(request.bind_call)
+        log.info("init %s (%s)", call.qualified_name, call.spec.label)
         setup = StreamSetup(
             call=call,
             request=request,

@@ -14,13 +14,16 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from vgi_host.errors import describe_failure
+from vgi_host.errors import FunctionError, describe_failure
 
 __all__ = ["PackExitError", "contained"]
 
 
-class PackExitError(Exception):
-    """Pack code tried to end the process (``sys.exit``) or raised ``KeyboardInterrupt``."""
+class PackExitError(FunctionError):
+    """Pack code tried to end the process (``sys.exit``) or raised ``KeyboardInterrupt``.
+
+    A :class:`~vgi_host.errors.FunctionError`: the pack's fault, logged like one.
+    """
 
 
 def _function_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:

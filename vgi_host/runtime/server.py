@@ -7,6 +7,7 @@ from vgi_rpc import RpcServer, rpc_methods
 from vgi_host import __version__
 from vgi_host.host.registry import PackRegistry
 from vgi_host.protocol.service import VgiProtocol
+from vgi_host.runtime import error_logging
 from vgi_host.runtime.containment import contained
 from vgi_host.runtime.host_service import HostService
 from vgi_host.runtime.startup_refusal import startup_refusal
@@ -23,6 +24,7 @@ def build_server(
     service is :func:`~vgi_host.runtime.containment.contained`, so pack code
     calling ``sys.exit()`` fails its call instead of ending the host.
     """
+    error_logging.install()
     packs = registry if registry is not None else PackRegistry.load()
     service = contained(HostService, frozenset(rpc_methods(VgiProtocol)))(packs)
     server = server_class(
@@ -36,6 +38,7 @@ def build_server(
 
 def build_refusing_server(reason: str, server_class: type[RpcServer] = RpcServer) -> RpcServer:
     """A server whose every call answers that the host refused to start, and why."""
+    error_logging.install()
     return server_class(
         VgiProtocol,
         startup_refusal(reason),
