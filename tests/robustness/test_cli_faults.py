@@ -111,6 +111,6 @@ def test_strict_failure_is_served_as_an_error_every_call_answers(exe, session_by
         assert "--strict: 1 pack(s) failed to load (broken); not serving" in reply.error
     with (
         Client([exe, "serve", "--strict"], pool=None, worker_limit=1) as client,
-        pytest.raises(ClientError, match=r"--strict: 1 pack\(s\) failed to load \(broken\)"),
+        pytest.raises(CatalogClientError, match=r"--strict: 1 pack\(s\) failed to load \(broken\)"),
     ):
         client.catalog_attach(name="packs", data_version_spec=None, implementation_version=None)
