@@ -35,6 +35,19 @@ def test_a_whole_client_session_replayed_is_answered_and_ends_cleanly(exe, sessi
     assert all(reply.error is None for reply in answered)
 
 
+def test_a_normal_session_logs_nothing_that_looks_like_an_error_even_at_debug(exe, session_bytes):
+    run = wire.serve(exe, session_bytes, "--log-level", "DEBUG")
+    assert run.returncode == 0
+    host_lines = [line for line in run.stderr_lines if line.startswith("vgi-host[")]
+    assert host_lines  # DEBUG does log
+    suspicious = [
+        line
+        for line in host_lines
+        if any(word in line.lower() for word in ("error", "traceback", "exception", "fail", "broken"))
+    ]
+    assert suspicious == []
+
+
 def test_text_that_is_not_arrow_gets_an_error_reply_one_line_and_exit_1(exe):
     run = wire.serve(exe, b"hello\n")
     wire.assert_policy(run)
