@@ -68,7 +68,8 @@ def replayer(impl: str) -> Callable[[Path], float]:
     if impl == "vgi-host":
         from vgi_host.host.registry import PackRegistry
         from vgi_host.runtime.server import build_server
-        from vgi_host.transports.framing import CountingWriter, FramingPolicyServer, GuardedReader
+        from vgi_host.transports.frame_reader import GuardedReader
+        from vgi_host.transports.framing import CountingWriter, FramingPolicyServer
 
         server, _ = build_server(PackRegistry.load(), FramingPolicyServer)
 

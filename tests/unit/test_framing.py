@@ -6,7 +6,7 @@ import struct
 import pyarrow as pa
 import pytest
 
-from vgi_host.transports.framing import (
+from vgi_host.transports.frame_reader import (
     FrameTooLargeError,
     GuardedReader,
     ProtocolStreamError,

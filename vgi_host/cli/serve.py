@@ -76,7 +76,7 @@ def _split(values: list[str]) -> list[str]:
 def serve_main(argv: list[str]) -> int:
     """Run the serve loop until the client closes stdin; return the exit code."""
     from vgi_host.cli import logs
-    from vgi_host.transports import framing, pipe
+    from vgi_host.transports import frame_reader, framing, pipe
 
     options = _parser().parse_args(argv)
     hint = pipe.terminal_hint()
@@ -88,7 +88,7 @@ def serve_main(argv: list[str]) -> int:
             level = logs.parse_level(options.log_level)
         else:
             level = logs.parse_level(os.environ.get("VGI_HOST_LOG_LEVEL") or "WARNING", "VGI_HOST_LOG_LEVEL")
-        max_frame = framing.max_frame_bytes()
+        max_frame = frame_reader.max_frame_bytes()
     except ValueError as exc:
         print(f"vgi-host serve: {exc}", file=sys.stderr)
         return 2

@@ -27,7 +27,8 @@ from typing import IO
 
 from vgi_rpc import PipeTransport, RpcServer
 
-from vgi_host.transports.framing import DEFAULT_MAX_FRAME_BYTES, CountingWriter, GuardedReader
+from vgi_host.transports.frame_reader import DEFAULT_MAX_FRAME_BYTES, GuardedReader
+from vgi_host.transports.framing import CountingWriter
 
 log = logging.getLogger("vgi_host.serve")
 
