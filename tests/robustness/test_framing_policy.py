@@ -86,6 +86,15 @@ def test_a_truncated_request_is_reported_as_ended_in_the_middle(exe, session_byt
     assert reply.error is not None
 
 
+def test_input_ending_inside_a_call_s_data_stream_is_not_a_clean_close(exe, session_bytes):
+    """Found by the fuzzer: vgi-rpc answers a broken data stream and reads on; the end is not clean."""
+    for cut in (20, 8 + 1):  # inside the last tick message; just before the final end-of-stream
+        run = wire.serve(exe, session_bytes[:-cut])
+        wire.assert_policy(run)
+        assert run.returncode == 1, (cut, run.stderr)
+        assert "ended in the middle" in run.stderr_lines[-1]
+
+
 def test_bytes_after_a_valid_request_that_are_garbage_end_the_stream_after_the_answer(exe, session_bytes):
     run = wire.serve(exe, first_request(session_bytes) + b"\x00garbage")
     wire.assert_policy(run)

@@ -139,6 +139,8 @@ class GuardedReader(io.RawIOBase):
         """The first bytes of the current request (to tell 'not Arrow IPC' from 'truncated')."""
         self.abandoned_streams = 0
         """Streams the client left open and the reader ended for it."""
+        self.truncated = False
+        """The input ended inside a frame or an unfinished stream (so no later close is clean)."""
         self._framed = b""
         self._body_left = 0
         self._replay = b""
@@ -214,6 +216,8 @@ class GuardedReader(io.RawIOBase):
                 self.request_head += part[: 8 - len(self.request_head)]
             parts.append(part)
             size -= len(part)
+        if size > 0:
+            self.truncated = True
         return b"".join(parts)
 
     def _next_message(self) -> bool:
@@ -221,7 +225,8 @@ class GuardedReader(io.RawIOBase):
         at_request_start = self.request_bytes == 0
         marker = self._take(4)
         if not marker:
-            if at_request_start:
+            if at_request_start and not self._stream_open:
+                self.truncated = False
                 raise EOFError("the client closed the connection")
             return False
         if len(marker) < 4:

@@ -83,6 +83,8 @@ def describe_failure(exc: BaseException, reader: GuardedReader) -> str:
         return "a request stream ended without its request batch"
     if request_bytes == 8 and head == CONTINUATION + b"\x00\x00\x00\x00":
         return "an end-of-stream marker arrived where a request was expected"
+    if reader.at_eof and request_bytes == 0:
+        return "the input ended in the middle of the previous request's stream"
     if reader.at_eof:
         return f"the input ended in the middle of a request ({request_bytes:,} bytes of it were read)"
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no detail"
@@ -123,7 +125,7 @@ class FramingPolicyServer(RpcServer):
             log.debug("the client hung up while a reply was being written")
             raise EOFError from None
         except Exception as exc:
-            if reader.request_bytes == 0 and reader.at_eof:
+            if reader.request_bytes == 0 and reader.at_eof and not reader.truncated:
                 log.debug("the client closed the connection")
                 raise EOFError from None
             reason = describe_failure(exc, reader)
