@@ -141,3 +141,5 @@ def assert_policy(run: Run) -> None:
     if run.returncode == 1:
         last = run.stderr_lines[-1]
         assert " ERROR stopped serving: " in last, run.stderr
+        errors = [line for line in run.stderr_lines if " ERROR " in line]
+        assert errors == [last], run.stderr  # one clear line, not the read failure twice

@@ -28,6 +28,7 @@ import contextlib
 import io
 import logging
 import os
+import threading
 from collections.abc import Buffer
 from typing import Any
 
@@ -103,6 +104,66 @@ def write_error_reply(writer: io.RawIOBase, message: str) -> None:
         stream.write_batch(batch, custom_metadata=metadata)
 
 
+class _HeldRecords(logging.Filter):
+    """Holds vgi-rpc's records about failed stream reads until the stream's fate is known.
+
+    When a data stream breaks in the middle of a call, vgi-rpc logs the read
+    failure as the method's error ("Error in vgi.v2.init: Invalid flatbuffers
+    message."), answers it, and reads on; the policy then stops at the next
+    request and logs why.  Records whose exception is a read failure (an
+    ``OSError``, a pyarrow error or a :class:`ProtocolStreamError`, never a
+    pack's :class:`~vgi_host.errors.FunctionError`) are therefore held, per
+    thread, until the following request ends: logged at DEBUG when the stream
+    broke, emitted unchanged when it did not.  Every other record passes at once.
+    """
+
+    _READ_FAILURES = (OSError, EOFError, pa.ArrowException, ProtocolStreamError)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._local = threading.local()
+
+    def _held(self) -> list[tuple[int, logging.LogRecord]]:
+        held: list[tuple[int, logging.LogRecord]] | None = getattr(self._local, "held", None)
+        if held is None:
+            held = self._local.held = []
+        return held
+
+    def begin(self, request: int) -> None:
+        """Request number ``request`` starts on this thread."""
+        self._local.request = request
+
+    def settle(self, request: int, stream_broke: bool) -> None:
+        """Request ``request`` ended: drop everything held if the stream broke, else emit older records."""
+        keep: list[tuple[int, logging.LogRecord]] = []
+        self._local.releasing = True
+        try:
+            for held_in, record in self._held():
+                if stream_broke:
+                    log.debug("before the stream broke: %s", record.getMessage())
+                elif held_in < request:
+                    logging.getLogger(record.name).handle(record)
+                else:
+                    keep.append((held_in, record))
+        finally:
+            self._local.releasing = False
+        self._local.held = keep
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Hold warnings and errors about failed reads; let everything else through."""
+        error = record.exc_info[1] if record.exc_info else None
+        if record.levelno < logging.WARNING or not isinstance(error, self._READ_FAILURES):
+            return True
+        if getattr(self._local, "releasing", False):
+            return True
+        self._held().append((getattr(self._local, "request", 0), record))
+        return False
+
+
+_RPC_LOGGER = "vgi_rpc.rpc"
+_held = _HeldRecords()
+
+
 class FramingPolicyServer(RpcServer):
     """vgi-rpc's server with the host's policy for unreadable requests (see module docs).
 
@@ -119,6 +180,21 @@ class FramingPolicyServer(RpcServer):
             return
         reader.begin_request()
         started_out = writer.written
+        rpc_log = logging.getLogger(_RPC_LOGGER)
+        if _held not in rpc_log.filters:
+            rpc_log.addFilter(_held)
+        self._requests = getattr(self, "_requests", 0) + 1
+        _held.begin(self._requests)
+        try:
+            self._serve_one_under_policy(transport, shm_cache, reader, writer, started_out)
+        except BaseException:
+            _held.settle(self._requests, stream_broke=reader.failure is not None)
+            raise
+        _held.settle(self._requests, stream_broke=False)
+
+    def _serve_one_under_policy(
+        self, transport: Any, shm_cache: Any, reader: GuardedReader, writer: CountingWriter, started_out: int
+    ) -> None:
         try:
             super().serve_one(transport, shm_cache=shm_cache)
         except _HANG_UPS:
