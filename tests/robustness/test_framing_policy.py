@@ -181,3 +181,16 @@ def test_an_unknown_method_is_answered_and_the_host_keeps_serving(exe, session_b
     assert refused.error is not None
     assert "catalog_xxxxxx" in refused.error
     assert third.error is None
+
+
+def test_a_broken_data_stream_mid_call_leaves_one_line_not_two(exe, session_bytes):
+    """vgi-rpc logs the failed read as the call's error; the host's one line replaces it."""
+    cut = wire.streams(session_bytes)
+    index = next(i for i, s in enumerate(cut) if b"haversine_km" in s and b"init" in s) + 1
+    frame = next(f for f in wire.frames(cut[index]) if f.body_length > 0)  # the data batch
+    damaged = bytearray(cut[index])
+    damaged[frame.start + 8 : frame.start + 12] = b"\xf0\xff\xff\x7f"  # flatbuffer root offset
+    run = wire.serve(exe, b"".join([*cut[:index], bytes(damaged), *cut[index + 1 :]]))
+    wire.assert_policy(run)
+    assert run.returncode == 1, run.stderr
+    assert len([line for line in run.stderr_lines if line.startswith("vgi-host[")]) == 1, run.stderr
