@@ -66,14 +66,15 @@ def replayer(impl: str) -> Callable[[Path], float]:
 
     null = os.open(os.devnull, os.O_WRONLY)
     if impl == "vgi-host":
-        from vgi_host.cli.serve import _WriteAll
         from vgi_host.host.registry import PackRegistry
         from vgi_host.runtime.server import build_server
+        from vgi_host.transports.frame_reader import GuardedReader
+        from vgi_host.transports.framing import CountingWriter, FramingPolicyServer
 
-        server, _ = build_server(PackRegistry.load())
+        server, _ = build_server(PackRegistry.load(), FramingPolicyServer)
 
         def transport(source: Any) -> PipeTransport:
-            return PipeTransport(source, _WriteAll(null))  # type: ignore[arg-type]
+            return PipeTransport(GuardedReader(source), CountingWriter(null))
     else:
         from reference_bench_worker import ReferenceBenchWorker
         from vgi.worker import build_rpc_server

@@ -89,7 +89,7 @@ class FunctionError(Exception):
     def wrapping(cls, qualified_name: str, exc: BaseException, what: str | None = None) -> FunctionError:
         """The error to raise (``from exc``) for a failure inside ``qualified_name`` (in ``what``)."""
         where = f"{qualified_name}: {what} raised" if what else f"{qualified_name}:"
-        return cls(f"{where} {type(exc).__name__}: {exc}")
+        return cls(f"{where} {describe_failure(exc)}")
 
 
 class StateStoreError(Exception):
@@ -100,3 +100,23 @@ class StateStoreError(Exception):
     """
 
     error_code: ClassVar[str] = "INTERNAL"
+
+
+PACK_FAILURES: tuple[type[BaseException], ...] = (Exception, SystemExit, KeyboardInterrupt)
+"""What counts as "the pack's code failed": catch these around every call into pack code.
+
+``sys.exit()`` in a pack function raises ``SystemExit``, and a pack may raise
+(or a Ctrl-C may land in it as) ``KeyboardInterrupt``.  Caught with ``except
+Exception`` they would end the host and every query it serves for a fault in
+one function, so the host fails the call like any other exception and keeps
+serving.  ``GeneratorExit`` is left alone: it is how Python closes generators.
+"""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """``Type: message``, with a readable form for ``sys.exit(code)`` and ``KeyboardInterrupt``."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: the function called sys.exit({exc.code!r})"
+    if isinstance(exc, KeyboardInterrupt):
+        return "KeyboardInterrupt: the function was interrupted"
+    return f"{type(exc).__name__}: {exc}"

@@ -23,6 +23,30 @@ def test_a_raising_function_is_reported_and_the_same_process_answers_next(client
     assert pid(client) == before
 
 
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (7, r"testkit\.quits: SystemExit: the function called sys\.exit\(7\)"),
+        (0, r"testkit\.quits: SystemExit: the function called sys\.exit\(0\)"),
+        (-1, r"testkit\.quits: KeyboardInterrupt: the function was interrupted"),
+    ],
+)
+def test_sys_exit_or_keyboard_interrupt_in_a_function_fails_the_call_not_the_host(client, code, message):
+    before = pid(client)
+    with pytest.raises(ClientError, match=message):
+        call_scalar(client, "testkit", "quits", {"x": [1]}, [code])
+    assert pid(client) == before
+
+
+def test_error_replies_carry_the_message_not_a_server_traceback(client):
+    with pytest.raises(ClientError) as info:
+        call_scalar(client, "testkit", "always_fails", {"x": [1]})
+    text = str(info.value)
+    assert "this function always fails" in text
+    assert "Traceback" not in text
+    assert ".py" not in text
+
+
 def test_wrong_result_length_is_reported(client):
     with pytest.raises(
         ClientError,

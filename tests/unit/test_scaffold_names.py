@@ -27,6 +27,8 @@ def test_names_are_derived_from_the_pack_name():
         ("", "not a valid pack name"),
         ("main", "reserved"),
         ("temp", "reserved"),
+        ("evil\n", "not a valid pack name"),
+        ("ok\nrm -rf", "not a valid pack name"),
     ],
 )
 def test_invalid_names_are_refused(name, message):

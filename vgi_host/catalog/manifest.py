@@ -14,7 +14,8 @@ installs are never cached (their code changes without reinstalling), nor are
 packs that opt out by setting ``VGI_HOST_DYNAMIC_CATALOG = True`` on their
 entry-point object, nor failed loads (a missing dependency can be installed
 without touching the pack).  Writes go to a temporary file renamed into place,
-so processes starting together never read a torn manifest.
+so processes starting together never read a torn manifest.  Which files are
+believed, and who may write them, is :mod:`vgi_host.catalog.cache_files`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vgi_host import __version__
+from vgi_host.catalog.cache_files import environment_tag, private_directory, read_trusted, safe_file_stem
 from vgi_host.kinds.registry import UnknownKindError, kind_named
 from vgi_host.model.candidate import PackCandidate
 from vgi_host.model.entries import EntryFormatError, FunctionEntry, TableEntry, ViewEntry
@@ -145,17 +147,16 @@ class ManifestCache:
         ]
         return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:24]
 
-    def _path(self, candidate: PackCandidate, key: str) -> Path:
-        return self.directory / f"{candidate.name.lower()}-{key}.json"
+    def _path(self, candidate: PackCandidate, key: str) -> Path | None:
+        stem = safe_file_stem(candidate.name)
+        return None if stem is None else self.directory / f"{stem}-{environment_tag()}-{key}.json"
 
     def load(self, candidate: PackCandidate) -> PackManifest | None:
         """The cached manifest of exactly this installation, if any."""
         key = self.key(candidate)
-        if key is None:
-            return None
-        try:
-            text = self._path(candidate, key).read_text(encoding="utf-8")
-        except OSError:
+        path = self._path(candidate, key) if key is not None else None
+        text = read_trusted(path) if path is not None else None
+        if text is None:
             return None
         manifest = PackManifest.from_json(text)
         if manifest is None or manifest.pack != candidate.name:
@@ -165,11 +166,10 @@ class ManifestCache:
     def store(self, candidate: PackCandidate, manifest: PackManifest) -> None:
         """Write atomically and drop this pack's manifests of other installations (best effort)."""
         key = self.key(candidate)
-        if key is None:
+        target = self._path(candidate, key) if key is not None else None
+        if target is None or not private_directory(self.directory):
             return
-        target = self._path(candidate, key)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".manifest-", suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(manifest.to_json())
@@ -178,7 +178,7 @@ class ManifestCache:
             with contextlib.suppress(OSError, UnboundLocalError):
                 os.unlink(temporary)
             return
-        for stale in self.directory.glob(f"{candidate.name.lower()}-*.json"):
+        for stale in self.directory.glob(target.name.rsplit("-", 1)[0] + "-*.json"):
             if stale != target:
                 with contextlib.suppress(OSError):
                     stale.unlink()

@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import sys
 
+EXIT_INTERRUPTED = 130
+
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the `vgi-host` command line."""
+    """Run the `vgi-host` command line; Ctrl-C at any point exits 130 without a traceback."""
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["serve"]:
-        from vgi_host.cli.serve import serve_main
+    try:
+        if args[:1] == ["serve"]:
+            from vgi_host.cli.serve import serve_main
 
-        sys.exit(serve_main(args[1:]))
-    from vgi_host.cli.app import app
+            sys.exit(serve_main(args[1:]))
+        from vgi_host.cli.app import app
 
-    app(args=args, prog_name="vgi-host")
+        app(args=args, prog_name="vgi-host")
+    except KeyboardInterrupt:
+        print("vgi-host: interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

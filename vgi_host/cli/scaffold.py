@@ -26,7 +26,7 @@ from vgi_host.packs.loader import RESERVED_PACK_NAMES as RESERVED
 __all__ = ["InvalidPackNameError", "PackNames", "ScaffoldError", "host_range", "pack_names", "scaffold_pack"]
 
 TEMPLATE_SUFFIX = ".tmpl"
-PACK_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+PACK_NAME = re.compile(r"^[a-z][a-z0-9_]*\Z")
 
 
 class InvalidPackNameError(ValueError):

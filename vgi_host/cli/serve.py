@@ -1,35 +1,23 @@
 """`vgi-host serve`: speak the VGI protocol on stdin/stdout.
 
-Kept free of typer and rich (see :mod:`vgi_host.cli.main`).  Two things here
-protect the protocol channel:
-
-* stdout is the Arrow IPC stream, so before any pack code runs the real stdout
-  descriptor is moved aside for the protocol and descriptor 1 is pointed at
-  stderr: a stray ``print`` in a pack, or a C library writing to fd 1, ends up
-  in the log instead of corrupting the stream;
-* both pipes are widened to 1 MiB where the kernel allows it, because at large
-  batch sizes the default 64 KiB pipe dominates transfer time.
+Kept free of typer and rich (see :mod:`vgi_host.cli.main`).  This module only
+reads options, loads the packs and picks what to serve; the pipe itself (its
+descriptors, the terminal hint, the policy for a broken stream and the exit
+status) is :mod:`vgi_host.transports.pipe`.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import logging
 import os
 import sys
-from collections.abc import Buffer
 from pathlib import Path
-from typing import IO
 
 from vgi_host import __version__
 from vgi_host.cli.serve_options import add_transport_arguments
 
 log = logging.getLogger("vgi_host.serve")
-
-_PIPE_BYTES = 1 << 20
-_F_SETPIPE_SZ = 1031  # Linux fcntl command; absent from the fcntl module on some builds
 
 
 _EXAMPLES = """\
@@ -56,10 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     logging_group = parser.add_argument_group("logging")
     logging_group.add_argument(
         "--log-level",
-        metavar="LEVEL",
-        default=os.environ.get("VGI_HOST_LOG_LEVEL", "WARNING"),
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="stderr log level: DEBUG, INFO, WARNING or ERROR (default: $VGI_HOST_LOG_LEVEL or WARNING)",
+        default=None,
+        metavar="{DEBUG,INFO,WARNING,ERROR}",
+        help="stderr log level, any case (default: $VGI_HOST_LOG_LEVEL or WARNING)",
     )
     state_group = parser.add_argument_group("state")
     state_group.add_argument(
@@ -110,63 +97,39 @@ def _split(values: list[str]) -> list[str]:
     return [part for value in values for part in value.split(",") if part.strip()]
 
 
-class _WriteAll(io.RawIOBase):
-    """Unbuffered writer on a descriptor that never returns a short write."""
-
-    def __init__(self, fd: int) -> None:
-        super().__init__()
-        self._fd = fd
-
-    def writable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self._fd
-
-    def write(self, data: Buffer, /) -> int:
-        view = memoryview(data).cast("B")
-        written = 0
-        while written < len(view):
-            written += os.write(self._fd, view[written:])
-        return written
-
-
-def _widen_pipe(fd: int) -> None:
-    with contextlib.suppress(OSError, ImportError):
-        import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", _F_SETPIPE_SZ), _PIPE_BYTES)
-
-
-def _claim_stdout() -> int:
-    """Move the protocol stream off descriptor 1 and send fd 1 to stderr."""
-    protocol_fd = os.dup(sys.stdout.fileno())
-    sys.stdout.flush()
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    sys.stdout = sys.stderr
-    return protocol_fd
-
-
 def serve_main(argv: list[str]) -> int:
-    """Run the serve loop until the client closes stdin; return the exit code."""
-    options = _parser().parse_args(argv)
-    logging.basicConfig(
-        stream=sys.stderr, level=options.log_level, format="vgi-host[%(process)d] %(levelname)s %(message)s"
-    )
+    """Serve until the client closes stdin (or the socket server stops); return the exit code."""
+    from vgi_host.cli import logs
     from vgi_host.cli import serve_network as network
+    from vgi_host.transports import frame_reader, framing, pipe
 
+    options = _parser().parse_args(argv)
+    on_pipe = not network.wants_network(options)
+    hint = pipe.terminal_hint() if on_pipe else None
+    if hint is not None:
+        print(hint, file=sys.stderr)
+        return 2
+    try:
+        if options.log_level is not None:
+            level = logs.parse_level(options.log_level)
+        else:
+            level = logs.parse_level(os.environ.get("VGI_HOST_LOG_LEVEL") or "WARNING", "VGI_HOST_LOG_LEVEL")
+        max_frame = frame_reader.max_frame_bytes()
+    except ValueError as exc:
+        print(f"vgi-host serve: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(level)
     try:
         network.check_network_options(options)
     except network.ServeOptionError as exc:
         log.error("%s", exc)
         return 2
-    protocol_fd = _claim_stdout()
-    reader: IO[bytes] = os.fdopen(sys.stdin.fileno(), "rb", closefd=False)
-    for fd in (sys.stdin.fileno(), protocol_fd):
-        _widen_pipe(fd)
+    endpoint = pipe.PipeEndpoint.claim(max_frame)
 
     from vgi_host.host.registry import PackRegistry
     from vgi_host.packs.selection import ConfigError, resolve_selection
+    from vgi_host.runtime.server import build_refusing_server, build_server
+    from vgi_host.state.config import StateStoreConfigError, configure_state_store
 
     try:
         selection = resolve_selection(
@@ -178,33 +141,31 @@ def serve_main(argv: list[str]) -> int:
     except ConfigError as exc:
         log.error("%s", exc)
         return 2
-    from vgi_host.state.config import StateStoreConfigError, configure_state_store
-
     try:
         configure_state_store(options.state_store)
     except StateStoreConfigError as exc:
         log.error("%s", exc)
         return 2
+    if options.state_store:
+        # Worker processes (granian) build their own service: they read the store from here.
+        os.environ["VGI_HOST_STATE_STORE"] = options.state_store
     registry = PackRegistry.load(selection=selection, use_cache=not options.no_cache)
     for record in registry.failed:
         log.warning(
             "pack %s (%s %s) not served: %s", record.name, record.distribution, record.version, record.error
         )
     if selection.strict and registry.failed:
-        log.error("--strict: %d pack(s) failed; not serving", len(registry.failed))
+        names = ", ".join(record.name for record in registry.failed)
+        reason = (
+            f"vgi-host serve --strict: {len(registry.failed)} pack(s) failed to load ({names}); not serving"
+        )
+        log.error("%s", reason)
+        if on_pipe:
+            endpoint.serve(build_refusing_server(reason, framing.FramingPolicyServer))
         return 1
 
-    if network.wants_network(options):
+    if not on_pipe:
         chosen = network.selection_arguments(options, _split(options.pack), _split(options.disable))
-        return network.serve_network(options, registry, protocol_fd, chosen)
-
-    from vgi_rpc import PipeTransport
-
-    from vgi_host.runtime.server import build_server
-
-    server, _ = build_server(registry)
-    try:
-        server.serve(PipeTransport(reader, _WriteAll(protocol_fd)))  # type: ignore[arg-type]
-    except KeyboardInterrupt:
-        return 130
-    return 0
+        return network.serve_network(options, registry, endpoint.writer.fileno(), chosen)
+    server, _ = build_server(registry, framing.FramingPolicyServer)
+    return endpoint.serve(server)

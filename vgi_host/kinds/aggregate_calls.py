@@ -35,7 +35,7 @@ from typing import Any, Final, cast
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vgi_host.errors import BindError, FunctionError
+from vgi_host.errors import PACK_FAILURES, BindError, FunctionError
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
     AggregateBindResponse,
@@ -235,7 +235,7 @@ class Aggregates:
     def _call(self, qualified: str, what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except Exception as exc:
+        except PACK_FAILURES as exc:
             raise AggregateCallError.wrapping(qualified, exc, what) from exc
 
     def update(self, request: AggregateUpdateRequest) -> None:

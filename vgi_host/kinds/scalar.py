@@ -22,7 +22,7 @@ from vgi_rpc import (
     Transient,
 )
 
-from vgi_host.errors import FunctionError
+from vgi_host.errors import PACK_FAILURES, FunctionError
 from vgi_host.kinds.function_info import common_fields, result_schema
 from vgi_host.kinds.spec import KindSpec, StreamSetup
 from vgi_host.kinds.stream_support import rebind_from
@@ -53,7 +53,7 @@ class ScalarExchangeState(ExchangeState):
         assert bound is not None, "scalar stream used before it was bound"
         try:
             result: pa.RecordBatch = bound(input.batch)
-        except Exception as exc:
+        except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
         out.emit(result)
 

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar
 import pyarrow as pa
 from vgi_rpc import CallContext, OutputCollector, ProducerState, Stream, StreamState, Transient
 
-from vgi_host.errors import BindError, FunctionError
+from vgi_host.errors import PACK_FAILURES, BindError, FunctionError, describe_failure
 from vgi_host.kinds.function_info import common_fields
 from vgi_host.kinds.spec import KindSpec, StreamSetup
 from vgi_host.kinds.stream_support import rebind_from
@@ -74,7 +74,7 @@ class TableProducerState(ProducerState):
         assert self.params is not None
         try:
             self.function.process(self.params, self.state_value, PackOutput(out))
-        except Exception as exc:
+        except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
 
 
@@ -141,10 +141,8 @@ class TableKind(KindSpec):
         params = ProcessParams(args=bound.args, output_schema=schema, execution_id=setup.execution_id)
         try:
             user_state = bound.definition.function_class.initial_state(params)
-        except Exception as exc:
-            raise BindError(
-                f"{call.qualified_name}: initial_state failed: {type(exc).__name__}: {exc}"
-            ) from exc
+        except PACK_FAILURES as exc:
+            raise BindError(f"{call.qualified_name}: initial_state failed: {describe_failure(exc)}") from exc
         producer = TableProducerState(
             qualified_name=call.qualified_name,
             bind_request=setup.request.bind_call.serialize_to_bytes(),

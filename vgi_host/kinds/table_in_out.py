@@ -34,7 +34,7 @@ from vgi_rpc import (
     Transient,
 )
 
-from vgi_host.errors import FunctionError, RoutingError
+from vgi_host.errors import PACK_FAILURES, FunctionError, RoutingError
 from vgi_host.kinds.finish_states import FinishStates
 from vgi_host.kinds.function_info import common_fields
 from vgi_host.kinds.spec import KindSpec, StreamSetup
@@ -105,7 +105,7 @@ class TableInOutExchangeState(ExchangeState):
         assert self.instance is not None
         try:
             result = self.instance.transform(input.batch)
-        except Exception as exc:
+        except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
         out.emit(result if result is not None else pa.RecordBatch.from_pylist([], schema=out.output_schema))
 
@@ -145,7 +145,7 @@ class FinalizeProducerState(ProducerState):
         """Call ``finish()`` now, so its errors surface on the FINALIZE init itself."""
         try:
             batches = [b for b in _finish_batches(instance.finish()) if b.num_rows > 0]
-        except Exception as exc:
+        except PACK_FAILURES as exc:
             raise FunctionError.wrapping(qualified_name, exc) from exc
         return cls(qualified_name=qualified_name, pending=iter(batches), schema=schema)
 

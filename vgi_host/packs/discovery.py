@@ -30,12 +30,23 @@ class NameClash:
     @property
     def message(self) -> str:
         """Why the pack is not loaded, and what to do about it."""
+        spellings = sorted({c.name for c in self.claimants})
+        if len(spellings) > 1:
+            who = ", ".join(
+                f"{c.name!r} by {c.distribution} {c.version} ({c.target})" for c in self.claimants
+            )
+            return f"pack names that differ only in case name one schema in DuckDB: {who}"
         who = ", ".join(f"{c.distribution} {c.version} ({c.target})" for c in self.claimants)
         return f"pack name {self.name!r} is claimed by several distributions: {who}"
 
     @property
     def remedy(self) -> str:
         """The user's way out."""
+        distributions = {c.distribution for c in self.claimants}
+        if len(distributions) == 1:
+            return (
+                f"rename all but one of these vgi.functions entry points of {self.claimants[0].distribution}"
+            )
         return "uninstall all but one of them, e.g. `pip uninstall " + self.claimants[-1].distribution + "`"
 
 
@@ -62,7 +73,9 @@ def _normalise(distribution: str) -> str:
 
 def discover(group: str = ENTRY_POINT_GROUP) -> Discovery:
     """Scan installed distributions once for pack entry points."""
-    by_name: dict[str, dict[str, PackCandidate]] = defaultdict(dict)
+    # Keyed case-insensitively: DuckDB schema names are, so `Dup` and `dup`
+    # would be one schema (and one cache file); both are reported instead.
+    by_name: dict[str, dict[tuple[str, str], PackCandidate]] = defaultdict(dict)
     for entry_point in metadata.entry_points(group=group):
         dist = entry_point.dist
         if dist is None:
@@ -81,13 +94,15 @@ def discover(group: str = ENTRY_POINT_GROUP) -> Discovery:
         distribution = candidate.distribution
         # importlib.metadata already keeps only the first of several copies of
         # one distribution on sys.path; keying by it keeps the grouping honest.
-        by_name[entry_point.name].setdefault(_normalise(distribution), candidate)
+        by_name[entry_point.name.casefold()].setdefault(
+            (_normalise(distribution), entry_point.name), candidate
+        )
     candidates: list[PackCandidate] = []
     clashes: list[NameClash] = []
     for name in sorted(by_name):
-        claimants = tuple(sorted(by_name[name].values(), key=lambda c: _normalise(c.distribution)))
+        claimants = tuple(sorted(by_name[name].values(), key=lambda c: (_normalise(c.distribution), c.name)))
         if len(claimants) == 1:
             candidates.append(claimants[0])
         else:
-            clashes.append(NameClash(name, claimants))
+            clashes.append(NameClash(claimants[0].name, claimants))
     return Discovery(tuple(candidates), tuple(clashes))

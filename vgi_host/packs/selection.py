@@ -78,7 +78,7 @@ def _read_config(path: Path, explicit: bool) -> Mapping[str, Any]:
         return {}
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     packs = document.get("packs", {})
     if not isinstance(packs, dict):

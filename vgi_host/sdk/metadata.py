@@ -18,7 +18,7 @@ from vgi_host.errors import FunctionDefinitionError
 from vgi_host.protocol.enums import DistinctDependence, FunctionStability, NullHandling, OrderDependence
 from vgi_host.sdk.params import FunctionExample
 
-SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 """Names DuckDB accepts unquoted; anything else would need quoting in every query."""
 
 KNOWN_META_ATTRIBUTES = frozenset(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
@@ -52,6 +53,20 @@ class AlwaysFails(ScalarFunction):
         cls, x: Annotated[pa.Int64Array, Param(doc="Ignored")]
     ) -> Annotated[pa.Int64Array, Returns()]:
         raise ValueError("this function always fails")
+
+
+class Quits(ScalarFunction):
+    """Call sys.exit(code), or raise KeyboardInterrupt when code is negative: the host must survive."""
+
+    @classmethod
+    def compute(
+        cls,
+        x: Annotated[pa.Int64Array, Param(doc="Ignored")],
+        code: Annotated[int, ConstParam(doc="Exit status; negative raises KeyboardInterrupt")],
+    ) -> Annotated[pa.Int64Array, Returns()]:
+        if code < 0:
+            raise KeyboardInterrupt
+        sys.exit(code)
 
 
 class WrongLength(ScalarFunction):
@@ -254,6 +269,7 @@ def register_functions(register):  # type: ignore[no-untyped-def]
     for function in (
         AddK,
         AlwaysFails,
+        Quits,
         WrongLength,
         Noisy,
         WorkerPid,

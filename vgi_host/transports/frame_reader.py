@@ -1,0 +1,278 @@
+"""Reading the protocol stream one Arrow IPC frame at a time, before pyarrow sees it.
+
+pyarrow's stream reader trusts every length a peer declares and treats the
+bytes it is given as one stream.  :class:`GuardedReader` sits between the
+connection and pyarrow and follows the encapsulated-message framing itself,
+which lets the host refuse oversized frames before allocating them, end a
+stream the client abandoned, and tell a clean close from a broken request.
+What the host then does about a broken request is :mod:`vgi_host.transports.framing`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import struct
+from collections.abc import Buffer
+from typing import IO, ClassVar
+
+from vgi_rpc import Code
+
+log = logging.getLogger("vgi_host.transport")
+
+DEFAULT_MAX_FRAME_BYTES = 2 << 30
+"""The largest declared metadata or body length read by default (2 GiB)."""
+
+ENV_MAX_FRAME = "VGI_HOST_MAX_FRAME_BYTES"
+
+
+class ProtocolStreamError(Exception):
+    """A request could not be read from the protocol stream; the connection cannot continue.
+
+    The message is what the operator reads on stderr and the client reads in
+    the error reply, so it says what was wrong, never how the reader failed.
+    """
+
+    error_code: ClassVar[Code] = Code.INVALID_ARGUMENT
+
+
+class FrameTooLargeError(ProtocolStreamError):
+    """A frame declared a length above the configured maximum; refused before allocating it."""
+
+
+def max_frame_bytes(environ: dict[str, str] | None = None) -> int:
+    """``$VGI_HOST_MAX_FRAME_BYTES`` (a positive integer), else :data:`DEFAULT_MAX_FRAME_BYTES`.
+
+    Raises:
+        ValueError: the variable is set to something that is not a positive integer.
+
+    """
+    raw = (os.environ if environ is None else environ).get(ENV_MAX_FRAME, "").strip()
+    if not raw:
+        return DEFAULT_MAX_FRAME_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValueError(f"{ENV_MAX_FRAME}={raw!r} is not a positive number of bytes")
+    return value
+
+
+CONTINUATION = b"\xff\xff\xff\xff"
+END_OF_STREAM = CONTINUATION + b"\x00\x00\x00\x00"
+_SCHEMA_MESSAGE = 1
+
+
+def message_header(metadata: bytes) -> tuple[int, int]:
+    """``(header type, body length)`` of an encapsulated IPC message's flatbuffer metadata.
+
+    Reads the two fields the framing needs straight from the flatbuffer
+    (``Message.header_type`` is field 1, ``Message.bodyLength`` field 3), so
+    the reader can check a body's declared length and notice a new stream
+    without handing the bytes to pyarrow first.
+
+    Raises:
+        ValueError: the bytes are not a flatbuffer table with sane offsets.
+
+    """
+    try:
+        (root,) = struct.unpack_from("<I", metadata, 0)
+        (back,) = struct.unpack_from("<i", metadata, root)
+        vtable = root - back
+        (vtable_size,) = struct.unpack_from("<H", metadata, vtable)
+
+        def field(index: int) -> int | None:
+            slot = 4 + 2 * index
+            if slot + 2 > vtable_size:
+                return None
+            (offset,) = struct.unpack_from("<H", metadata, vtable + slot)
+            return root + offset if offset else None
+
+        type_at, length_at = field(1), field(3)
+        header_type = metadata[type_at] if type_at is not None else 0
+        (body_length,) = struct.unpack_from("<q", metadata, length_at) if length_at is not None else (0,)
+    except (struct.error, IndexError) as exc:
+        raise ValueError("not an IPC message header") from exc
+    return header_type, body_length
+
+
+class GuardedReader(io.RawIOBase):
+    """The connection's input, read one IPC message frame at a time.
+
+    The reader follows the encapsulated message framing itself (continuation
+    marker, metadata length, flatbuffer metadata, body) before pyarrow sees a
+    byte.  That gives the host three things vgi-rpc's reader cannot:
+
+    * a declared metadata or body length above the maximum is refused before
+      anything is allocated for it, and large bodies are read in chunks, so
+      memory grows with the bytes that really arrive;
+    * a new stream's schema arriving while the previous stream is still open
+      (a client that abandoned a result stream and sent its next request) is
+      answered by ending the open stream: pyarrow is handed an end-of-stream
+      marker and the schema is kept for the next request, so the worker
+      resynchronises instead of reading the request as garbage;
+    * end of input exactly where a request would start raises ``EOFError``
+      (the clean close vgi-rpc ends its loop on) instead of pyarrow's "invalid
+      stream" error, which vgi-rpc would answer with a reply nobody reads.
+
+    The counters (:attr:`consumed`, :attr:`at_eof`, :attr:`request_head`) let
+    :class:`FramingPolicyServer` tell a clean close from a broken request.
+    """
+
+    CHUNK = 1 << 20
+
+    def __init__(self, raw: IO[bytes], max_frame: int = DEFAULT_MAX_FRAME_BYTES) -> None:
+        super().__init__()
+        self._raw = raw
+        self.max_frame = max_frame
+        self.consumed = 0
+        """Bytes taken from the input so far."""
+        self.at_eof = False
+        """The input has ended."""
+        self.failure: str | None = None
+        """Why the stream broke, once it has (set by :class:`FramingPolicyServer`)."""
+        self.request_bytes = 0
+        """Bytes of the current request taken so far."""
+        self.request_head = b""
+        """The first bytes of the current request (to tell 'not Arrow IPC' from 'truncated')."""
+        self.abandoned_streams = 0
+        """Streams the client left open and the reader ended for it."""
+        self.truncated = False
+        """The input ended inside a frame or an unfinished stream (so no later close is clean)."""
+        self._framed = b""
+        self._body_left = 0
+        self._replay = b""
+        self._stream_open = False
+        self._broken: ProtocolStreamError | None = None
+
+    def begin_request(self) -> None:
+        """A new request starts at the current position."""
+        self.request_bytes = 0
+        self.request_head = b""
+
+    def readable(self) -> bool:
+        """Always: this is the connection's input."""
+        return True
+
+    def fileno(self) -> int:
+        """The underlying descriptor (pyarrow and the pipe widening look at it)."""
+        return self._raw.fileno()
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        """Up to ``size`` bytes of the framed stream (fewer only at end of input)."""
+        if self._broken is not None:
+            raise self._broken
+        if size is None or size < 0:
+            raise self._refuse("the reader was asked for an unbounded read")
+        parts: list[bytes] = []
+        wanted = size
+        while wanted > 0:
+            if self._framed:
+                part, self._framed = self._framed[:wanted], self._framed[wanted:]
+            elif self._body_left:
+                part = self._take(min(wanted, self._body_left))
+                self._body_left -= len(part)
+                if not part:
+                    break
+            elif not self._next_message():
+                break
+            else:
+                continue
+            parts.append(part)
+            wanted -= len(part)
+        return b"".join(parts)
+
+    def readinto(self, buffer: Buffer, /) -> int:
+        """Fill ``buffer`` through :meth:`read`, so the same framing and limits apply."""
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    # ------------------------------------------------------------ framing ----
+
+    def _refuse(
+        self, reason: str, error: type[ProtocolStreamError] = ProtocolStreamError
+    ) -> ProtocolStreamError:
+        self._broken = error(reason)
+        return self._broken
+
+    def _take(self, size: int) -> bytes:
+        """Up to ``size`` bytes from the input (replayed bytes first), in bounded chunks."""
+        parts: list[bytes] = []
+        while size > 0:
+            if self._replay:
+                part, self._replay = self._replay[:size], self._replay[size:]
+            else:
+                part = self._raw.read(min(size, self.CHUNK))
+                if not part:
+                    self.at_eof = True
+                    break
+                self.consumed += len(part)
+            self.request_bytes += len(part)
+            if len(self.request_head) < 8:
+                self.request_head += part[: 8 - len(self.request_head)]
+            parts.append(part)
+            size -= len(part)
+        if size > 0:
+            self.truncated = True
+        return b"".join(parts)
+
+    def _next_message(self) -> bool:
+        """Frame the next message into :attr:`_framed`; False at end of input."""
+        at_request_start = self.request_bytes == 0
+        marker = self._take(4)
+        if not marker:
+            if at_request_start and not self._stream_open:
+                self.truncated = False
+                raise EOFError("the client closed the connection")
+            return False
+        if len(marker) < 4:
+            self._framed = marker  # the input ended inside a frame: pyarrow reports the truncation
+            return True
+        if marker != CONTINUATION:
+            raise self._refuse(f"the input is not an Arrow IPC stream (a message starts with {marker!r})")
+        length_bytes = self._take(4)
+        if len(length_bytes) < 4:
+            self._framed = marker + length_bytes
+            return True
+        (length,) = struct.unpack("<i", length_bytes)
+        if length == 0:
+            self._stream_open = False
+            self._framed = marker + length_bytes
+            return True
+        if length < 0 or length > self.max_frame:
+            raise self._refuse(self._too_large("message metadata", length), FrameTooLargeError)
+        metadata = self._take(length)
+        self._framed = marker + length_bytes + metadata
+        if len(metadata) < length:
+            return True
+        try:
+            header_type, body_length = message_header(metadata)
+        except ValueError:
+            return True  # pyarrow reports the malformed metadata
+        if body_length < 0 or body_length > self.max_frame:
+            raise self._refuse(self._too_large("message body", body_length), FrameTooLargeError)
+        if header_type == _SCHEMA_MESSAGE:
+            if self._stream_open:
+                self._end_abandoned_stream()
+                return True
+            self._stream_open = True
+        self._body_left = body_length
+        return True
+
+    def _end_abandoned_stream(self) -> None:
+        """A schema arrived inside an open stream: end that stream, keep the schema for later."""
+        self._replay = self._framed + self._replay
+        self._framed = END_OF_STREAM
+        self._stream_open = False
+        self.abandoned_streams += 1
+        log.info("the client abandoned a stream and sent a new one; ended the open stream and continued")
+
+    def _too_large(self, what: str, declared: int) -> str:
+        return (
+            f"the client declared {what} of {declared:,} bytes, outside the allowed 0..{self.max_frame:,} "
+            f"(set {ENV_MAX_FRAME} to change the maximum)"
+        )
