@@ -195,15 +195,34 @@ def test_check_reports_docs_types_compatibility_and_conflicts():
     registry = PackRegistry.load(discovery, use_cache=False)
     report = run_check(registry, ["sloppy", "alpha"])
     assert [r.name for r in report.checked] == ["alpha", "sloppy"]
-    messages = {(f.subject, f.severity, f.message) for f in report.findings}
-    assert ("sloppy", Severity.ERROR, "declares no vgi-host version range") in messages
-    assert ("sloppy.bare", Severity.ERROR, "has no description") in messages
-    assert ("sloppy.bare", Severity.ERROR, "argument 'x' is undocumented") in messages
-    assert ("sloppy.bare", Severity.ERROR, "argument 'x' has type duration[s], unknown to DuckDB") in messages
-    assert ("alpha.double", Severity.WARNING, "function 'double' is also defined by sloppy") in messages
-    assert ("alpha.double", Severity.WARNING, "has no examples") in messages
+    findings = {(f.code, f.subject, f.severity, f.message) for f in report.findings}
+    # No declared range: served, so a warning (an error only under --strict).
+    assert (
+        "VH101",
+        "sloppy",
+        Severity.WARNING,
+        "declares no vgi-host version range (it is served, but may break on a vgi-host upgrade)",
+    ) in findings
+    assert ("VH301", "sloppy.bare", Severity.ERROR, "has no description") in findings
+    assert ("VH302", "sloppy.bare", Severity.ERROR, "argument 'x' is undocumented") in findings
+    assert (
+        "VH102",
+        "sloppy.bare",
+        Severity.ERROR,
+        "argument 'x' has type duration[s], unknown to DuckDB",
+    ) in findings
+    assert (
+        "VH103",
+        "alpha.double",
+        Severity.WARNING,
+        "function 'double' is also defined by sloppy",
+    ) in findings
+    assert ("VH304", "alpha.double", Severity.WARNING, "has no example") in findings
     assert not [f for f in report.for_pack("alpha") if f.severity is Severity.ERROR]
-    assert all(f.remedy for f in report.findings)
+    assert all(f.remedy and f.code.startswith("VH") for f in report.findings)
+    strict = run_check(registry, ["alpha"], strict=True)
+    assert strict.errors
+    assert all(f.severity is Severity.ERROR for f in strict.findings)
     everything = run_check(registry)
     assert any(f.pack == "broken" and f.severity is Severity.ERROR for f in everything.findings)
 

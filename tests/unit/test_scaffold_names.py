@@ -66,7 +66,8 @@ def test_rendered_pack_is_complete_and_valid():
 
 
 def test_scaffold_writes_the_files_and_never_overwrites(tmp_path):
-    target, files = scaffold_pack("weather", tmp_path)
+    target, files, steps = scaffold_pack("weather", tmp_path)
+    assert steps[0] == f"cd {target}"
     assert target == tmp_path / "vgi-pack-weather"
     assert all(target.joinpath(*f.parts).is_file() for f in files)
     runner = CliRunner()

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.catalog.tags import Example, function_tags
 from vgi_host.protocol.enums import (
     CatalogFunctionType,
     DistinctDependence,
@@ -89,7 +90,12 @@ def function_info(definition: FunctionDefinition, schema: str) -> FunctionInfo:
         "name": definition.name,
         "schema_path": [schema],
         "comment": meta.comment,
-        "tags": dict(meta.tags),
+        "tags": function_tags(
+            meta.description,
+            meta.categories,
+            [Example(e.sql, e.description or "", e.expected_output or "") for e in meta.examples],
+            meta.tags,
+        ),
         "arguments": argument_schema(definition.arguments),
         "parameter_default_values": default_values(definition.arguments),
         "description": meta.description,

@@ -51,38 +51,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
-    """The pack-selection options `serve` shares with `list` (see vgi_host.packs.selection)."""
-    parser.add_argument(
-        "-p",
-        "--pack",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="serve only these packs (repeatable or comma-separated; overrides $VGI_HOST_PACKS)",
-    )
-    parser.add_argument(
-        "--disable",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="never serve these packs (overrides $VGI_HOST_DISABLE)",
-    )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=None,
-        help="config file (default: $VGI_HOST_CONFIG or the user config dir)",
-    )
-    parser.add_argument(
-        "--strict", action="store_true", default=None, help="any pack failure is a startup error"
-    )
-    parser.add_argument(
-        "--no-cache", action="store_true", help="ignore the manifest cache: import every pack"
-    )
+    """The pack-selection options every command shares (defined once in vgi_host.cli.options)."""
+    from vgi_host.cli.options import SELECTION_OPTIONS
 
-
-def _split(values: list[str]) -> list[str]:
-    return [part for value in values for part in value.split(",") if part.strip()]
+    for spec in SELECTION_OPTIONS:
+        if spec.kind == "names":
+            parser.add_argument(
+                *spec.flags, dest=spec.dest, action="append", default=[], metavar=spec.metavar, help=spec.help
+            )
+        elif spec.kind == "path":
+            parser.add_argument(*spec.flags, dest=spec.dest, type=Path, metavar=spec.metavar, help=spec.help)
+        else:
+            # None (not False) for --strict, so the environment and config file decide when it is absent.
+            parser.add_argument(
+                *spec.flags, dest=spec.dest, action="store_true", default=None, help=spec.help
+            )
 
 
 class _WriteAll(io.RawIOBase):
@@ -134,25 +117,30 @@ def serve_main(argv: list[str]) -> int:
         _widen_pipe(fd)
 
     from vgi_host.packs.registry import PackRegistry
-    from vgi_host.packs.selection import ConfigError, resolve_selection
+    from vgi_host.packs.selection import ConfigError, resolve_selection, split_names
 
     try:
         selection = resolve_selection(
-            enable=_split(options.pack),
-            disable=_split(options.disable),
+            enable=split_names(options.pack),
+            disable=split_names(options.disable),
             strict=options.strict,
             config=options.config,
         )
     except ConfigError as exc:
         log.error("%s", exc)
         return 2
-    registry = PackRegistry.load(selection=selection, use_cache=not options.no_cache)
+    registry = PackRegistry.load(selection=selection, use_cache=not bool(options.no_cache))
+    unknown = selection.unknown_names(r.name for r in registry.records)
+    for warning in (*selection.warnings, *unknown):
+        log.warning("%s", warning)
     for record in registry.failed:
         log.warning(
             "pack %s (%s %s) not served: %s", record.name, record.distribution, record.version, record.error
         )
-    if selection.strict and registry.failed:
-        log.error("--strict: %d pack(s) failed; not serving", len(registry.failed))
+    if selection.strict and (registry.failed or unknown):
+        log.error(
+            "--strict: %d pack(s) failed, %d unknown name(s); not serving", len(registry.failed), len(unknown)
+        )
         return 1
 
     from vgi_rpc import PipeTransport

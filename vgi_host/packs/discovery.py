@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
+
+from vgi_host.packs.about import PackAbout, read_about
 
 ENTRY_POINT_GROUP = "vgi.functions"
 
@@ -34,6 +36,8 @@ class PackCandidate:
     """The ``.dist-info`` directory: with its mtime it identifies one installation."""
     editable: bool = False
     """Installed in development mode: its code changes without reinstalling."""
+    about: PackAbout = field(default_factory=PackAbout)
+    """Summary, README, keywords, URLs, licence, author: the source of the catalog's doc tags."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +89,16 @@ def discover(group: str = ENTRY_POINT_GROUP) -> Discovery:
             candidate = PackCandidate(entry_point.name, entry_point.value, "<unknown>", "?")
         else:
             location = getattr(dist, "_path", None)
+            message = dist.metadata
             candidate = PackCandidate(
                 entry_point.name,
                 entry_point.value,
-                dist.metadata["Name"],
+                message["Name"],
                 dist.version,
                 requires=tuple(dist.requires or ()),
                 location=str(location) if location is not None else None,
                 editable=_is_editable(dist),
+                about=read_about(message),  # type: ignore[arg-type]  # PackageMetadata is an email Message
             )
         distribution = candidate.distribution
         # importlib.metadata already keeps only the first of several copies of

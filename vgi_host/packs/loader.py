@@ -181,7 +181,9 @@ def load_pack(candidate: PackCandidate, declared_host_range: str | None = None) 
         entries = function_entries(candidate.name, imported.definitions)
         tables, views = object_entries(candidate.name, imported.tables, imported.views)
     except PackLoadError as exc:
-        return _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
+        failed = _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
+        failed.declared_host_range = declared_host_range  # `info` shows what it declares, loaded or not
+        return failed
     return PackRecord(
         name=candidate.name,
         distribution=candidate.distribution,
@@ -195,6 +197,7 @@ def load_pack(candidate: PackCandidate, declared_host_range: str | None = None) 
         declared_host_range=declared_host_range,
         definitions=imported.definitions,
         dynamic=imported.dynamic,
+        about=candidate.about,
     )
 
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from vgi_host.sdk.kinds import FunctionDefinition
     from vgi_host.sdk.objects import PackView
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2  # 2: functions carry the vgi.* documentation tags
 ENV_CACHE_DIR = "VGI_HOST_CACHE_DIR"
 ENV_NO_CACHE = "VGI_HOST_NO_CACHE"
 

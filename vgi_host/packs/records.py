@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from vgi_host.packs.about import PackAbout
 from vgi_host.packs.manifest import FunctionEntry
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class PackRecord:
         "_by_name",
         "_definitions",
         "_importer",
+        "about",
         "declared_host_range",
         "distribution",
         "dynamic",
@@ -81,6 +83,7 @@ class PackRecord:
         dynamic: bool = False,
         definitions: tuple[FunctionDefinition, ...] | None = None,
         importer: Importer | None = None,
+        about: PackAbout | None = None,
     ) -> None:
         self.name = name
         self.distribution = distribution
@@ -101,6 +104,8 @@ class PackRecord:
         self._by_name = {e.name.lower(): e for e in entries}
         self._definitions = {d.name.lower(): d for d in definitions} if definitions is not None else None
         self._importer = importer
+        self.about = about if about is not None else PackAbout()
+        """The distribution's own metadata (the catalog's doc tags; see vgi_host.catalog.tags)."""
 
     def __repr__(self) -> str:
         return f"PackRecord({self.name!r}, {self.distribution} {self.version}, {self.status.value})"
@@ -160,6 +165,7 @@ def not_served(
         traceback=trace,
         remedy=remedy,
         load_seconds=seconds,
+        about=candidate.about,
     )
 
 

@@ -50,6 +50,7 @@ def _from_manifest(candidate: PackCandidate, manifest: PackManifest) -> PackReco
         declared_host_range=manifest.declared_host_range,
         from_cache=True,
         importer=lambda: _import(candidate),
+        about=candidate.about,
     )
 
 
@@ -77,7 +78,9 @@ def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCac
             f"install a vgi-host matching {compatibility.declared!r}, "
             f"or a version of {candidate.distribution} that supports this vgi-host"
         )
-        return not_served(candidate, PackStatus.INCOMPATIBLE, compatibility.problem or "", remedy)
+        incompatible = not_served(candidate, PackStatus.INCOMPATIBLE, compatibility.problem or "", remedy)
+        incompatible.declared_host_range = compatibility.declared
+        return incompatible
     from vgi_host.packs.loader import load_pack
 
     record = load_pack(candidate, compatibility.declared)
