@@ -83,7 +83,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table, plain (tab-separated, one line per record) or json [default: table on a tty, else plain]",
+        help="table, plain (tab-separated, a line per record) or json [default: table on a tty, else plain]",
         show_default=False,
         case_sensitive=False,
     ),

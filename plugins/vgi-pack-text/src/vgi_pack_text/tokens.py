@@ -223,7 +223,8 @@ class TopKTokens(AggregateFunction[TokenCounts]):
         examples = (
             FunctionExample(
                 sql=(
-                    "SELECT packs.text.top_k_tokens(t, 2) FROM (VALUES ('the cat'), ('The dog'), ('a cat')) AS v(t)"
+                    "SELECT packs.text.top_k_tokens(t, 2) "
+                    "FROM (VALUES ('the cat'), ('The dog'), ('a cat')) AS v(t)"
                 ),
                 description="'cat' and 'the' both occur twice; 'cat' sorts first",
                 expected_output="[{'token': cat, 'count': 2}, {'token': the, 'count': 2}]",
