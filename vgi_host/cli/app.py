@@ -281,7 +281,7 @@ def info(
                 render_pack(found.record, pack_facts(found.record), console())
         elif as_json:
             typer.echo(json.dumps({**found.entry.description, "pack": found.record.name}, indent=2))
-        elif found.entry.kind in ("table", "view"):
+        elif not found.is_function:
             from vgi_host.cli.render import render_object
 
             render_object(found.record, found.entry.description, console())

@@ -28,6 +28,11 @@ class Target:
     record: PackRecord
     entry: FunctionEntry | None = None
 
+    @property
+    def is_function(self) -> bool:
+        """A function (scalar, table, table-in-out, aggregate), not a registered table or view."""
+        return any(self.entry is e for e in self.record.entries)
+
 
 def _objects(record: PackRecord) -> tuple[FunctionEntry, ...]:
     return (*record.entries, *record.tables, *record.views)
