@@ -21,7 +21,7 @@ _EXPORTS: dict[str, str] = {
     "AggregateFunction": "vgi_host.sdk.aggregate",
     "Arg": "vgi_host.sdk.params",
     "Args": "vgi_host.sdk.context",
-    "BindError": "vgi_host.sdk.errors",
+    "BindError": "vgi_host.errors",
     "BindParams": "vgi_host.sdk.context",
     "ConstParam": "vgi_host.sdk.params",
     "DistinctDependence": "vgi_host.protocol.enums",
@@ -73,11 +73,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from vgi_host.errors import BindError
     from vgi_host.packs.hookspecs import RegisterFunction, hookimpl, hookspec
     from vgi_host.protocol.enums import DistinctDependence, FunctionStability, NullHandling, OrderDependence
     from vgi_host.sdk.aggregate import AggregateFunction
     from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams
-    from vgi_host.sdk.errors import BindError
     from vgi_host.sdk.objects import PackTable, PackView
     from vgi_host.sdk.params import Arg, ConstParam, FunctionExample, Param, Returns, TableInput
     from vgi_host.sdk.scalar import ScalarFunction

@@ -5,14 +5,14 @@ from email.message import Message
 
 from rich.console import Console
 
-from vgi_host.catalog import tags
 from vgi_host.catalog.lint import Severity, function_lints, schema_lints
 from vgi_host.cli.render import plain_registry, render_function, render_registry
-from vgi_host.packs.about import PackAbout, read_about
-from vgi_host.packs.checks import run_check
+from vgi_host.host.checks import run_check
+from vgi_host.host.registry import PackRegistry
+from vgi_host.model import tags
+from vgi_host.model.about import PackAbout, read_about
 from vgi_host.packs.discovery import Discovery, PackCandidate
 from vgi_host.packs.loader import load_pack
-from vgi_host.packs.registry import PackRegistry
 from vgi_host.protocol.functions import FunctionInfo
 
 README = (
@@ -135,7 +135,7 @@ def test_pack_text_is_rendered_verbatim_never_as_markup():
     record = rules_record()
     console = Console(record=True, width=400, color_system=None)
     render_registry([record], console)
-    render_function(record, record.entry("bracketed").description, console)
+    render_function(record, record.entry("bracketed").description.as_json(), console)
     shown = console.export_text()
     assert "[min_lat, max_lat] x [min_lon, max_lon]" in shown
     assert "[red]x[/red]" in shown

@@ -10,7 +10,7 @@ method of the protocol.
 import re
 from pathlib import Path
 
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.host.registry import PackRegistry
 from vgi_host.runtime.server import build_server
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"

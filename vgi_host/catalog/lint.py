@@ -4,7 +4,7 @@
 (:mod:`vgi_host.testing`, on what a running host serves) both call these
 rules, so a pack's CI and its tests agree.  The rules follow the strict
 profile of the ecosystem's metadata linter for the tag contract (see
-:mod:`vgi_host.catalog.tags`): documented schemas with a title, keywords,
+:mod:`vgi_host.model.tags`): documented schemas with a title, keywords,
 licence and source; every function and argument documented without restating
 the type; examples that are catalog-qualified, call their function and are
 deterministic; machine-readable constraints for documented ranges and
@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from vgi_host.catalog import tags as t
+from vgi_host.model import tags as t
 from vgi_host.protocol.enums import CatalogFunctionType
 from vgi_host.protocol.functions import FunctionInfo
 

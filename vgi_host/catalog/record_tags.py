@@ -1,22 +1,23 @@
-"""The tags of the merged catalog and of each pack schema, for a pack registry.
+"""The tags of the merged catalog and of each pack schema, from the pack records.
 
 A thin adapter between the registry's records and the pure functions of
-:mod:`vgi_host.catalog.tags`, so the catalog and `vgi-host check` compute the
+:mod:`vgi_host.model.tags`, so the catalog and `vgi-host check` compute the
 same tags from the same records.
 """
 
 from __future__ import annotations
 
-from vgi_host.catalog.tags import catalog_tags, host_about, schema_tags
-from vgi_host.packs.records import PackRecord
-from vgi_host.packs.registry import PackRegistry
+from collections.abc import Sequence
+
+from vgi_host.model.records import HOST_SCHEMA, PackRecord
+from vgi_host.model.tags import catalog_tags, host_about, schema_tags
 
 __all__ = ["merged_catalog_tags", "pack_schema_tags"]
 
 
 def pack_schema_tags(record: PackRecord) -> dict[str, str]:
     """A pack's schema tags (``main``, the host's own schema, is described by vgi-host's metadata)."""
-    if record.name == "main":
+    if record.name == HOST_SCHEMA:
         about = host_about()
         return schema_tags("main", about) | {
             "vgi.title": "vgi-host: packs, functions and aliases",
@@ -26,10 +27,10 @@ def pack_schema_tags(record: PackRecord) -> dict[str, str]:
                 "Every function that exactly one pack defines also has an unqualified alias here."
             ),
         }
-    categories = [c for entry in record.entries for c in entry.description.get("categories", [])]
+    categories = [c for entry in record.entries for c in entry.description.categories]
     return schema_tags(record.name, record.about, categories)
 
 
-def merged_catalog_tags(registry: PackRegistry) -> dict[str, str]:
-    """The one catalog's tags: vgi-host's metadata plus what each served pack is for."""
-    return catalog_tags(host_about(), [(r.name, r.about) for r in registry.loaded])
+def merged_catalog_tags(loaded: Sequence[PackRecord]) -> dict[str, str]:
+    """The one catalog's tags: vgi-host's metadata plus what each served (``loaded``) pack is for."""
+    return catalog_tags(host_about(), [(r.name, r.about) for r in loaded])

@@ -25,8 +25,8 @@ from vgi_host.cli import options
 from vgi_host.cli.output import console, emit_lines, quiet_broken_pipe
 
 if TYPE_CHECKING:
-    from vgi_host.packs.records import PackRecord
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
+    from vgi_host.model.records import PackRecord
 
 EXIT_OK = 0
 EXIT_PACK_FAILURES = 1
@@ -121,7 +121,7 @@ def load_registry(
     Unknown pack names and config tables are warned about, naming what exists;
     under ``--strict`` (or ``strict = true`` in the config) they are usage errors.
     """
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
     from vgi_host.packs.selection import ConfigError, resolve_selection, split_names
 
     try:
@@ -181,9 +181,9 @@ def list_packs(
     chosen = _format(output, as_json)
     with quiet_broken_pipe():
         if chosen is OutputFormat.JSON:
-            from vgi_host.catalog.describe import describe_registry
+            from vgi_host.catalog.describe import describe_records
 
-            described = {d["name"]: d for d in describe_registry(registry)}
+            described = {d["name"]: d for d in describe_records(registry.records)}
             document = {"vgi_host_version": __version__, "packs": [described[r.name] for r in records]}
             typer.echo(json.dumps(document, indent=2))
         elif chosen is OutputFormat.PLAIN:
@@ -222,7 +222,7 @@ def check(
     with --pack/--disable (or the environment or config file) are skipped,
     not failed.
     """
-    from vgi_host.packs.checks import run_check
+    from vgi_host.host.checks import run_check
 
     registry = load_registry(pack, disable, config, strict, True)
     chosen_records = _chosen(registry, packs)
@@ -280,15 +280,15 @@ def info(
 
                 render_pack(found.record, pack_facts(found.record), console())
         elif as_json:
-            typer.echo(json.dumps({**found.entry.description, "pack": found.record.name}, indent=2))
+            typer.echo(json.dumps({**found.entry.description.as_json(), "pack": found.record.name}, indent=2))
         elif not found.is_function:
             from vgi_host.cli.render import render_object
 
-            render_object(found.record, found.entry.description, console())
+            render_object(found.record, found.entry.description.as_json(), console())
         else:
             from vgi_host.cli.render import render_function
 
-            render_function(found.record, found.entry.description, console())
+            render_function(found.record, found.entry.description.as_json(), console())
     raise typer.Exit(EXIT_OK)
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vgi_host.packs.manifest import FunctionEntry
-from vgi_host.packs.records import PackRecord, PackStatus
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.host.registry import PackRegistry
+from vgi_host.model.entries import FunctionEntry, TableEntry, ViewEntry
+from vgi_host.model.records import PackRecord, PackStatus
+
+Entry = FunctionEntry | TableEntry | ViewEntry
 
 __all__ = ["Target", "TargetNotFoundError", "pack_facts", "resolve_target"]
 
@@ -26,7 +28,7 @@ class Target:
     """A pack (``entry`` is None) or one function, table or view of it."""
 
     record: PackRecord
-    entry: FunctionEntry | None = None
+    entry: Entry | None = None
 
     @property
     def is_function(self) -> bool:
@@ -34,11 +36,11 @@ class Target:
         return any(self.entry is e for e in self.record.entries)
 
 
-def _objects(record: PackRecord) -> tuple[FunctionEntry, ...]:
+def _objects(record: PackRecord) -> tuple[Entry, ...]:
     return (*record.entries, *record.tables, *record.views)
 
 
-def _find(record: PackRecord, name: str) -> FunctionEntry | None:
+def _find(record: PackRecord, name: str) -> Entry | None:
     return next((e for e in _objects(record) if e.name.lower() == name.lower()), None)
 
 

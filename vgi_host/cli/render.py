@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from vgi_host.packs.checks import CheckReport, Severity
-from vgi_host.packs.records import PackRecord, PackStatus, conflicting_names
+from vgi_host.host.checks import CheckReport, Severity
+from vgi_host.model.records import PackRecord, PackStatus, conflicting_names
 
 _STATUS_STYLE = {
     PackStatus.LOADED: "green",
@@ -74,9 +74,9 @@ def _functions_table(record: PackRecord) -> Table:
     for entry in record.entries:
         described = entry.description
         table.add_row(
-            text(described["kind"]),
-            text(f"{record.name}.{described['signature']}"),
-            text(described["summary"]),
+            text(described.kind),
+            text(f"{record.name}.{described.signature}"),
+            text(described.summary),
         )
     return table
 
@@ -147,26 +147,19 @@ def plain_registry(records: Sequence[PackRecord], *, brief: bool = False) -> lis
                     (
                         record.name,
                         status,
-                        described["kind"],
+                        described.kind,
                         entry.name,
-                        f"{record.name}.{described['signature']}",
-                        described["summary"],
+                        f"{record.name}.{described.signature}",
+                        described.summary,
                     )
                 )
             )
-        for entry in (*record.tables, *record.views):
-            described = entry.description
-            lines.append(
+        for kind, objects in (("table", record.tables), ("view", record.views)):
+            lines.extend(
                 plain_line(
-                    (
-                        record.name,
-                        status,
-                        entry.kind,
-                        entry.name,
-                        f"{record.name}.{entry.name}",
-                        described["description"],
-                    )
+                    (record.name, status, kind, o.name, f"{record.name}.{o.name}", o.description.description)
                 )
+                for o in objects
             )
     return lines
 
@@ -266,10 +259,11 @@ def render_pack(record: PackRecord, facts_rows: Sequence[tuple[str, str]], conso
         table = Table(title=text(f"{record.name}: tables and views"), title_justify="left")
         for column in ("kind", "name", "description"):
             table.add_column(column, overflow="fold")
-        for entry in (*record.tables, *record.views):
-            table.add_row(
-                text(entry.kind), text(f"{record.name}.{entry.name}"), text(entry.description["description"])
-            )
+        for kind, objects in (("table", record.tables), ("view", record.views)):
+            for entry in objects:
+                table.add_row(
+                    text(kind), text(f"{record.name}.{entry.name}"), text(entry.description.description)
+                )
         out.print(table)
 
 

@@ -12,32 +12,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 
-from vgi_host.packs.about import PackAbout, read_about
+from vgi_host.model.about import read_about
+from vgi_host.model.candidate import PackCandidate
 
 ENTRY_POINT_GROUP = "vgi.functions"
-
-
-@dataclass(frozen=True, slots=True)
-class PackCandidate:
-    """An installed pack as its distribution's metadata describes it."""
-
-    name: str
-    """The entry point's name: the pack name and its DuckDB schema."""
-    target: str
-    """The entry point's value: ``module`` or ``module:attribute``."""
-    distribution: str
-    version: str
-    requires: tuple[str, ...] = ()
-    """The distribution's ``Requires-Dist`` lines (where its vgi-host range is declared)."""
-    location: str | None = None
-    """The ``.dist-info`` directory: with its mtime it identifies one installation."""
-    editable: bool = False
-    """Installed in development mode: its code changes without reinstalling."""
-    about: PackAbout = field(default_factory=PackAbout)
-    """Summary, README, keywords, URLs, licence, author: the source of the catalog's doc tags."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vgi_host.errors import FunctionDefinitionError
 from vgi_host.protocol.enums import DistinctDependence, FunctionStability, NullHandling, OrderDependence
-from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import FunctionExample
 
 SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from vgi_host.sdk.errors import FunctionDefinitionError
+from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.params import ConstParam, Param, Returns, TypeBound
 from vgi_host.sdk.types import (
     AnnotationTypeError,

@@ -14,8 +14,9 @@ from functools import cached_property
 
 from vgi_host import __version__
 from vgi_host.catalog.record_tags import merged_catalog_tags, pack_schema_tags
-from vgi_host.packs.records import PackRecord
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.host.registry import PackRegistry
+from vgi_host.kinds.registry import kind_named
+from vgi_host.model.records import HOST_SCHEMA, PackRecord
 from vgi_host.protocol.attach import CatalogAttachResult, CatalogInfo
 from vgi_host.protocol.catalog import SchemaInfo, TableInfo
 from vgi_host.protocol.enums import SchemaObjectType
@@ -23,19 +24,8 @@ from vgi_host.protocol.enums import SchemaObjectType
 CATALOG_NAME = "packs"
 """What `catalog_catalogs` advertises (the bare ``ATTACH 'vgi-host serve'`` form uses it)."""
 
-HOST_SCHEMA = "main"
-"""The attach's default schema, reserved for the host's own objects."""
-
 ATTACH_TOKEN_PREFIX = b"vgi-host/1 "
 """Marks attach data as ours; what follows is JSON, readable by any host process."""
-
-_LISTING = {
-    "scalar": SchemaObjectType.SCALAR_FUNCTION,
-    "table": SchemaObjectType.TABLE_FUNCTION,
-    "table_in_out": SchemaObjectType.TABLE_FUNCTION,
-    "aggregate": SchemaObjectType.AGGREGATE_FUNCTION,
-}
-"""Which listing each SDK kind appears in (table-in-out functions are table functions to DuckDB)."""
 
 _OBJECT_KINDS = ("table", "view", "scalar_function", "aggregate_function", "table_function", "macro", "index")
 
@@ -71,7 +61,7 @@ class HostCatalog:
             attach_opaque_data_required=False,
             default_schema=HOST_SCHEMA,
             comment=f"vgi-host {__version__}; packs: {loaded}",
-            tags={"vgi_host.version": __version__, **merged_catalog_tags(self.registry)},
+            tags={"vgi_host.version": __version__, **merged_catalog_tags(self.registry.loaded)},
             resolved_data_version=None,
             resolved_implementation_version=__version__,
         )
@@ -79,7 +69,7 @@ class HostCatalog:
     def _schema_info(self, record: PackRecord, comment: str) -> SchemaInfo:
         counts = dict.fromkeys(_OBJECT_KINDS, 0)
         for entry in record.entries:
-            counts[_LISTING[entry.kind].value] += 1
+            counts[kind_named(entry.kind).listing] += 1
         counts["table"] = len(record.tables)
         counts["view"] = len(record.views)
         return SchemaInfo(
@@ -115,7 +105,9 @@ class HostCatalog:
         """
         record = self._record(path)
         return (
-            [] if record is None else [entry.info for entry in record.entries if _LISTING[entry.kind] is kind]
+            []
+            if record is None
+            else [entry.info for entry in record.entries if kind_named(entry.kind).listing == kind.value]
         )
 
     def _record(self, path: list[str]) -> PackRecord | None:

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from vgi_host.packs.about import PackAbout
+from vgi_host.model.about import PackAbout
 
 __all__ = [
     "AUTHOR",
@@ -173,7 +173,7 @@ def host_about() -> PackAbout:
     """vgi-host's own distribution metadata (empty when it is not installed as a distribution)."""
     from importlib import metadata
 
-    from vgi_host.packs.about import read_about
+    from vgi_host.model.about import read_about
 
     try:
         return read_about(metadata.distribution("vgi-host").metadata)  # type: ignore[arg-type]

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 from vgi_host.catalog.lint import Lint, Severity, function_lints, schema_lints
 from vgi_host.catalog.record_tags import pack_schema_tags
-from vgi_host.catalog.sql_types import is_supported
-from vgi_host.packs.records import PackRecord, PackStatus, conflicting_names
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.host.registry import PackRegistry
+from vgi_host.model.records import PackRecord, PackStatus, conflicting_names
 from vgi_host.protocol.functions import FunctionInfo
+from vgi_host.sql_types import is_supported
 
 __all__ = ["CheckReport", "Finding", "Severity", "run_check"]
 
