@@ -224,7 +224,7 @@ def test_check_reports_docs_types_compatibility_and_conflicts():
         Severity.WARNING,
         "function 'double' is also defined by sloppy",
     ) in findings
-    assert ("VH304", "alpha.double", Severity.WARNING, "has no example") in findings
+    assert ("VH304", "alpha.double", Severity.WARNING, "no example") in findings
     assert not [f for f in report.for_pack("alpha") if f.severity is Severity.ERROR]
     assert all(f.remedy and f.code.startswith("VH") for f in report.findings)
     strict = run_check(registry, ["alpha"], strict=True)

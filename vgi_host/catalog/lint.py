@@ -216,7 +216,7 @@ def _example_lints(info: FunctionInfo) -> list[Lint]:
             Lint(
                 "VH304",
                 subject,
-                "has no example",
+                "no example",
                 f"add Meta.examples with one SQL call, e.g. SELECT {t.CATALOG_NAME}.{subject}(...)",
             )
         ]
