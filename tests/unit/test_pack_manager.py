@@ -241,3 +241,31 @@ def test_an_uninstalled_pack_disappears_and_its_manifest_is_never_consulted(tmp_
     after_uninstall = PackRegistry.load(Discovery((), ()), cache=cache)  # discovery no longer finds it
     assert after_uninstall.records == ()
     assert after_uninstall.pack("alpha") is None
+
+
+def test_one_comma_splitting_rule_and_warnings_for_unknown_names(tmp_path):
+    from vgi_host.packs.selection import split_names
+
+    assert split_names(["geo,text", " x ", ",,"]) == ["geo", "text", "x"]
+    assert split_names("a, b") == ["a", "b"]
+    assert split_names(None) == []
+    selection = resolve_selection(
+        enable=["geo,nosuch"], disable=["gone"], config=tmp_path / "no.toml", environ={}
+    )
+    warnings = selection.unknown_names(["geo", "text"])
+    assert warnings == [
+        "--pack names 'nosuch', which is no installed pack (installed: geo, text)",
+        "--disable names 'gone', which is no installed pack (installed: geo, text)",
+    ]
+    assert selection.remedy("text") == "deselected on purpose; to serve it, add it to --pack"
+    assert selection.remedy("gone") == "deselected on purpose; to serve it, remove it from --disable"
+
+
+def test_an_unknown_config_table_is_a_warning_and_an_error_under_strict(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[pack]\nenable = ["geo"]\n')
+    lenient = resolve_selection(config=config, environ={})
+    assert lenient.enable is None  # the misspelt table selects nothing...
+    assert lenient.warnings == (f"{config}: unknown table or key [pack] is ignored (known: [packs])",)
+    with pytest.raises(ConfigError, match=r"\[pack\]"):
+        resolve_selection(config=config, strict=True, environ={})

@@ -46,9 +46,7 @@ def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCac
     """One pack's record, importing it only when nothing cheaper can answer."""
     verdict = selection.verdict(candidate.name)
     if verdict is not None:
-        return not_served(
-            candidate, PackStatus.DISABLED, verdict, "enable it, or remove it from the blocklist"
-        )
+        return not_served(candidate, PackStatus.DISABLED, verdict, selection.remedy(candidate.name))
     manifest = cache.load(candidate) if cache is not None else None
     if manifest is not None:  # the cache key covers host and pack versions: its verdicts still hold
         return _from_manifest(candidate, manifest)

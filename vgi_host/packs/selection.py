@@ -65,6 +65,12 @@ class Selection:
             return f"not in the allowlist ({self.enable_source})"
         return None
 
+    def remedy(self, pack: str) -> str:
+        """How to serve a deselected ``pack``: the list and source that keep it out."""
+        if pack.lower() in self.disable:
+            return f"deselected on purpose; to serve it, remove it from {self.disable_source}"
+        return f"deselected on purpose; to serve it, add it to {self.enable_source}"
+
     def unknown_names(self, known: Iterable[str]) -> list[str]:
         """One warning per selected or disabled name that is no installed pack (a typo, usually)."""
         installed = sorted({name.lower() for name in known})
