@@ -249,9 +249,9 @@ def test_one_comma_splitting_rule_and_warnings_for_unknown_names(tmp_path):
     assert split_names(["geo,text", " x ", ",,"]) == ["geo", "text", "x"]
     assert split_names("a, b") == ["a", "b"]
     assert split_names(None) == []
-    selection = resolve_selection(
-        enable=["geo,nosuch"], disable=["gone"], config=tmp_path / "no.toml", environ={}
-    )
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    selection = resolve_selection(enable=["geo,nosuch"], disable=["gone"], config=config, environ={})
     warnings = selection.unknown_names(["geo", "text"])
     assert warnings == [
         "--pack names 'nosuch', which is no installed pack (installed: geo, text)",
