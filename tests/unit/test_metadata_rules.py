@@ -143,3 +143,12 @@ def test_pack_text_is_rendered_verbatim_never_as_markup():
     assert "[bold]one[/bold]" in shown
     plain = "\n".join(plain_registry([record]))
     assert "[red]x[/red]" in plain
+
+
+def test_tables_and_views_get_a_title_and_their_description():
+    described = tags.object_tags("large_cities", "Cities of ten million or more. From geo.cities.")
+    assert described == {
+        tags.TITLE: "Cities of ten million or more",
+        tags.DOC_MD: "Cities of ten million or more. From geo.cities.",
+    }
+    assert tags.object_tags("raw_rows", "") == {tags.TITLE: "Raw rows"}

@@ -161,11 +161,12 @@ def function_tags(
     return tags
 
 
-def object_tags(description: str, explicit: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A registered table's or view's tags."""
-    tags = {DOC_MD: description.strip()} if description.strip() else {}
-    tags.update(explicit or {})
-    return tags
+def object_tags(name: str, description: str) -> dict[str, str]:
+    """A registered table's or view's tags: a title from its description's first sentence, the description."""
+    text = description.strip()
+    if not text:
+        return {TITLE: name.replace("_", " ").capitalize()}
+    return {TITLE: title_of(text, name), DOC_MD: text}
 
 
 @functools.cache
