@@ -136,6 +136,10 @@ def test_help_without_arguments_and_with_h(run_cli):
         assert "<list[str]>" not in short.stdout
         assert "<bool>" not in short.stdout
     assert run_cli("serve", "-h").returncode == 0
+    for command in ("list", "check", "info", "new"):
+        version = run_cli(command, "--version")
+        assert version.returncode == 0, command
+        assert version.stdout.startswith("vgi-host ")
 
 
 def test_plain_is_the_default_when_piped_and_one_line_per_function(run_cli):

@@ -57,12 +57,14 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+VersionOption = Annotated[
+    bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+]
+"""Accepted by every command as well as by `vgi-host` itself (`vgi-host list --version`)."""
+
+
 @app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
+def _root(version: VersionOption = False) -> None:
     """Serve every installed VGI function pack to DuckDB through one ATTACH."""
 
 
@@ -168,6 +170,7 @@ def list_packs(
     config: ConfigOption = None,
     strict: StrictOption = False,
     no_cache: NoCacheOption = False,
+    version: VersionOption = False,
 ) -> None:
     """Show every discovered pack, its status and its functions.
 
@@ -213,6 +216,7 @@ def check(
             help="Warnings are errors too (the metadata linter's strict profile), and unknown pack names.",
         ),
     ] = False,
+    version: VersionOption = False,
 ) -> None:
     """Import packs and validate them: hooks, documentation, catalog metadata, types, compatibility.
 
@@ -256,6 +260,7 @@ def info(
     ],
     as_json: JsonOption = False,
     config: ConfigOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Everything about one pack, function, table or view: signature, docs, examples, distribution."""
     from vgi_host.cli.lookup import TargetNotFoundError, resolve_target
@@ -306,6 +311,7 @@ def new(
         Path,
         typer.Option("--path", help="Directory to create the pack in.", file_okay=False, metavar="DIR"),
     ] = Path("."),
+    version: VersionOption = False,
 ) -> None:
     """Create a pack distribution `vgi-pack-NAME`, ready to test, build and publish.
 
