@@ -81,6 +81,11 @@ def _info(raw: dict[str, Any]) -> bytes:
         raise EntryFormatError(f"'info' is not base64: {exc}") from exc
 
 
+def _entry_json(name: str, info: bytes, description: dict[str, Any]) -> dict[str, Any]:
+    """The fields every entry's manifest form has."""
+    return {"name": name, "info": base64.b64encode(info).decode("ascii"), "description": description}
+
+
 @dataclass(frozen=True, slots=True)
 class ArgumentDescription:
     """One argument as a SQL user reads it."""
@@ -195,10 +200,8 @@ class FunctionEntry:
     def as_json(self) -> dict[str, Any]:
         """The manifest form."""
         return {
-            "name": self.name,
+            **_entry_json(self.name, self.info, self.description.as_json()),
             "kind": self.kind,
-            "info": base64.b64encode(self.info).decode("ascii"),
-            "description": self.description.as_json(),
             "alias_of": self.alias_of,
         }
 
@@ -254,11 +257,7 @@ class TableEntry:
 
     def as_json(self) -> dict[str, Any]:
         """The manifest form."""
-        return {
-            "name": self.name,
-            "info": base64.b64encode(self.info).decode("ascii"),
-            "description": self.description.as_json(),
-        }
+        return _entry_json(self.name, self.info, self.description.as_json())
 
     @classmethod
     def from_json(cls, raw: object) -> TableEntry:
@@ -297,11 +296,7 @@ class ViewEntry:
 
     def as_json(self) -> dict[str, Any]:
         """The manifest form."""
-        return {
-            "name": self.name,
-            "info": base64.b64encode(self.info).decode("ascii"),
-            "description": self.description.as_json(),
-        }
+        return _entry_json(self.name, self.info, self.description.as_json())
 
     @classmethod
     def from_json(cls, raw: object) -> ViewEntry:
