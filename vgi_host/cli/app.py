@@ -94,7 +94,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.
 PacksArgument = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Only these packs (default: every discovered pack).", metavar="[PACK]...", show_default=False
+        help="Only these packs (default: every discovered pack).", metavar="PACK...", show_default=False
     ),
 ]
 
