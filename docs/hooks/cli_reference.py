@@ -23,10 +23,11 @@ command-line code each time the documentation is built.
 
 | exit code | meaning |
 | --- | --- |
-| `0` | success; for `list`, every listed pack loaded; also when the reader of a pipe stopped early (`vgi-host list \\| head -1`) |
-| `1` | the command ran, but some pack failed to load, a check found errors, `info` found nothing, or `new` refused |
-| `2` | usage error: unknown option, bad argument, a PACK argument that is no installed pack, unreadable config file; under `--strict`, an unknown pack name or config table |
+| `0` | success: for `list`, every listed pack loaded (also when a pipe's reader stopped early) |
+| `1` | some pack failed to load, a check found errors, `info` found nothing, `new` refused |
+| `2` | usage error: bad option or argument, a PACK that is not installed, a bad config file |
 
+Under `--strict`, an unknown pack name or config table is a usage error too (2).
 `list` and `check` print a table on a terminal and tab-separated lines (`--format plain`) in a pipe;
 `--format json` (or `--json`) for programs. Pack-supplied text is always printed as written.
 """
