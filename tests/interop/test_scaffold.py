@@ -91,6 +91,10 @@ def test_the_printed_next_steps_work_before_vgi_host_is_published(tmp_path, vgi_
         result = ok(run("bash", "-c", f'PATH="{Path(uv).parent}:$PATH" && {command}', cwd=pack, timeout=300))
     assert " passed" in result.stdout
     assert "failed" not in result.stdout
+    # The new pack already meets the metadata rules (strict profile): nothing to fix before CI.
+    strict = run(pack / ".venv" / "bin" / "vgi-host", "check", "--strict", "--json", "tides", cwd=pack)
+    assert json.loads(strict.stdout)["findings"] == [], strict.stdout
+    assert strict.returncode == 0
 
 
 def test_poor_pack_names_are_warned_about(tmp_path, vgi_host_exe):
