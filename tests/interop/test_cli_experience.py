@@ -220,3 +220,13 @@ def test_catalog_schemas_and_functions_carry_the_vgi_tags(client, attach):
     queries = json.loads(haversine.tags["vgi.example_queries"])
     assert queries[0]["sql"] == haversine.examples[0].sql
     assert haversine.tags["vgi.doc_md"] == haversine.description
+    assert "vgi.result_columns_schema" not in haversine.tags
+
+    tables = client.schema_contents(
+        attach_opaque_data=attach.attach_opaque_data, path=["geo"], type=SchemaObjectType.TABLE_FUNCTION
+    )
+    grid = next(f for f in tables if f.name == "geo_grid")
+    assert json.loads(grid.tags["vgi.result_columns_schema"]) == [
+        {"name": "lat", "type": "DOUBLE"},
+        {"name": "lon", "type": "DOUBLE"},
+    ]

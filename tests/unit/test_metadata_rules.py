@@ -152,3 +152,12 @@ def test_tables_and_views_get_a_title_and_their_description():
         tags.DOC_MD: "Cities of ten million or more. From geo.cities.",
     }
     assert tags.object_tags("raw_rows", "") == {tags.TITLE: "Raw rows"}
+
+
+def test_a_table_function_with_a_fixed_schema_declares_its_result_columns():
+    computed = tags.function_tags("Rows.", [], [], None, [("lat", "DOUBLE"), ("lon", "DOUBLE")])
+    assert json.loads(computed[tags.RESULT_COLUMNS_SCHEMA]) == [
+        {"name": "lat", "type": "DOUBLE"},
+        {"name": "lon", "type": "DOUBLE"},
+    ]
+    assert tags.RESULT_COLUMNS_SCHEMA not in tags.function_tags("Scalar.", [], [])

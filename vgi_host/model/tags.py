@@ -37,6 +37,7 @@ __all__ = [
     "EXECUTABLE_EXAMPLES",
     "KEYWORDS",
     "LICENSE",
+    "RESULT_COLUMNS_SCHEMA",
     "SOURCE_URL",
     "SUPPORT_CONTACT",
     "TITLE",
@@ -61,6 +62,7 @@ SOURCE_URL = "vgi.source_url"
 AUTHOR = "vgi.author"
 LICENSE = "vgi.license"
 SUPPORT_CONTACT = "vgi.support_contact"
+RESULT_COLUMNS_SCHEMA = "vgi.result_columns_schema"
 
 CATALOG_NAME = "packs"
 """The catalog name the docs use in examples (`ATTACH 'packs' ...`)."""
@@ -143,8 +145,12 @@ def function_tags(
     categories: Sequence[str],
     examples: Sequence[Example],
     explicit: Mapping[str, str] | None = None,
+    result_columns: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
-    """A function's tags from its ``Meta``; ``explicit`` (``Meta.tags``) wins on a clash."""
+    """A function's tags from its ``Meta``; ``explicit`` (``Meta.tags``) wins on a clash.
+
+    ``result_columns`` (name, SQL type) is a table function's fixed output, when it has one.
+    """
     tags: dict[str, str] = {}
     if description.strip():
         tags[DOC_MD] = description.strip()
@@ -157,6 +163,8 @@ def function_tags(
         tags[EXECUTABLE_EXAMPLES] = _json(
             [{"sql": e.sql, "expected_output": e.expected_output} for e in executable]
         )
+    if result_columns:
+        tags[RESULT_COLUMNS_SCHEMA] = _json([{"name": n, "type": t} for n, t in result_columns])
     tags.update(explicit or {})
     return tags
 
