@@ -23,9 +23,13 @@ command-line code each time the documentation is built.
 
 | exit code | meaning |
 | --- | --- |
-| `0` | success; for `list`, every discovered pack loaded |
-| `1` | the command ran, but some pack failed to load, a check found errors, or `new` refused |
-| `2` | usage error: unknown option, bad argument, unreadable config file |
+| `0` | success: for `list`, every listed pack loaded (also when a pipe's reader stopped early) |
+| `1` | some pack failed to load, a check found errors, `info` found nothing, `new` refused |
+| `2` | usage error: bad option or argument, a PACK that is not installed, a bad config file |
+
+Under `--strict`, an unknown pack name or config table is a usage error too (2).
+`list` and `check` print a table on a terminal and tab-separated lines (`--format plain`) in a pipe;
+`--format json` (or `--json`) for programs. Pack-supplied text is always printed as written.
 """
 
 
@@ -34,7 +38,7 @@ def _usage(command: Any, path: str) -> str:
     for param in command.params:
         if param.param_type_name == "argument":
             name = (param.metavar or param.name or "ARG").upper()
-            if param.nargs == -1:
+            if param.nargs == -1 and not name.endswith("..."):
                 name += "..."
             pieces.append(name if param.required else f"[{name}]")
     return " ".join(pieces)

@@ -39,7 +39,7 @@ def test_list_json_reports_every_pack_with_status(run_cli):
 
 
 def test_list_table_shows_packs_functions_and_failures(run_cli):
-    result = run_cli("list")
+    result = run_cli("list", "--format", "table", env={"COLUMNS": "200"})
     assert result.returncode == 1
     assert "geo.haversine_km" in result.stdout
     assert "also in geo: table cities, view large_cities" in result.stdout

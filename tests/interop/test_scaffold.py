@@ -73,3 +73,33 @@ def test_scaffolded_pack_passes_its_own_tests_in_a_fresh_venv(tmp_path, vgi_host
     assert weather["distribution"] == "vgi-pack-weather"
     assert weather["function_count"] == 4
     assert sorted(f["kind"] for f in weather["functions"]) == ["aggregate", "scalar", "table", "table_in_out"]
+
+
+def test_the_printed_next_steps_work_before_vgi_host_is_published(tmp_path, vgi_host_exe):
+    """Run exactly what `vgi-host new` prints, from a fresh venv, with vgi-host on no index."""
+    uv = shutil.which("uv")
+    assert uv is not None, "this test needs `uv` on PATH (it is, under `uv run tox`)"
+    created = ok(run(vgi_host_exe, "new", "tides", "--path", tmp_path))
+    pack = tmp_path / "vgi-pack-tides"
+    pyproject = (pack / "pyproject.toml").read_text()
+    assert "[tool.uv.sources]" in pyproject  # this vgi-host came from a local wheel, not an index
+    steps = created.stdout.split("Next:\n", 1)[1].splitlines()
+    commands = [step.split("#", 1)[0].strip() for step in steps if step.strip().startswith("uv ")]
+    assert commands[:2] == ["uv venv && uv pip install -e . pytest", "uv run pytest"]
+    # The steps as a new author types them: `uv` from PATH, no virtualenv active.
+    for command in commands[:2]:
+        result = ok(run("bash", "-c", f'PATH="{Path(uv).parent}:$PATH" && {command}', cwd=pack, timeout=300))
+    assert " passed" in result.stdout
+    assert "failed" not in result.stdout
+    # The new pack already meets the metadata rules (strict profile): nothing to fix before CI.
+    strict = run(pack / ".venv" / "bin" / "vgi-host", "check", "--strict", "--json", "tides", cwd=pack)
+    assert json.loads(strict.stdout)["findings"] == [], strict.stdout
+    assert strict.returncode == 0
+
+
+def test_poor_pack_names_are_warned_about(tmp_path, vgi_host_exe):
+    keyword = ok(run(vgi_host_exe, "new", "select", "--path", tmp_path))
+    assert "SQL keyword" in keyword.stderr
+    taken = ok(run(vgi_host_exe, "new", "geo", "--path", tmp_path))
+    assert "already installed (vgi-pack-geo)" in taken.stderr
+    assert "warning" not in ok(run(vgi_host_exe, "new", "tides", "--path", tmp_path)).stderr

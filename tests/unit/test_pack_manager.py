@@ -202,20 +202,35 @@ def test_check_reports_docs_types_compatibility_and_conflicts():
     registry = PackRegistry.load(discovery, use_cache=False)
     report = run_check(registry, ["sloppy", "alpha"])
     assert [r.name for r in report.checked] == ["alpha", "sloppy"]
-    messages = {(f.subject, f.severity, f.message) for f in report.findings}
-    assert ("sloppy", Severity.ERROR, "declares no vgi-host version range") in messages
-    assert ("sloppy.bare", Severity.ERROR, "has no description") in messages
-    assert ("sloppy.bare", Severity.ERROR, "argument 'x' is undocumented") in messages
+    findings = {(f.code, f.subject, f.severity, f.message) for f in report.findings}
+    # No declared range: served, so a warning (an error only under --strict).
     assert (
+        "VH101",
+        "sloppy",
+        Severity.WARNING,
+        "declares no vgi-host version range (it is served, but may break on a vgi-host upgrade)",
+    ) in findings
+    assert ("VH301", "sloppy.bare", Severity.ERROR, "has no description") in findings
+    assert ("VH302", "sloppy.bare", Severity.ERROR, "argument 'x' is undocumented") in findings
+    assert (
+        "VH102",
         "sloppy.bare",
         Severity.ERROR,
         "argument 'x' has type dense_union<n: int64=0>: DuckDB reads only sparse unions; "
         "declare pa.sparse_union(...)",
-    ) in messages
-    assert ("alpha.double", Severity.WARNING, "function 'double' is also defined by sloppy") in messages
-    assert ("alpha.double", Severity.WARNING, "has no examples") in messages
+    ) in findings
+    assert (
+        "VH103",
+        "alpha.double",
+        Severity.WARNING,
+        "function 'double' is also defined by sloppy",
+    ) in findings
+    assert ("VH304", "alpha.double", Severity.WARNING, "no example") in findings
     assert not [f for f in report.for_pack("alpha") if f.severity is Severity.ERROR]
-    assert all(f.remedy for f in report.findings)
+    assert all(f.remedy and f.code.startswith("VH") for f in report.findings)
+    strict = run_check(registry, ["alpha"], strict=True)
+    assert strict.errors
+    assert all(f.severity is Severity.ERROR for f in strict.findings)
     everything = run_check(registry)
     assert any(f.pack == "broken" and f.severity is Severity.ERROR for f in everything.findings)
 
@@ -228,7 +243,9 @@ def test_check_knows_time_interval_uuid_and_array_arguments():
     )
     report = run_check(registry)
     assert [r.status for r in report.checked] == [PackStatus.LOADED]
-    assert report.findings == ()
+    # A fake pack has no distribution metadata (schema-level VH2xx warnings); its types are all fine.
+    assert [f for f in report.findings if f.code == "VH102"] == []
+    assert not report.errors
     (entry,) = registry.loaded[0].entries
     assert entry.description.signature == (
         "first_of(t TIME, i INTERVAL, u UUID, v FLOAT[3], ns TIME_NS, ts TIMESTAMP_MS) -> TIME"
@@ -242,3 +259,31 @@ def test_an_uninstalled_pack_disappears_and_its_manifest_is_never_consulted(tmp_
     after_uninstall = PackRegistry.load(Discovery((), ()), cache=cache)  # discovery no longer finds it
     assert after_uninstall.records == ()
     assert after_uninstall.pack("alpha") is None
+
+
+def test_one_comma_splitting_rule_and_warnings_for_unknown_names(tmp_path):
+    from vgi_host.packs.selection import split_names
+
+    assert split_names(["geo,text", " x ", ",,"]) == ["geo", "text", "x"]
+    assert split_names("a, b") == ["a", "b"]
+    assert split_names(None) == []
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    selection = resolve_selection(enable=["geo,nosuch"], disable=["gone"], config=config, environ={})
+    warnings = selection.unknown_names(["geo", "text"])
+    assert warnings == [
+        "--pack names 'nosuch', which is no installed pack (installed: geo, text)",
+        "--disable names 'gone', which is no installed pack (installed: geo, text)",
+    ]
+    assert selection.remedy("text") == "deselected on purpose; to serve it, add it to --pack"
+    assert selection.remedy("gone") == "deselected on purpose; to serve it, remove it from --disable"
+
+
+def test_an_unknown_config_table_is_a_warning_and_an_error_under_strict(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[pack]\nenable = ["geo"]\n')
+    lenient = resolve_selection(config=config, environ={})
+    assert lenient.enable is None  # the misspelt table selects nothing...
+    assert lenient.warnings == (f"{config}: unknown table or key [pack] is ignored (known: [packs])",)
+    with pytest.raises(ConfigError, match=r"\[pack\]"):
+        resolve_selection(config=config, strict=True, environ={})

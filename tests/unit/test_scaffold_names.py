@@ -2,11 +2,13 @@
 
 import ast
 import tomllib
+from pathlib import Path, PurePosixPath
 
 import pytest
 from typer.testing import CliRunner
 
 from vgi_host.cli.app import app
+from vgi_host.cli.host_source import LocalHost
 from vgi_host.cli.scaffold import InvalidPackNameError, host_range, pack_names, render, scaffold_pack
 
 
@@ -46,6 +48,7 @@ def test_rendered_pack_is_complete_and_valid():
     files = {str(path): text for path, text in render(pack_names("weather")).items()}
     assert set(files) == {
         ".gitignore",
+        ".python-version",
         "README.md",
         "pyproject.toml",
         "src/vgi_pack_weather/__init__.py",
@@ -54,6 +57,10 @@ def test_rendered_pack_is_complete_and_valid():
         "tests/test_weather_pack.py",
     }
     assert not any("{{" in text for text in files.values())
+    assert "[tool.uv.sources]" not in files["pyproject.toml"]  # no local vgi-host given: the index
+    local = render(pack_names("weather"), LocalHost(Path("/src/vgi-host"), editable=True))
+    sources = tomllib.loads(local[PurePosixPath("pyproject.toml")])["tool"]["uv"]["sources"]
+    assert sources == {"vgi-host": {"path": "/src/vgi-host", "editable": True}}
     for path, text in files.items():
         if path.endswith(".py"):
             ast.parse(text, filename=path)
@@ -68,7 +75,8 @@ def test_rendered_pack_is_complete_and_valid():
 
 
 def test_scaffold_writes_the_files_and_never_overwrites(tmp_path):
-    target, files = scaffold_pack("weather", tmp_path)
+    target, files, steps = scaffold_pack("weather", tmp_path)
+    assert steps[0] == f"cd {target}"
     assert target == tmp_path / "vgi-pack-weather"
     assert all(target.joinpath(*f.parts).is_file() for f in files)
     runner = CliRunner()

@@ -26,6 +26,7 @@ def describe_pack(record: PackRecord, conflicts: dict[str, list[str]] | None = N
         "traceback": record.traceback,
         "function_count": len(record.entries),
         "declared_host_range": record.declared_host_range,
+        "about": record.about.to_dict(),
         "from_cache": record.from_cache,
         "load_seconds": round(record.load_seconds, 4),
         "functions": [entry.description.as_json() for entry in record.entries],

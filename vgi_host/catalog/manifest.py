@@ -34,7 +34,7 @@ from vgi_host.kinds.registry import UnknownKindError, kind_named
 from vgi_host.model.candidate import PackCandidate
 from vgi_host.model.entries import EntryFormatError, FunctionEntry, TableEntry, ViewEntry
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 3  # 3: entries carry the vgi.* documentation tags (2: an interim form of them)
 ENV_CACHE_DIR = "VGI_HOST_CACHE_DIR"
 ENV_NO_CACHE = "VGI_HOST_NO_CACHE"
 

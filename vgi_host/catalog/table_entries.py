@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 
 from vgi_host.model.entries import ColumnDescription, TableDescription, TableEntry, ViewDescription, ViewEntry
+from vgi_host.model.tags import object_tags
 from vgi_host.protocol.catalog import TableInfo, ViewInfo
 from vgi_host.protocol.common import encode_catalog_item
 from vgi_host.protocol.invocation import BindResponse
@@ -53,6 +54,7 @@ def table_info(
         name=name,
         schema_path=[schema],
         comment=description or None,
+        tags=object_tags(name, description),
         columns=columns,
         scan_function=scan,
         bind_result=BindResponse(output_schema=columns),
@@ -62,7 +64,13 @@ def table_info(
 
 def view_info(schema: str, name: str, sql: str, description: str) -> ViewInfo:
     """A view DuckDB binds itself."""
-    return ViewInfo(name=name, schema_path=[schema], definition=sql, comment=description or None)
+    return ViewInfo(
+        name=name,
+        schema_path=[schema],
+        definition=sql,
+        comment=description or None,
+        tags=object_tags(name, description),
+    )
 
 
 def table_entry(schema: str, declared: DeclaredTable) -> TableEntry:

@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(serve_main(args[1:]))
         from vgi_host.cli.app import app
 
-        app(args=args, prog_name="vgi-host")
+        # Bare `vgi-host` is a request for help, not a usage error: show it and exit 0.
+        app(args=args or ["--help"], prog_name="vgi-host")
     except KeyboardInterrupt:
         print("vgi-host: interrupted", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)

@@ -21,9 +21,19 @@ from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
 from vgi_host import __version__
+from vgi_host.cli.host_source import LocalHost, local_host
 from vgi_host.packs.loader import RESERVED_PACK_NAMES as RESERVED
 
-__all__ = ["InvalidPackNameError", "PackNames", "ScaffoldError", "host_range", "pack_names", "scaffold_pack"]
+__all__ = [
+    "InvalidPackNameError",
+    "PackNames",
+    "ScaffoldError",
+    "host_range",
+    "name_warnings",
+    "next_steps",
+    "pack_names",
+    "scaffold_pack",
+]
 
 TEMPLATE_SUFFIX = ".tmpl"
 PACK_NAME = re.compile(r"^[a-z][a-z0-9_]*\Z")
@@ -87,6 +97,112 @@ def pack_names(name: str) -> PackNames:
     return PackNames(name=name, distribution=f"vgi-pack-{name.replace('_', '-')}", package=f"vgi_pack_{name}")
 
 
+SQL_KEYWORDS = frozenset(
+    [
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "both",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "column",
+        "constraint",
+        "create",
+        "default",
+        "deferrable",
+        "desc",
+        "describe",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "false",
+        "fetch",
+        "for",
+        "foreign",
+        "from",
+        "grant",
+        "group",
+        "having",
+        "in",
+        "initially",
+        "intersect",
+        "into",
+        "lateral",
+        "leading",
+        "limit",
+        "not",
+        "null",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "pivot",
+        "placing",
+        "primary",
+        "qualify",
+        "references",
+        "returning",
+        "select",
+        "show",
+        "some",
+        "summarize",
+        "symmetric",
+        "table",
+        "then",
+        "to",
+        "trailing",
+        "true",
+        "union",
+        "unique",
+        "unpivot",
+        "using",
+        "variadic",
+        "when",
+        "where",
+        "window",
+        "with",
+    ]
+)
+"""DuckDB's reserved words: a schema so named must be double-quoted in every query."""
+
+
+def name_warnings(name: str) -> list[str]:
+    """Reasons a valid pack name is still a poor one (an SQL keyword, an installed pack's name)."""
+    warnings: list[str] = []
+    if name.lower() in SQL_KEYWORDS:
+        warnings.append(
+            f"{name!r} is an SQL keyword: every query will have to quote the schema "
+            f'(SELECT packs."{name}".f(...)); consider another name'
+        )
+    from vgi_host.packs.discovery import discover
+
+    found = discover()
+    owners = [c.distribution for c in found.candidates if c.name.lower() == name.lower()]
+    owners += [
+        c.distribution
+        for clash in found.clashes
+        if clash.name.lower() == name.lower()
+        for c in clash.claimants
+    ]
+    if owners:
+        warnings.append(
+            f"a pack named {name!r} is already installed ({', '.join(owners)}): with both installed, "
+            "neither is served; consider another name"
+        )
+    return warnings
+
+
 def host_range(version: str = __version__) -> str:
     """The vgi-host versions a new pack declares: this minor while 0.x, this major after."""
     major, minor = (int(part) for part in version.split(".")[:2])
@@ -106,9 +222,10 @@ def _templates(root: Traversable, prefix: PurePosixPath | None = None) -> list[t
     return found
 
 
-def render(names: PackNames) -> dict[PurePosixPath, str]:
-    """Every file of the new pack: relative path -> text."""
+def render(names: PackNames, host: LocalHost | None = None) -> dict[PurePosixPath, str]:
+    """Every file of the new pack: relative path -> text (``host``: where uv finds vgi-host)."""
     values = {
+        "uv_sources": host.uv_source() if host is not None else "",
         "name": names.name,
         "distribution": names.distribution,
         "package": names.package,
@@ -127,14 +244,26 @@ def render(names: PackNames) -> dict[PurePosixPath, str]:
     return files
 
 
-def scaffold_pack(name: str, parent: Path) -> tuple[Path, list[PurePosixPath]]:
-    """Create ``parent/vgi-pack-<name>``; return it and the files written.
+def next_steps(target: Path, host: LocalHost | None) -> list[str]:
+    """The commands to print after creating the pack; they work as printed."""
+    pip_host = f"{host.pip_argument()} " if host is not None else ""
+    return [
+        f"cd {target}",
+        f"uv venv && uv pip install -e . pytest    # or, with pip: pip install {pip_host}-e . pytest",
+        "uv run pytest                           # the functions, through a real `vgi-host serve`",
+        "uv build                                # a wheel and an sdist in dist/, for `uv publish`",
+    ]
+
+
+def scaffold_pack(name: str, parent: Path) -> tuple[Path, list[PurePosixPath], list[str]]:
+    """Create ``parent/vgi-pack-<name>``; return it, the files written and the next steps.
 
     Raises :class:`InvalidPackNameError` for a bad name and :class:`ScaffoldError`
     when the directory exists (nothing is ever overwritten) or cannot be made.
     """
     names = pack_names(name)
-    files = render(names)
+    host = local_host()
+    files = render(names, host)
     target = parent / names.distribution
     if target.exists():
         raise ScaffoldError(f"{target} already exists; not overwriting it (remove it or use --path)")
@@ -146,4 +275,4 @@ def scaffold_pack(name: str, parent: Path) -> tuple[Path, list[PurePosixPath]]:
             path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ScaffoldError(f"could not create {target}: {exc}") from exc
-    return target, sorted(files)
+    return target, sorted(files), next_steps(target, host)

@@ -62,39 +62,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    """The pack-selection options `serve` shares with `list` (see vgi_host.packs.selection)."""
-    parser.add_argument(
-        "-p",
-        "--pack",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="serve only these packs (repeatable or comma-separated; overrides $VGI_HOST_PACKS)",
-    )
-    parser.add_argument(
-        "--disable",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="never serve these packs (overrides $VGI_HOST_DISABLE)",
-    )
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        type=Path,
-        default=None,
-        help="config file (default: $VGI_HOST_CONFIG or the user config dir)",
-    )
-    parser.add_argument(
-        "--strict", action="store_true", default=None, help="any pack failure is a startup error"
-    )
-    parser.add_argument(
-        "--no-cache", action="store_true", help="ignore the manifest cache: import every pack"
-    )
+    """The pack-selection options every command shares (defined once in vgi_host.cli.options)."""
+    from vgi_host.cli.options import SELECTION_OPTIONS
 
-
-def _split(values: list[str]) -> list[str]:
-    return [part for value in values for part in value.split(",") if part.strip()]
+    for spec in SELECTION_OPTIONS:
+        if spec.kind == "names":
+            parser.add_argument(
+                *spec.flags, dest=spec.dest, action="append", default=[], metavar=spec.metavar, help=spec.help
+            )
+        elif spec.kind == "path":
+            parser.add_argument(*spec.flags, dest=spec.dest, type=Path, metavar=spec.metavar, help=spec.help)
+        else:
+            # None (not False) for --strict, so the environment and config file decide when it is absent.
+            parser.add_argument(
+                *spec.flags, dest=spec.dest, action="store_true", default=None, help=spec.help
+            )
 
 
 def serve_main(argv: list[str]) -> int:
@@ -127,14 +109,14 @@ def serve_main(argv: list[str]) -> int:
     endpoint = pipe.PipeEndpoint.claim(max_frame)
 
     from vgi_host.host.registry import PackRegistry
-    from vgi_host.packs.selection import ConfigError, resolve_selection
+    from vgi_host.packs.selection import ConfigError, resolve_selection, split_names
     from vgi_host.runtime.server import build_refusing_server, build_server
     from vgi_host.state.config import StateStoreConfigError, configure_state_store
 
     try:
         selection = resolve_selection(
-            enable=_split(options.pack),
-            disable=_split(options.disable),
+            enable=split_names(options.pack),
+            disable=split_names(options.disable),
             strict=options.strict,
             config=options.config,
         )
@@ -149,15 +131,19 @@ def serve_main(argv: list[str]) -> int:
     if options.state_store:
         # Worker processes (granian) build their own service: they read the store from here.
         os.environ["VGI_HOST_STATE_STORE"] = options.state_store
-    registry = PackRegistry.load(selection=selection, use_cache=not options.no_cache)
+    registry = PackRegistry.load(selection=selection, use_cache=not bool(options.no_cache))
+    unknown = selection.unknown_names(r.name for r in registry.records)
+    for warning in (*selection.warnings, *unknown):
+        log.warning("%s", warning)
     for record in registry.failed:
         log.warning(
             "pack %s (%s %s) not served: %s", record.name, record.distribution, record.version, record.error
         )
-    if selection.strict and registry.failed:
+    if selection.strict and (registry.failed or unknown):
         names = ", ".join(record.name for record in registry.failed)
         reason = (
-            f"vgi-host serve --strict: {len(registry.failed)} pack(s) failed to load ({names}); not serving"
+            f"vgi-host serve --strict: {len(registry.failed)} pack(s) failed to load ({names}), "
+            f"{len(unknown)} unknown pack name(s); not serving"
         )
         log.error("%s", reason)
         if on_pipe:
@@ -165,7 +151,7 @@ def serve_main(argv: list[str]) -> int:
         return 1
 
     if not on_pipe:
-        chosen = network.selection_arguments(options, _split(options.pack), _split(options.disable))
+        chosen = network.selection_arguments(options, split_names(options.pack), split_names(options.disable))
         return network.serve_network(options, registry, endpoint.writer.fileno(), chosen)
     server, _ = build_server(registry, framing.FramingPolicyServer)
     return endpoint.serve(server)

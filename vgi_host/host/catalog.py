@@ -13,6 +13,7 @@ import json
 from functools import cached_property
 
 from vgi_host import __version__
+from vgi_host.catalog.record_tags import merged_catalog_tags, pack_schema_tags
 from vgi_host.host.registry import PackRegistry
 from vgi_host.kinds.registry import kind_named
 from vgi_host.model.records import HOST_SCHEMA, PackRecord
@@ -60,7 +61,7 @@ class HostCatalog:
             attach_opaque_data_required=False,
             default_schema=HOST_SCHEMA,
             comment=f"vgi-host {__version__}; packs: {loaded}",
-            tags={"vgi_host.version": __version__},
+            tags={"vgi_host.version": __version__, **merged_catalog_tags(self.registry.loaded)},
             resolved_data_version=None,
             resolved_implementation_version=__version__,
         )
@@ -74,7 +75,11 @@ class HostCatalog:
         return SchemaInfo(
             path=[record.name],
             comment=comment,
-            tags={"vgi_host.distribution": record.distribution, "vgi_host.version": record.version},
+            tags={
+                "vgi_host.distribution": record.distribution,
+                "vgi_host.version": record.version,
+                **pack_schema_tags(record),
+            },
             estimated_object_count=counts,
         )
 

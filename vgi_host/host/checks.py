@@ -1,28 +1,31 @@
-"""`vgi-host check`: import packs and hold them to the standards the host relies on.
+"""`vgi-host check`: import packs and hold them to the standards the host and the ecosystem rely on.
 
 Loading already rejects what cannot be served (import errors, unknown hooks,
 invalid classes, duplicate names).  A check goes further, for pack authors
 and CI: it always imports (the manifest cache is bypassed), and it reports
-what makes a pack hard to use from SQL — undocumented functions or arguments,
-argument types DuckDB has no name for, a missing vgi-host compatibility range,
-function names defined by several packs.  Each finding carries a remedy.
+what makes a pack hard to use from SQL or to find in a catalog: the static
+metadata rules of :mod:`vgi_host.catalog.lint` (the same the test kit uses),
+argument types DuckDB has no name for, a missing vgi-host compatibility
+range, function names defined by several packs.  Each finding carries a
+stable code and a remedy.  Under ``strict`` every warning is an error, which
+gives the verdict of the ecosystem linter's strict profile.
+
+Packs the selection deselected (``--pack``, ``--disable``, environment,
+config file) are not checked: being switched off is not a defect.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 
+from vgi_host.catalog.lint import Lint, Severity, function_lints, schema_lints
+from vgi_host.catalog.record_tags import pack_schema_tags
 from vgi_host.host.registry import PackRegistry
 from vgi_host.model.records import PackRecord, PackStatus, conflicting_names
+from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.sql_types import unsupported
 
-
-class Severity(Enum):
-    """Errors fail the check; warnings are advice."""
-
-    ERROR = "error"
-    WARNING = "warning"
+__all__ = ["CheckReport", "Finding", "Severity", "run_check"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,8 @@ class Finding:
     severity: Severity
     message: str
     remedy: str
+    code: str
+    """Stable rule code (``VH...``); see docs/pack-authors.md for the list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,51 +59,34 @@ class CheckReport:
         return tuple(f for f in self.findings if f.pack == name)
 
 
+def _from_lint(pack: str, lint: Lint) -> Finding:
+    return Finding(pack, lint.subject, lint.severity, lint.message, lint.remedy, lint.code)
+
+
 def _pack_findings(record: PackRecord) -> list[Finding]:
     name = record.name
     if record.status is not PackStatus.LOADED:
-        return [Finding(name, name, Severity.ERROR, record.error or record.status.value, record.remedy or "")]
+        return [
+            Finding(
+                name, name, Severity.ERROR, record.error or record.status.value, record.remedy or "", "VH100"
+            )
+        ]
     findings: list[Finding] = []
     if record.declared_host_range is None:
         findings.append(
             Finding(
                 name,
                 name,
-                Severity.ERROR,
-                "declares no vgi-host version range",
+                Severity.WARNING,
+                "declares no vgi-host version range (it is served, but may break on a vgi-host upgrade)",
                 'add e.g. "vgi-host>=0.1,<0.2" to [project].dependencies in its pyproject.toml',
+                "VH101",
             )
         )
+    findings.extend(_from_lint(name, lint) for lint in schema_lints(name, pack_schema_tags(record)))
     for entry in record.entries:
-        described = entry.description
-        subject = f"{name}.{entry.name}"
-        if not described.description.strip():
-            findings.append(
-                Finding(
-                    name,
-                    subject,
-                    Severity.ERROR,
-                    "has no description",
-                    "give the class a docstring or Meta.description",
-                )
-            )
-        for argument in described.arguments:
-            if argument.type != "TABLE" and not argument.doc.strip():
-                findings.append(
-                    Finding(
-                        name,
-                        subject,
-                        Severity.ERROR,
-                        f"argument {argument.name!r} is undocumented",
-                        "pass doc=... to its Param/ConstParam/Arg",
-                    )
-                )
-        if not described.examples:
-            findings.append(
-                Finding(
-                    name, subject, Severity.WARNING, "has no examples", "add Meta.examples with one SQL call"
-                )
-            )
+        info = FunctionInfo.deserialize_from_bytes(entry.info)
+        findings.extend(_from_lint(name, lint) for lint in function_lints(info))
     return findings
 
 
@@ -118,6 +106,7 @@ def _type_findings(record: PackRecord) -> list[Finding]:
                         Severity.ERROR,
                         f"argument {argument.name!r} has type {argument.arrow_type}: {problem}",
                         "declare a type DuckDB reads (docs/sql-types.md lists them)",
+                        "VH102",
                     )
                 )
     return findings
@@ -131,16 +120,32 @@ def _conflicts(loaded: tuple[PackRecord, ...]) -> list[Finding]:
             Severity.WARNING,
             f"function {function!r} is also defined by {', '.join(p for p in packs if p != pack)}",
             "callers must qualify it with its pack (schema): it gets no unqualified alias in main",
+            "VH103",
         )
         for function, packs in sorted(conflicting_names(loaded).items())
         for pack in packs
     ]
 
 
-def run_check(registry: PackRegistry, packs: list[str] | None = None) -> CheckReport:
-    """Check the named packs (all discovered ones when ``packs`` is empty or None)."""
+def _strictly(finding: Finding) -> Finding:
+    if finding.severity is Severity.ERROR:
+        return finding
+    return Finding(
+        finding.pack, finding.subject, Severity.ERROR, finding.message, finding.remedy, finding.code
+    )
+
+
+def run_check(registry: PackRegistry, packs: list[str] | None = None, *, strict: bool = False) -> CheckReport:
+    """Check the named packs (every selected one when ``packs`` is empty or None).
+
+    Deselected packs are skipped.  With ``strict``, warnings become errors.
+    """
     wanted = {p.lower() for p in packs or []}
-    checked = tuple(r for r in registry.records if not wanted or r.name.lower() in wanted)
+    checked = tuple(
+        r
+        for r in registry.records
+        if r.status is not PackStatus.DISABLED and (not wanted or r.name.lower() in wanted)
+    )
     findings: list[Finding] = []
     for record in checked:
         findings.extend(_pack_findings(record))
@@ -148,4 +153,6 @@ def run_check(registry: PackRegistry, packs: list[str] | None = None) -> CheckRe
             findings.extend(_type_findings(record))
     checked_names = {r.name for r in checked}
     findings.extend(f for f in _conflicts(registry.loaded) if f.pack in checked_names)
+    if strict:
+        findings = [_strictly(f) for f in findings]
     return CheckReport(checked, tuple(findings))

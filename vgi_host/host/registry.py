@@ -32,6 +32,7 @@ def _from_manifest(candidate: PackCandidate, manifest: PackManifest) -> PackReco
         declared_host_range=manifest.declared_host_range,
         from_cache=True,
         importer=lambda: _import(candidate),
+        about=candidate.about,
     )
 
 
@@ -45,9 +46,7 @@ def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCac
     """One pack's record, importing it only when nothing cheaper can answer."""
     verdict = selection.verdict(candidate.name)
     if verdict is not None:
-        return not_served(
-            candidate, PackStatus.DISABLED, verdict, "enable it, or remove it from the blocklist"
-        )
+        return not_served(candidate, PackStatus.DISABLED, verdict, selection.remedy(candidate.name))
     manifest = cache.load(candidate) if cache is not None else None
     if manifest is not None:  # the cache key covers host and pack versions: its verdicts still hold
         return _from_manifest(candidate, manifest)
@@ -59,7 +58,9 @@ def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCac
             f"install a vgi-host matching {compatibility.declared!r}, "
             f"or a version of {candidate.distribution} that supports this vgi-host"
         )
-        return not_served(candidate, PackStatus.INCOMPATIBLE, compatibility.problem or "", remedy)
+        incompatible = not_served(candidate, PackStatus.INCOMPATIBLE, compatibility.problem or "", remedy)
+        incompatible.declared_host_range = compatibility.declared
+        return incompatible
     from vgi_host.packs.loader import load_pack
 
     record = load_pack(candidate, compatibility.declared)

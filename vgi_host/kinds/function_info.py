@@ -15,11 +15,13 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.model.tags import Example, function_tags
 from vgi_host.protocol.functions import CatalogExample
 from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.sdk.params import ConstParam
 from vgi_host.sdk.scalar import RESULT_FIELD
 from vgi_host.sdk.signature import ArgumentSpec
+from vgi_host.sql_types import sql_type
 
 
 def _range_text(rule: ConstParam) -> str | None:
@@ -74,14 +76,23 @@ def result_schema(result_type: pa.DataType) -> pa.Schema:
     return pa.schema([pa.field(RESULT_FIELD, result_type)])
 
 
-def common_fields(definition: FunctionDefinition, schema: str) -> dict[str, Any]:
-    """The ``FunctionInfo`` fields every kind fills the same way."""
+def common_fields(
+    definition: FunctionDefinition, schema: str, result_columns: pa.Schema | None = None
+) -> dict[str, Any]:
+    """The ``FunctionInfo`` fields every kind fills the same way (``result_columns``: a fixed output)."""
     meta = definition.metadata
+    columns = [(f.name, sql_type(f.type)) for f in result_columns] if result_columns is not None else []
     return {
         "name": definition.name,
         "schema_path": [schema],
         "comment": meta.comment,
-        "tags": dict(meta.tags),
+        "tags": function_tags(
+            meta.description,
+            meta.categories,
+            [Example(e.sql, e.description or "", e.expected_output or "") for e in meta.examples],
+            meta.tags,
+            columns,
+        ),
         "arguments": argument_schema(definition.arguments),
         "parameter_default_values": default_values(definition.arguments),
         "description": meta.description,

@@ -106,7 +106,7 @@ class TableKind(KindSpec):
             output_schema=definition.catalog_schema,
             projection_pushdown=definition.metadata.projection_pushdown,
             max_workers=definition.max_workers,
-            **common_fields(definition, schema),
+            **common_fields(definition, schema, definition.catalog_schema),
         )
 
     def returns_sql(self, definition: TableDefinition) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from vgi_host.model.about import PackAbout
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,3 +23,5 @@ class PackCandidate:
     """The ``.dist-info`` directory: with its mtime it identifies one installation."""
     editable: bool = False
     """Installed in development mode: its code changes without reinstalling."""
+    about: PackAbout = field(default_factory=PackAbout)
+    """Summary, README, keywords, URLs, licence, author: the source of the catalog's doc tags."""

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from vgi_host.errors import PackImportError
+from vgi_host.model.about import PackAbout
 from vgi_host.model.candidate import PackCandidate
 from vgi_host.model.entries import FunctionEntry, TableEntry, ViewEntry
 
@@ -42,6 +43,7 @@ class PackRecord:
         "_by_name",
         "_definitions",
         "_importer",
+        "about",
         "declared_host_range",
         "distribution",
         "dynamic",
@@ -79,6 +81,7 @@ class PackRecord:
         dynamic: bool = False,
         definitions: tuple[FunctionDefinition, ...] | None = None,
         importer: Importer | None = None,
+        about: PackAbout | None = None,
     ) -> None:
         self.name = name
         self.distribution = distribution
@@ -99,6 +102,8 @@ class PackRecord:
         self._by_name = {e.name.lower(): e for e in entries}
         self._definitions = {d.name.lower(): d for d in definitions} if definitions is not None else None
         self._importer = importer
+        self.about = about if about is not None else PackAbout()
+        """The distribution's own metadata (the catalog's doc tags; see vgi_host.model.tags)."""
 
     @classmethod
     def of(cls, candidate: PackCandidate, status: PackStatus, **details: Any) -> PackRecord:
@@ -109,7 +114,7 @@ class PackRecord:
             version=candidate.version,
             target=candidate.target,
             status=status,
-            **details,
+            **{"about": candidate.about, **details},
         )
 
     def __repr__(self) -> str:
@@ -186,6 +191,7 @@ def not_served(
         traceback=trace,
         remedy=remedy,
         load_seconds=seconds,
+        about=candidate.about,
     )
 
 

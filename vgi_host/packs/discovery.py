@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from importlib import metadata
 
+from vgi_host.model.about import read_about
 from vgi_host.model.candidate import PackCandidate
 
 ENTRY_POINT_GROUP = "vgi.functions"
@@ -82,14 +83,16 @@ def discover(group: str = ENTRY_POINT_GROUP) -> Discovery:
             candidate = PackCandidate(entry_point.name, entry_point.value, "<unknown>", "?")
         else:
             location = getattr(dist, "_path", None)
+            message = dist.metadata
             candidate = PackCandidate(
                 entry_point.name,
                 entry_point.value,
-                dist.metadata["Name"],
+                message["Name"],
                 dist.version,
                 requires=tuple(dist.requires or ()),
                 location=str(location) if location is not None else None,
                 editable=_is_editable(dist),
+                about=read_about(message),  # type: ignore[arg-type]  # PackageMetadata is an email Message
             )
         distribution = candidate.distribution
         # importlib.metadata already keeps only the first of several copies of

@@ -192,7 +192,9 @@ def load_pack(
         entries = function_entries(candidate.name, imported.definitions)
         tables, views = object_entries(candidate.name, imported.tables, imported.views)
     except PackLoadError as exc:
-        return _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
+        failed = _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
+        failed.declared_host_range = declared_host_range  # `info` shows what it declares, loaded or not
+        return failed
     return PackRecord.of(
         candidate,
         PackStatus.LOADED,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,8 @@ class Selection:
     enable_source: str = ""
     disable_source: str = ""
     """Where each list came from, for messages."""
+    warnings: tuple[str, ...] = field(default=())
+    """Problems that do not stop the host (unknown config tables); errors under ``strict``."""
 
     def verdict(self, pack: str) -> str | None:
         """Why ``pack`` is not served, or None when it is."""
@@ -63,19 +65,51 @@ class Selection:
             return f"not in the allowlist ({self.enable_source})"
         return None
 
+    def remedy(self, pack: str) -> str:
+        """How to serve a deselected ``pack``: the list and source that keep it out."""
+        if pack.lower() in self.disable:
+            return f"deselected on purpose; to serve it, remove it from {self.disable_source}"
+        return f"deselected on purpose; to serve it, add it to {self.enable_source}"
+
+    def unknown_names(self, known: Iterable[str]) -> list[str]:
+        """One warning per selected or disabled name that is no installed pack (a typo, usually)."""
+        installed = sorted({name.lower() for name in known})
+        listing = ", ".join(installed) or "none"
+        messages: list[str] = []
+        for names, source in (
+            (self.enable or frozenset(), self.enable_source),
+            (self.disable, self.disable_source),
+        ):
+            messages.extend(
+                f"{source} names {name!r}, which is no installed pack (installed: {listing})"
+                for name in sorted(names - set(installed))
+            )
+        return messages
+
+
+def split_names(values: Iterable[str] | str | None) -> list[str]:
+    """``["a,b", " c "]`` -> ``["a", "b", "c"]``: every comma-separated list of pack names, one rule."""
+    if values is None:
+        return []
+    items = [values] if isinstance(values, str) else values
+    return [part.strip() for value in items for part in value.split(",") if part.strip()]
+
 
 def _names(value: Iterable[str] | str | None) -> frozenset[str] | None:
     if value is None:
         return None
-    items = value.split(",") if isinstance(value, str) else value
-    return frozenset(item.strip().lower() for item in items if item.strip())
+    return frozenset(name.lower() for name in split_names(value))
 
 
-def _read_config(path: Path, explicit: bool) -> Mapping[str, Any]:
+KNOWN_TABLES = frozenset({"packs"})
+"""Top-level tables of the config file; anything else is reported (``[pack]`` is a common typo)."""
+
+
+def _read_config(path: Path, explicit: bool) -> tuple[Mapping[str, Any], list[str]]:
     if not path.exists():
         if explicit:
             raise ConfigError(f"config file {path} does not exist")
-        return {}
+        return {}, []
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -91,7 +125,11 @@ def _read_config(path: Path, explicit: bool) -> Mapping[str, Any]:
     unknown = sorted(set(packs) - {"enable", "disable", "strict"})
     if unknown:
         raise ConfigError(f"{path}: unknown keys in [packs]: {unknown}")
-    return packs
+    warnings = [
+        f"{path}: unknown table or key [{key}] is ignored (known: [packs])"
+        for key in sorted(set(document) - KNOWN_TABLES)
+    ]
+    return packs, warnings
 
 
 def resolve_selection(
@@ -105,7 +143,7 @@ def resolve_selection(
     """Combine flags (the keyword arguments), environment and config file."""
     env = os.environ if environ is None else environ
     config_path = config or (Path(env[ENV_CONFIG]) if env.get(ENV_CONFIG) else None)
-    file = _read_config(config_path or default_config_path(), explicit=config_path is not None)
+    file, warnings = _read_config(config_path or default_config_path(), explicit=config_path is not None)
     file_label = f"config file {config_path or default_config_path()}"
 
     allow, allow_source = _names(file.get("enable")), file_label
@@ -127,4 +165,6 @@ def resolve_selection(
         is_strict = env[ENV_STRICT].lower() not in ("0", "false", "no", "")
     if strict is not None:
         is_strict = strict
-    return Selection(allow, deny, is_strict, allow_source, deny_source)
+    if is_strict and warnings:
+        raise ConfigError("; ".join(warnings) + " (an error under --strict)")
+    return Selection(allow, deny, is_strict, allow_source, deny_source, tuple(warnings))

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from vgi_host.packs.selection import split_names
+
 if TYPE_CHECKING:
     from vgi_host.testing.client import HostClient
 
@@ -47,7 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _split(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+    return tuple(split_names(values))
 
 
 def configured_packs(config: pytest.Config) -> tuple[str, ...]:

@@ -66,14 +66,14 @@ class Centroid(AggregateFunction[CentroidState]):
         examples = (
             FunctionExample(
                 sql=(
-                    "SELECT round(c.lat, 2), round(c.lon, 2) FROM (SELECT geo.centroid(lat, lon) AS c "
+                    "SELECT round(c.lat, 2), round(c.lon, 2) FROM (SELECT packs.geo.centroid(lat, lon) AS c "
                     "FROM (VALUES (48.8566, 2.3522), (51.5074, -0.1278)) AS t(lat, lon))"
                 ),
                 description="Half-way between Paris and London, along the great circle",
                 expected_output="50.19, 1.15",
             ),
             FunctionExample(
-                sql="SELECT city, geo.centroid(lat, lon) FROM pings GROUP BY city",
+                sql="SELECT city, packs.geo.centroid(lat, lon) FROM pings GROUP BY city",
                 description="Centre of the pings of each city",
             ),
         )

@@ -55,7 +55,7 @@ class WorldCities(TableFunctionGenerator):
 
         name = "world_cities"
         projection_pushdown = True
-        examples = ("SELECT name, lat, lon FROM geo.world_cities() WHERE country = 'Japan'",)
+        examples = ("SELECT name, lat, lon FROM packs.geo.world_cities() WHERE country = 'Japan'",)
         categories = ("geo", "reference data")
         stability = FunctionStability.CONSISTENT  # a fixed dataset
 

@@ -76,12 +76,12 @@ class HaversineKm(ScalarFunction):
         comment = "spherical model; degrees in, kilometres out"
         examples = (
             FunctionExample(
-                sql="SELECT round(geo.haversine_km(48.8566, 2.3522, 51.5074, -0.1278), 1)",
+                sql="SELECT round(packs.geo.haversine_km(48.8566, 2.3522, 51.5074, -0.1278), 1)",
                 description="Paris to London",
                 expected_output="343.6",
             ),
             FunctionExample(
-                sql="SELECT round(geo.haversine_km(0, 0, 0, 180), 1)",
+                sql="SELECT round(packs.geo.haversine_km(0, 0, 0, 180), 1)",
                 description="Antipodal points are half a circumference apart",
                 expected_output="20015.1",
             ),
@@ -135,12 +135,12 @@ class BearingDeg(ScalarFunction):
         comment = "heading at the start of the great circle; 0 = north, 90 = east"
         examples = (
             FunctionExample(
-                sql="SELECT round(geo.bearing_deg(48.8566, 2.3522, 51.5074, -0.1278), 1)",
+                sql="SELECT round(packs.geo.bearing_deg(48.8566, 2.3522, 51.5074, -0.1278), 1)",
                 description="Leaving Paris for London, head north-north-west",
                 expected_output="330.0",
             ),
             FunctionExample(
-                sql="SELECT geo.bearing_deg(0, 0, 0, 10)",
+                sql="SELECT packs.geo.bearing_deg(0, 0, 0, 10)",
                 description="Due east along the equator",
                 expected_output="90.0",
             ),

@@ -307,12 +307,12 @@ class GeohashEncode(ScalarFunction):
         comment = "cell name for spatial bucketing; precision 1-12"
         examples = (
             FunctionExample(
-                sql="SELECT geo.geohash_encode(57.64911, 10.40744, 11)",
+                sql="SELECT packs.geo.geohash_encode(57.64911, 10.40744, 11)",
                 description="Jutland, Denmark, to about 15 cm",
                 expected_output="u4pruydqqvj",
             ),
             FunctionExample(
-                sql="SELECT geo.geohash_encode(48.8566, 2.3522, 5)",
+                sql="SELECT packs.geo.geohash_encode(48.8566, 2.3522, 5)",
                 description="Central Paris: a cell about 3.2 km wide and 4.9 km tall at this latitude",
                 expected_output="u09tv",
             ),
@@ -366,12 +366,12 @@ class GeohashDecode(ScalarFunction):
         comment = "inverse of geohash_encode, up to the cell size"
         examples = (
             FunctionExample(
-                sql="SELECT geo.geohash_decode('u09tv')",
+                sql="SELECT packs.geo.geohash_decode('u09tv')",
                 description="Centre of a Paris cell",
                 expected_output="{'lat': 48.84521484375, 'lon': 2.35107421875}",
             ),
             FunctionExample(
-                sql="SELECT geo.geohash_decode('U4PRUYDQQVJ').lat",
+                sql="SELECT packs.geo.geohash_decode('U4PRUYDQQVJ').lat",
                 description="Upper case is accepted",
                 expected_output="57.64911063015461",
             ),

@@ -180,12 +180,12 @@ class GeoGrid(TableFunctionGenerator):
         comment = "regular lat/lon grid; inclusive bounds"
         examples = (
             FunctionExample(
-                sql="SELECT count(*) FROM geo.geo_grid(0, 0, 1, 1, 0.5)",
+                sql="SELECT count(*) FROM packs.geo.geo_grid(0, 0, 1, 1, 0.5)",
                 description="Three latitudes by three longitudes",
                 expected_output="9",
             ),
             FunctionExample(
-                sql="SELECT lat, lon FROM geo.geo_grid(48, 2, 49, 3, 0.25) ORDER BY lat, lon LIMIT 1",
+                sql="SELECT lat, lon FROM packs.geo.geo_grid(48, 2, 49, 3, 0.25) ORDER BY lat, lon LIMIT 1",
                 description="A quarter-degree grid around Paris starts at its south-west corner",
                 expected_output="48.0, 2.0",
             ),

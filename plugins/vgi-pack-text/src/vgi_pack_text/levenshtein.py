@@ -87,12 +87,12 @@ class Levenshtein(ScalarFunction):
         comment = "edit distance in code points; O(len(a) * len(b) / 64) per row"
         examples = (
             FunctionExample(
-                sql="SELECT text.levenshtein('kitten', 'sitting')",
+                sql="SELECT packs.text.levenshtein('kitten', 'sitting')",
                 description="k->s, e->i, insert g",
                 expected_output="3",
             ),
             FunctionExample(
-                sql="SELECT text.levenshtein('', 'abc')",
+                sql="SELECT packs.text.levenshtein('', 'abc')",
                 description="From the empty text: one insertion per character",
                 expected_output="3",
             ),

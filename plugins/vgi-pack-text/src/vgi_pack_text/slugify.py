@@ -54,12 +54,12 @@ class Slugify(ScalarFunction):
         comment = "NFKD, drop accents, non-alphanumerics to '-'"
         examples = (
             FunctionExample(
-                sql="SELECT text.slugify('Héllo, Wörld!')",
+                sql="SELECT packs.text.slugify('Héllo, Wörld!')",
                 description="Accents dropped, punctuation and spaces folded into one dash",
                 expected_output="hello-world",
             ),
             FunctionExample(
-                sql="SELECT text.slugify('  Crème Brûlée -- Recipe #2  ')",
+                sql="SELECT packs.text.slugify('  Crème Brûlée -- Recipe #2  ')",
                 description="Runs of separators become one dash; dashes at the ends are trimmed",
                 expected_output="creme-brulee-recipe-2",
             ),

@@ -128,8 +128,8 @@ class Tokenize(TableInOutFunction):
         examples = (
             FunctionExample(
                 sql=(
-                    "SELECT * FROM text.tokenize('id', 'body', "
-                    "(SELECT 1 AS id, 'Hello, hello World!' AS body))"
+                    "SELECT * FROM packs.text.tokenize('id', 'body', "
+                    "(SELECT 1 AS id, 'Hello, hello World!' AS body)) ORDER BY position"
                 ),
                 description="Three tokens of row 1",
                 expected_output="(1, 1, 'hello'), (1, 2, 'hello'), (1, 3, 'world')",
@@ -137,7 +137,7 @@ class Tokenize(TableInOutFunction):
             FunctionExample(
                 sql=(
                     "SELECT token, count(*) AS n "
-                    "FROM text.tokenize('id', 'body', (SELECT id, body FROM docs)) "
+                    "FROM packs.text.tokenize('id', 'body', (SELECT id, body FROM docs)) "
                     "GROUP BY token ORDER BY n DESC LIMIT 10"
                 ),
                 description="The ten most common words of a table",
@@ -224,13 +224,14 @@ class TopKTokens(AggregateFunction[TokenCounts]):
         examples = (
             FunctionExample(
                 sql=(
-                    "SELECT text.top_k_tokens(t, 2) FROM (VALUES ('the cat'), ('The dog'), ('a cat')) AS v(t)"
+                    "SELECT packs.text.top_k_tokens(t, 2) "
+                    "FROM (VALUES ('the cat'), ('The dog'), ('a cat')) AS v(t)"
                 ),
                 description="'cat' and 'the' both occur twice; 'cat' sorts first",
                 expected_output="[{'token': cat, 'count': 2}, {'token': the, 'count': 2}]",
             ),
             FunctionExample(
-                sql="SELECT author, text.top_k_tokens(body) FROM posts GROUP BY author",
+                sql="SELECT author, packs.text.top_k_tokens(body) FROM posts GROUP BY author",
                 description="Each author's ten favourite words",
             ),
         )
