@@ -12,6 +12,7 @@ from __future__ import annotations
 import typing
 from typing import Any
 
+from vgi_host.sdk.annotations import class_hints
 from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import Arg, TableInput
 from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
@@ -20,7 +21,7 @@ from vgi_host.sdk.types import AnnotationTypeError, constant_type
 
 def _declared(cls: type) -> list[tuple[str, Any, Arg]]:
     try:
-        hints = typing.get_type_hints(cls, include_extras=True)
+        hints = class_hints(cls)
     except Exception as exc:
         raise FunctionDefinitionError(f"{cls.__name__}: cannot resolve annotations: {exc}") from exc
     found = []

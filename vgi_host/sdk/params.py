@@ -36,6 +36,9 @@ class Param:
     arrow_type: pa.DataType | type | None = None
     doc: str = ""
     type_bound: TypeBound | Sequence[TypeBound] | None = None
+    varargs: bool = False
+    """Any number of trailing columns (the reference's spelling; not served by vgi-host yet)."""
+    varargs_min: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +161,13 @@ class Arg:
             gt=self.gt,
             lt=self.lt,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OutputLength:
+    """Marks a ``compute`` parameter that receives the input batch's row count (an ``int``).
+
+    A scalar with no column arguments (``random_int()``) still has to return
+    one value per row; this is how it learns how many.  It is not a SQL
+    argument and does not appear in the catalog.
+    """
