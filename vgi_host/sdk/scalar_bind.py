@@ -29,7 +29,7 @@ class BindParameters:
     attach_opaque_data: bytes | None = None
     transaction_opaque_data: bytes | None = None
     argument_names: list[str | None] | None = None
-    """The SQL names the caller gave its arguments (``None`` for positional ones)."""
+    """The names the caller gave its arguments; ``None`` when it passed them positionally."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,6 @@ def call_on_bind(
     params = BindParameters(
         constant_arguments=Arguments(positional=tuple(constants)),
         arguments_schema=arguments_schema(signature, input_schema, constants),
-        argument_names=[spec.name for spec in signature.arguments],
     )
     answer = function_class.on_bind(params)  # type: ignore[attr-defined]
     output_type = answer.output_type if isinstance(answer, BindResult) else answer

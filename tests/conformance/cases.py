@@ -1,0 +1,103 @@
+"""Which reference fixture classes the conformance suite ports, and which it cannot yet.
+
+Classes are enumerated from the installed wheel's ``vgi/_test_fixtures``
+modules listed in ``MODULES`` and classified by their reference base class
+(never by an attribute).  ``EXCLUDED`` names every class left out, with the
+reference feature it needs that vgi-host does not serve yet; the suite checks
+that each excluded class really is refused, so an exclusion cannot outlive
+the missing feature.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from serving import FixtureRef
+
+MODULES: tuple[str, ...] = (
+    "scalar.arithmetic",
+    "scalar.bench_ladder",
+    "scalar.binary",
+    "scalar.formatting",
+    "scalar.geo",
+    "scalar.null_handling",
+    "scalar.random_demo",
+    "scalar.same_name",
+    "scalar.settings_secrets",
+    "scalar.type_info",
+)
+"""Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
+
+_SETTINGS = "session settings / secrets / caller identity passed to compute (Setting, Secret, Auth)"
+_VARARGS = "variadic column arguments (Param(varargs=True))"
+_OVERLOAD = "overloading by signature (one SQL name served by several classes)"
+_SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs)"
+
+EXCLUDED: dict[str, str] = {
+    "SumValuesFunction": _VARARGS,
+    "ConcatValuesIntFunction": _VARARGS,
+    "ConcatValuesStrFunction": _VARARGS,
+    "GeoCentroidStructFunction": _VARARGS,
+    "GeoCentroidListFunction": _VARARGS,
+    "GeoCentroidFixedFunction": _VARARGS,
+    "MultiplyBySettingFunction": _SETTINGS,
+    "ScaleBySettingFunction": _SETTINGS,
+    "SecretFieldFunction": _SETTINGS,
+    "ReturnSecretValueFunction": _SETTINGS,
+    "WhoAmIFunction": _SETTINGS,
+    "FormatNumberDefaultFunction": _OVERLOAD,
+    "FormatNumberPrecisionFunction": _OVERLOAD,
+    "FormatNumberFullFunction": _OVERLOAD,
+    "SmartFormatWidthFunction": _OVERLOAD,
+    "SmartFormatPrefixFunction": _OVERLOAD,
+    "TypeInfoInt32Function": _OVERLOAD,
+    "TypeInfoInt64Function": _OVERLOAD,
+    "TypeInfoUInt32Function": _OVERLOAD,
+    "TypeInfoUInt64Function": _OVERLOAD,
+    "TypeInfoStringFunction": _OVERLOAD,
+    "PairTypeIntIntFunction": _OVERLOAD,
+    "PairTypeStrStrFunction": _OVERLOAD,
+    "PairTypeIntStrFunction": _OVERLOAD,
+    "AnyMixedIntFunction": _OVERLOAD,
+    "AnyMixedStrFunction": _OVERLOAD,
+    "SameNameMainFunction": _SAME_NAME,
+    "SameNameDataFunction": _SAME_NAME,
+}
+"""Class name -> the reference feature it needs that vgi-host does not serve yet."""
+
+
+def kind_of(cls: type) -> str | None:
+    """The reference kind of a fixture class, by base class."""
+    from vgi.aggregate_function import AggregateFunction
+    from vgi.scalar_function import ScalarFunction
+    from vgi.table_buffering_function import TableBufferingFunction
+    from vgi.table_function import TableFunctionGenerator
+    from vgi.table_in_out_function import TableInOutGenerator
+
+    for base, kind in (
+        (ScalarFunction, "scalar"),
+        (AggregateFunction, "aggregate"),
+        (TableBufferingFunction, "table_buffering"),
+        (TableInOutGenerator, "table_in_out"),
+        (TableFunctionGenerator, "table"),
+    ):
+        if issubclass(cls, base):
+            return kind
+    return None
+
+
+def enumerate_fixtures() -> list[tuple[FixtureRef, str]]:
+    """Every public function class defined in ``MODULES``, with its kind."""
+    found: list[tuple[FixtureRef, str]] = []
+    for module_name in MODULES:
+        module = importlib.import_module(f"vgi._test_fixtures.{module_name}")
+        for name, value in vars(module).items():
+            if not inspect.isclass(value) or value.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            if inspect.isabstract(value):
+                continue
+            kind = kind_of(value)
+            if kind is not None:
+                found.append((FixtureRef(module_name, name), kind))
+    return found

@@ -1,0 +1,77 @@
+"""Scalar fixtures: catalog entry and answers, reference SDK vs. vgi-host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from comparison import call_outcome, catalog_view
+from conftest import INCLUDED, record
+from samples import scalar_inputs
+from serving import SCHEMA
+from vgi import Arguments
+from vgi.catalog import SchemaObjectType
+
+SCALARS = [ref for ref, kind in INCLUDED if kind == "scalar"]
+NONDETERMINISTIC = {"RandomIntFunction", "RandomBytesFunction", "BernoulliFunction"}
+"""Seeded from the clock/OS: only the result type, length and NULL mask can be compared."""
+
+
+def _functions(client: Any) -> dict[str, Any]:
+    attach = client.catalog_attach(name=SCHEMA, data_version_spec=None, implementation_version=None)
+    entries = client.schema_contents(
+        attach_opaque_data=attach.attach_opaque_data, path=[SCHEMA], type=SchemaObjectType.SCALAR_FUNCTION
+    )
+    return {entry.name: entry for entry in entries}
+
+
+@pytest.fixture(scope="module")
+def reference_catalog(reference_client):
+    return _functions(reference_client)
+
+
+@pytest.fixture(scope="module")
+def host_catalog(host_client):
+    return _functions(host_client)
+
+
+def _sql_name(ref) -> str:
+    import importlib
+
+    return getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name).Meta.name
+
+
+def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]]):
+    def run() -> pa.Array:
+        results = client.scalar_function(
+            function_name=name,
+            schema_path=[SCHEMA],
+            input=iter([batch]),
+            arguments=Arguments(positional=tuple(constants)),
+        )
+        return pa.concat_arrays([r.column(0) for r in results])
+
+    return call_outcome(run)
+
+
+@pytest.mark.parametrize("ref", SCALARS, ids=lambda r: r.name)
+def test_scalar_matches_reference(ref, reference_catalog, host_catalog, reference_client, host_client):
+    name = _sql_name(ref)
+    try:
+        assert name in host_catalog, f"{name} missing from vgi-host's catalog"
+        assert catalog_view(host_catalog[name]) == catalog_view(reference_catalog[name])
+        arguments = pa.ipc.read_schema(pa.py_buffer(reference_catalog[name].arguments))
+        batch, constants = scalar_inputs(arguments)
+        expected = _call(reference_client, name, batch, constants)
+        actual = _call(host_client, name, batch, constants)
+        if ref.name in NONDETERMINISTIC and expected.ok and actual.ok:
+            assert actual.value.type == expected.value.type
+            assert len(actual.value) == len(expected.value)
+            assert actual.value.is_null().to_pylist() == expected.value.is_null().to_pylist()
+        else:
+            actual.assert_same_as(expected)
+    except BaseException:
+        record(ref.name, "failed")
+        raise
+    record(ref.name, "passed")
