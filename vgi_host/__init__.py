@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "AggregateBindParams": "vgi_host.sdk.aggregate_records",
     "AggregateFunction": "vgi_host.sdk.aggregate",
     "Arg": "vgi_host.sdk.params",
     "Args": "vgi_host.sdk.context",
@@ -84,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "TableInput": "vgi_host.sdk.params",
     "VgiProtocol": "vgi_host.protocol.service",
     "ViewInfo": "vgi_host.protocol.catalog",
+    "WindowPartition": "vgi_host.sdk.aggregate_records",
     "hookimpl": "vgi_host.packs.hookspecs",
     "hookspec": "vgi_host.packs.hookspecs",
     "schema": "vgi_host.sdk.schema_builder",
@@ -92,6 +94,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "CACHE_SCOPE_CATALOG",
     "CACHE_SCOPE_TRANSACTION",
+    "AggregateBindParams",
     "AggregateFunction",
     "Arg",
     "Args",
@@ -156,6 +159,7 @@ __all__ = [
     "TableInput",
     "VgiProtocol",
     "ViewInfo",
+    "WindowPartition",
     "__version__",
     "hookimpl",
     "hookspec",
@@ -194,6 +198,7 @@ if TYPE_CHECKING:
     from vgi_host.protocol.scan import ScanBranch, ScanBranchesResult, ScanFunctionResult
     from vgi_host.protocol.service import VgiProtocol
     from vgi_host.sdk.aggregate import AggregateFunction
+    from vgi_host.sdk.aggregate_records import AggregateBindParams, WindowPartition
     from vgi_host.sdk.cache_control import CACHE_SCOPE_CATALOG, CACHE_SCOPE_TRANSACTION, CacheControl
     from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams
     from vgi_host.sdk.context_markers import Auth, AuthContext, Secret, Setting

@@ -26,6 +26,16 @@ MODULES: tuple[str, ...] = (
     "scalar.same_name",
     "scalar.settings_secrets",
     "scalar.type_info",
+    "aggregate.basic",
+    "aggregate.dynamic",
+    "aggregate.generic",
+    "aggregate.listagg",
+    "aggregate.percentile",
+    "aggregate.same_name",
+    "aggregate.secret_typed",
+    "aggregate.streaming",
+    "aggregate.varargs",
+    "aggregate.window",
 )
 """Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
 
@@ -33,6 +43,8 @@ _SETTINGS = "session settings / secrets / caller identity passed to compute (Set
 _VARARGS = "variadic column arguments (Param(varargs=True))"
 _OVERLOAD = "overloading by signature (one SQL name served by several classes)"
 _SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs)"
+_AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
+_PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
 
 EXCLUDED: dict[str, str] = {
     "SumValuesFunction": _VARARGS,
@@ -63,6 +75,14 @@ EXCLUDED: dict[str, str] = {
     "AnyMixedStrFunction": _OVERLOAD,
     "SameNameMainFunction": _SAME_NAME,
     "SameNameDataFunction": _SAME_NAME,
+    "DynamicAggregateFunction": _VARARGS,
+    "DynamicMLAggregateFunction": _VARARGS,
+    "SumAllFunction": _VARARGS,
+    "GenericSumFunction": _AGG_BIND,
+    "SecretTypedSumFunction": _AGG_BIND,
+    "PercentileFunction": _PHASE,
+    "SameNameMainAgg": _SAME_NAME,
+    "SameNameDataAgg": _SAME_NAME,
 }
 """Class name -> the reference feature it needs that vgi-host does not serve yet."""
 

@@ -25,13 +25,13 @@ class Outcome:
         """Same value and type (NULLs included), or both failed with the original message kept."""
         if expected.ok:
             assert self.ok, f"reference answered {expected.value!r}; vgi-host failed: {self.error}"
-            if isinstance(expected.value, pa.Array | pa.Table | pa.RecordBatch):
-                assert (
-                    self.value.type == expected.value.type if isinstance(expected.value, pa.Array) else True
-                )
-                if not isinstance(expected.value, pa.Array):
-                    assert self.value.schema.types == expected.value.schema.types
-            assert _py(self.value) == _py(expected.value)
+            if isinstance(expected.value, pa.Array):
+                assert self.value.type == expected.value.type
+            elif isinstance(expected.value, pa.Table | pa.RecordBatch):
+                assert self.value.schema.names == expected.value.schema.names
+                assert self.value.schema.types == expected.value.schema.types
+            actual, reference = _py(self.value), _py(expected.value)
+            assert actual == reference, f"vgi-host answered {actual!r}; the reference {reference!r}"
             return
         assert not self.ok, f"reference failed ({expected.error}); vgi-host answered {self.value!r}"
         original = _original_message(expected.error)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from catalogs import functions, sql_name
 from comparison import call_outcome, catalog_view
 from conftest import INCLUDED, record
 from samples import scalar_inputs
@@ -18,28 +19,14 @@ NONDETERMINISTIC = {"RandomIntFunction", "RandomBytesFunction", "BernoulliFuncti
 """Seeded from the clock/OS: only the result type, length and NULL mask can be compared."""
 
 
-def _functions(client: Any) -> dict[str, Any]:
-    attach = client.catalog_attach(name=SCHEMA, data_version_spec=None, implementation_version=None)
-    entries = client.schema_contents(
-        attach_opaque_data=attach.attach_opaque_data, path=[SCHEMA], type=SchemaObjectType.SCALAR_FUNCTION
-    )
-    return {entry.name: entry for entry in entries}
-
-
 @pytest.fixture(scope="module")
 def reference_catalog(reference_client):
-    return _functions(reference_client)
+    return functions(reference_client, SchemaObjectType.SCALAR_FUNCTION)
 
 
 @pytest.fixture(scope="module")
 def host_catalog(host_client):
-    return _functions(host_client)
-
-
-def _sql_name(ref) -> str:
-    import importlib
-
-    return getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name).Meta.name
+    return functions(host_client, SchemaObjectType.SCALAR_FUNCTION)
 
 
 def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]]):
@@ -57,7 +44,7 @@ def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scal
 
 @pytest.mark.parametrize("ref", SCALARS, ids=lambda r: r.name)
 def test_scalar_matches_reference(ref, reference_catalog, host_catalog, reference_client, host_client):
-    name = _sql_name(ref)
+    name = sql_name(ref)
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"
         assert catalog_view(host_catalog[name]) == catalog_view(reference_catalog[name])

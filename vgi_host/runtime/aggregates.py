@@ -35,6 +35,7 @@ from vgi_host.protocol.aggregate import (
     AggregateFinalizeRequest,
     AggregateUpdateRequest,
 )
+from vgi_host.runtime.aggregate_nulls import TrackedStates
 from vgi_host.runtime.errors import FunctionError
 from vgi_host.runtime.invocation import resolve
 from vgi_host.runtime.state_codec import StateCodec
@@ -174,12 +175,20 @@ class Aggregates:
             cached = self._states(session, codec, unique)
             function = bound.definition.function_class
             touched = {gid: cached.states.get(gid) for gid in unique}
+            fresh: dict[int, Any] = {}
             for gid, state in touched.items():
                 if state is None:
-                    touched[gid] = self._call(
+                    fresh[gid] = touched[gid] = self._call(
                         qualified, "initial_state", function.initial_state, bound.params
                     )
-            self._call(qualified, "update", bound.definition.update, touched, group_ids, **arguments)
+            if fresh:
+                tracked = TrackedStates(touched)
+                self._call(qualified, "update", bound.definition.update, tracked, group_ids, **arguments)
+                touched = dict(tracked)
+                for gid in tracked.unused(fresh):
+                    del touched[gid]  # skipped (e.g. all inputs NULL): finalize sees None, as in SQL
+            else:
+                self._call(qualified, "update", bound.definition.update, touched, group_ids, **arguments)
             self._commit(session, cached, codec, touched)
 
     def combine(self, request: AggregateCombineRequest) -> None:

@@ -37,16 +37,22 @@ class Args:
 
 
 @dataclass(frozen=True, slots=True)
-class BindParams:
-    """What ``on_bind`` sees: the call's arguments and (table-in-out) its input schema."""
+class BindParams[ArgsT = Any]:
+    """What ``on_bind`` sees: the call's arguments and (table-in-out) its input schema.
+
+    Generic only so that reference-era annotations such as ``BindParams[MyArgs]`` evaluate.
+    """
 
     args: Args
     input_schema: pa.Schema | None = None
 
 
 @dataclass(slots=True)
-class ProcessParams:
-    """What ``initial_state``/``process`` (and aggregate callbacks) see for one execution."""
+class ProcessParams[ArgsT = Any]:
+    """What ``initial_state``/``process`` (and aggregate callbacks) see for one execution.
+
+    Generic only so that reference-era annotations such as ``ProcessParams[None]`` evaluate.
+    """
 
     args: Args
     output_schema: pa.Schema

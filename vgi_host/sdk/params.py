@@ -59,6 +59,8 @@ class ConstParam:
     le: float | None = None
     gt: float | None = None
     lt: float | None = None
+    phase: str | None = None
+    """The reference's aggregate phase that loads the constant (not served by vgi-host yet)."""
 
 
 @dataclass(frozen=True, slots=True)

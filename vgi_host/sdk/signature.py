@@ -139,6 +139,11 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
         if isinstance(marker, OutputLength):
             continue  # filled by the host with the row count, not a SQL argument
         try:
+            if isinstance(marker, ConstParam) and marker.phase is not None:
+                raise FunctionDefinitionError(
+                    f"{where}: constants loaded in a later phase (ConstParam(phase=...)) "
+                    f"are not served by vgi-host yet"
+                )
             if isinstance(marker, Param) and marker.varargs:
                 raise FunctionDefinitionError(
                     f"{where}: variadic parameters (Param(varargs=True)) are not served by vgi-host yet"
