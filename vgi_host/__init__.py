@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "AggregateBindParams": "vgi_host.sdk.aggregate_records",
     "AggregateFunction": "vgi_host.sdk.aggregate",
+    "AndFilter": "vgi_host.sdk.pushdown",
     "Arg": "vgi_host.sdk.params",
     "Args": "vgi_host.sdk.context",
     "ArgumentMonotonicity": "vgi_host.protocol.enums",
@@ -42,19 +43,24 @@ _EXPORTS: dict[str, str] = {
     "CatalogDataVersionRelease": "vgi_host.protocol.attach",
     "CatalogFunctionType": "vgi_host.protocol.enums",
     "CatalogInfo": "vgi_host.protocol.attach",
+    "ColumnStatistics": "vgi_host.sdk.statistics",
     "ConstParam": "vgi_host.sdk.params",
+    "ConstantFilter": "vgi_host.sdk.pushdown",
     "DistinctDependence": "vgi_host.protocol.enums",
     "FilterFunctionCapability": "vgi_host.protocol.functions",
     "FunctionExample": "vgi_host.sdk.params",
     "FunctionInfo": "vgi_host.protocol.functions",
     "FunctionStability": "vgi_host.protocol.enums",
     "GlobalInitResponse": "vgi_host.protocol.invocation",
+    "InFilter": "vgi_host.sdk.pushdown",
     "IndexConstraintType": "vgi_host.protocol.enums",
     "IndexInfo": "vgi_host.protocol.catalog",
+    "InitParams": "vgi_host.sdk.table_decorators",
     "MacroInfo": "vgi_host.protocol.catalog",
     "MacroType": "vgi_host.protocol.enums",
     "NullHandling": "vgi_host.protocol.enums",
     "OnConflict": "vgi_host.protocol.enums",
+    "OrFilter": "vgi_host.sdk.pushdown",
     "OrderDependence": "vgi_host.protocol.enums",
     "OrderPreservation": "vgi_host.protocol.enums",
     "OutputCollector": "vgi_host.sdk.context",
@@ -65,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "PartitionKind": "vgi_host.protocol.enums",
     "PlanResponse": "vgi_host.protocol.planning",
     "ProcessParams": "vgi_host.sdk.context",
+    "PushdownFilters": "vgi_host.sdk.pushdown",
     "RegisterFunction": "vgi_host.packs.hookspecs",
     "Returns": "vgi_host.sdk.params",
     "ScalarFunction": "vgi_host.sdk.scalar",
@@ -83,11 +90,18 @@ _EXPORTS: dict[str, str] = {
     "TableInOutFunction": "vgi_host.sdk.table_in_out",
     "TableInfo": "vgi_host.protocol.catalog",
     "TableInput": "vgi_host.sdk.params",
+    "TaggedUnion": "vgi_host.sdk.values",
+    "V2ExpressionFilter": "vgi_host.sdk.pushdown",
+    "VgiOutputCollector": "vgi_host.sdk.context",
     "VgiProtocol": "vgi_host.protocol.service",
     "ViewInfo": "vgi_host.protocol.catalog",
     "WindowPartition": "vgi_host.sdk.aggregate_records",
+    "bind_fixed_schema": "vgi_host.sdk.table_decorators",
     "hookimpl": "vgi_host.packs.hookspecs",
     "hookspec": "vgi_host.packs.hookspecs",
+    "init_single_worker": "vgi_host.sdk.table_decorators",
+    "partition_field": "vgi_host.sdk.schema_builder",
+    "replaying_accepted_state": "vgi_host.sdk.pushdown",
     "schema": "vgi_host.sdk.schema_builder",
 }
 
@@ -96,6 +110,7 @@ __all__ = [
     "CACHE_SCOPE_TRANSACTION",
     "AggregateBindParams",
     "AggregateFunction",
+    "AndFilter",
     "Arg",
     "Args",
     "ArgumentMonotonicity",
@@ -116,19 +131,24 @@ __all__ = [
     "CatalogDataVersionRelease",
     "CatalogFunctionType",
     "CatalogInfo",
+    "ColumnStatistics",
     "ConstParam",
+    "ConstantFilter",
     "DistinctDependence",
     "FilterFunctionCapability",
     "FunctionExample",
     "FunctionInfo",
     "FunctionStability",
     "GlobalInitResponse",
+    "InFilter",
     "IndexConstraintType",
     "IndexInfo",
+    "InitParams",
     "MacroInfo",
     "MacroType",
     "NullHandling",
     "OnConflict",
+    "OrFilter",
     "OrderDependence",
     "OrderPreservation",
     "OutputCollector",
@@ -139,6 +159,7 @@ __all__ = [
     "PartitionKind",
     "PlanResponse",
     "ProcessParams",
+    "PushdownFilters",
     "RegisterFunction",
     "Returns",
     "ScalarFunction",
@@ -157,12 +178,19 @@ __all__ = [
     "TableInOutFunction",
     "TableInfo",
     "TableInput",
+    "TaggedUnion",
+    "V2ExpressionFilter",
+    "VgiOutputCollector",
     "VgiProtocol",
     "ViewInfo",
     "WindowPartition",
     "__version__",
+    "bind_fixed_schema",
     "hookimpl",
     "hookspec",
+    "init_single_worker",
+    "partition_field",
+    "replaying_accepted_state",
     "schema",
 ]
 
@@ -200,16 +228,28 @@ if TYPE_CHECKING:
     from vgi_host.sdk.aggregate import AggregateFunction
     from vgi_host.sdk.aggregate_records import AggregateBindParams, WindowPartition
     from vgi_host.sdk.cache_control import CACHE_SCOPE_CATALOG, CACHE_SCOPE_TRANSACTION, CacheControl
-    from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams
+    from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams, VgiOutputCollector
     from vgi_host.sdk.context_markers import Auth, AuthContext, Secret, Setting
     from vgi_host.sdk.errors import BindError
     from vgi_host.sdk.objects import PackTable, PackView
     from vgi_host.sdk.params import Arg, ConstParam, FunctionExample, OutputLength, Param, Returns, TableInput
+    from vgi_host.sdk.pushdown import (
+        AndFilter,
+        ConstantFilter,
+        InFilter,
+        OrFilter,
+        PushdownFilters,
+        V2ExpressionFilter,
+        replaying_accepted_state,
+    )
     from vgi_host.sdk.scalar import ScalarFunction
     from vgi_host.sdk.scalar_bind import ArgumentTypeError, BindParameters, BindResult
-    from vgi_host.sdk.schema_builder import schema
+    from vgi_host.sdk.schema_builder import partition_field, schema
+    from vgi_host.sdk.statistics import ColumnStatistics
     from vgi_host.sdk.table import TableFunctionGenerator
+    from vgi_host.sdk.table_decorators import InitParams, bind_fixed_schema, init_single_worker
     from vgi_host.sdk.table_in_out import TableInOutFunction
+    from vgi_host.sdk.values import TaggedUnion
 
 
 def __getattr__(name: str) -> Any:

@@ -36,14 +36,25 @@ MODULES: tuple[str, ...] = (
     "aggregate.streaming",
     "aggregate.varargs",
     "aggregate.window",
+    "table.sequence",
+    "table.make_series",
+    "table.pairs",
+    "table.misc",
+    "table.wide",
+    "table.typed_probe",
+    "table.catalog_scans",
+    "table.order_modes",
 )
 """Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
 
 _SETTINGS = "session settings / secrets / caller identity passed to compute (Setting, Secret, Auth)"
-_VARARGS = "variadic column arguments (Param(varargs=True))"
+_VARARGS = "variadic arguments (Param(varargs=True) / Arg(varargs=True))"
 _OVERLOAD = "overloading by signature (one SQL name served by several classes)"
-_SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs)"
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
+_INIT_CALL = "params.init_call: the raw init request (projection ids, ORDER BY / TABLESAMPLE pushdown)"
+_STORAGE = "per-call function storage shared by a call's workers (params.storage)"
+RUNTIME_ATTRIBUTES = {_INIT_CALL: "init_call", _STORAGE: "storage"}
+"""Exclusions for a ``params`` attribute the host does not provide: the class must use it."""
 _PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
 
 EXCLUDED: dict[str, str] = {
@@ -58,33 +69,43 @@ EXCLUDED: dict[str, str] = {
     "SecretFieldFunction": _SETTINGS,
     "ReturnSecretValueFunction": _SETTINGS,
     "WhoAmIFunction": _SETTINGS,
-    "FormatNumberDefaultFunction": _OVERLOAD,
-    "FormatNumberPrecisionFunction": _OVERLOAD,
-    "FormatNumberFullFunction": _OVERLOAD,
-    "SmartFormatWidthFunction": _OVERLOAD,
-    "SmartFormatPrefixFunction": _OVERLOAD,
-    "TypeInfoInt32Function": _OVERLOAD,
-    "TypeInfoInt64Function": _OVERLOAD,
-    "TypeInfoUInt32Function": _OVERLOAD,
-    "TypeInfoUInt64Function": _OVERLOAD,
-    "TypeInfoStringFunction": _OVERLOAD,
-    "PairTypeIntIntFunction": _OVERLOAD,
-    "PairTypeStrStrFunction": _OVERLOAD,
-    "PairTypeIntStrFunction": _OVERLOAD,
-    "AnyMixedIntFunction": _OVERLOAD,
-    "AnyMixedStrFunction": _OVERLOAD,
-    "SameNameMainFunction": _SAME_NAME,
-    "SameNameDataFunction": _SAME_NAME,
     "DynamicAggregateFunction": _VARARGS,
     "DynamicMLAggregateFunction": _VARARGS,
     "SumAllFunction": _VARARGS,
+    "ConstantColumnsFunction": _VARARGS,
+    "UnionVarargsFunction": _VARARGS,
+    "NestedSequenceFunction": _INIT_CALL,
+    "ProjectedDataFunction": _INIT_CALL,
+    "OrderEchoFunction": _INIT_CALL,
+    "SampleEchoFunction": _INIT_CALL,
+    "PartitionedSequenceFunction": _STORAGE,
+    "PartitionedFixedOrderFunction": _STORAGE,
+    "PartitionedNoOrderGuaranteeFunction": _STORAGE,
+    "PartitionedPreservesOrderFunction": _STORAGE,
     "GenericSumFunction": _AGG_BIND,
     "SecretTypedSumFunction": _AGG_BIND,
     "PercentileFunction": _PHASE,
-    "SameNameMainAgg": _SAME_NAME,
-    "SameNameDataAgg": _SAME_NAME,
 }
 """Class name -> the reference feature it needs that vgi-host does not serve yet."""
+
+
+def _sql_name(cls: type) -> str:
+    meta = getattr(cls, "Meta", None)
+    return str(getattr(meta, "name", cls.__name__))
+
+
+def exclusions(fixtures: list[tuple[FixtureRef, str]]) -> dict[str, str]:
+    """``EXCLUDED`` plus every class sharing its SQL name with another ported class (an overload)."""
+    by_name: dict[str, list[str]] = {}
+    for ref, _ in fixtures:
+        cls = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
+        by_name.setdefault(_sql_name(cls), []).append(ref.name)
+    reasons = dict(EXCLUDED)
+    for names in by_name.values():
+        if len(names) > 1:
+            for name in names:
+                reasons.setdefault(name, _OVERLOAD)
+    return reasons
 
 
 def kind_of(cls: type) -> str | None:

@@ -59,6 +59,12 @@ def port_fixtures(destination: Path, subpackages: tuple[str, ...]) -> Path:
             for file in source.rglob("*.py"):
                 target = package / file.relative_to(REFERENCE_FIXTURES)
                 target.parent.mkdir(parents=True, exist_ok=True)
+                if file.name == "__init__.py":
+                    # A fixture package's __init__ only re-exports every sibling module; importing
+                    # one module would then import all of them, so one unserved feature anywhere
+                    # would hide every class.  Each module is ported and judged on its own instead.
+                    target.write_text('"""Ported fixture package (re-exports left out)."""\n')
+                    continue
                 target.write_text(_rewrite_imports(file.read_text()))
         else:
             (package / f"{name}.py").write_text(_rewrite_imports((source.with_suffix(".py")).read_text()))

@@ -8,11 +8,12 @@ class that would now pass (or a failure of another kind).
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 
 import pytest
-from cases import _OVERLOAD, _SAME_NAME, EXCLUDED
-from conftest import ALL_FIXTURES
+from cases import _OVERLOAD, RUNTIME_ATTRIBUTES
+from conftest import ALL_FIXTURES, EXCLUDED
 
 EXCLUDED_REFS = [ref for ref, _ in ALL_FIXTURES if ref.name in EXCLUDED]
 
@@ -30,9 +31,8 @@ def test_exclusion_still_needed(ref, workspace):
         sys.path.insert(0, str(workspace))
     ported = getattr(importlib.import_module(f"ported_fixtures.{ref.module}"), ref.name)
     reason = EXCLUDED[ref.name]
-    if reason in (_OVERLOAD, _SAME_NAME):
+    if reason == _OVERLOAD:
         # vgi-host refuses a pack registering one SQL name twice; the class needs a twin to be excluded.
-        definition_of(ported)
         original = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
         twins = [
             other.name
@@ -42,6 +42,19 @@ def test_exclusion_still_needed(ref, workspace):
             == _sql_name(original)
         ]
         assert twins, f"{ref.name} has no same-named twin any more; include it"
+    elif reason in RUNTIME_ATTRIBUTES:
+        # Loads, but reads a ``params`` attribute vgi-host does not provide.
+        from vgi_host import ProcessParams
+
+        attribute = RUNTIME_ATTRIBUTES[reason]
+        definition_of(ported)
+        sources = [
+            inspect.getsource(klass)
+            for klass in ported.__mro__
+            if klass.__module__.startswith("ported_fixtures")
+        ]
+        assert any(f"params.{attribute}" in text for text in sources), f"{ref.name} does not use {attribute}"
+        assert attribute not in ProcessParams.__dataclass_fields__, f"ProcessParams has {attribute} now"
     else:
         with pytest.raises(FunctionDefinitionError, match="not served by vgi-host yet"):
             definition_of(ported)

@@ -8,6 +8,7 @@ fields), importing only from ``vgi_host``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pyarrow as pa
@@ -16,16 +17,25 @@ import pytest
 
 import vgi_host
 from vgi_host import (
+    Arg,
     ArgumentMonotonicity,
     BindParameters,
+    BindParams,
+    BindResponse,
     BindResult,
     CacheControl,
     ConstParam,
+    OutputCollector,
     OutputLength,
     Param,
+    ProcessParams,
     Returns,
     ScalarFunction,
     Setting,
+    TableCardinality,
+    TableFunctionGenerator,
+    bind_fixed_schema,
+    init_single_worker,
     schema,
 )
 from vgi_host.sdk.errors import FunctionDefinitionError
@@ -122,3 +132,43 @@ def test_schema_shorthand():
 def test_every_export_resolves():
     for name in vgi_host.__all__:
         assert getattr(vgi_host, name) is not None, name
+
+
+def test_reference_table_shapes_arguments_dataclass_bind_response_and_cardinality():
+    @dataclass(frozen=True)
+    class CountArgs:
+        count: Annotated[int, Arg(0, doc="rows", ge=0)]
+        zlabel: Annotated[str, Arg("zlabel", default="z")]
+        alabel: Annotated[str, Arg("alabel", default="a")]
+
+    @init_single_worker
+    @bind_fixed_schema
+    class Counter(TableFunctionGenerator[CountArgs, None]):
+        FIXED_SCHEMA = schema(n=pa.int64())
+
+        @classmethod
+        def on_bind(cls, params: BindParams[CountArgs]) -> BindResponse:
+            return BindResponse(output_schema=cls.FIXED_SCHEMA)
+
+        @classmethod
+        def cardinality(cls, params: BindParams[CountArgs]) -> TableCardinality:
+            return TableCardinality(estimate=params.args.count, max=params.args.count)
+
+        @classmethod
+        def process(cls, params: ProcessParams[CountArgs], state: None, out: OutputCollector) -> None:
+            out.finish()
+
+    definition = Counter.definition()
+    # arguments come from the generic's dataclass; named ones are listed by name, as the reference does
+    assert [a.name for a in definition.arguments] == ["count", "alabel", "zlabel"]
+    bound = definition.bind([pa.scalar(3)], {})
+    assert bound.output_schema == schema(n=pa.int64())
+    assert Counter.cardinality(bound.bind_params()) == 3
+
+
+def test_bind_fixed_schema_needs_a_fixed_schema():
+    class NoSchema(TableFunctionGenerator):
+        pass
+
+    with pytest.raises(ValueError, match="FIXED_SCHEMA"):
+        bind_fixed_schema(NoSchema)

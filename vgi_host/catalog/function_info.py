@@ -53,7 +53,10 @@ def _argument_field(spec: ArgumentSpec) -> pa.Field[Any]:
     elif spec.is_constant:
         metadata["vgi_const"] = "true"
     if spec.has_default:
-        metadata["vgi_default"] = json.dumps(spec.default)
+        try:
+            metadata["vgi_default"] = json.dumps(spec.default)
+        except TypeError:  # bytes, datetimes...: shown as their repr, as the reference does
+            metadata["vgi_default"] = json.dumps(repr(spec.default))
     rule = spec.constraint
     if rule is not None:
         if rule.choices is not None:

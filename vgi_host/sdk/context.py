@@ -8,11 +8,14 @@ this small surface.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pyarrow as pa
+
+_logger = logging.getLogger("vgi_host.pack")
 
 
 class Args:
@@ -97,3 +100,19 @@ class OutputCollector:
     def finish(self) -> None:
         """Declare the output complete (may follow an ``emit`` in the same call)."""
         self._sink.finish()
+
+    def client_log(self, level: Any, message: str, **extra: str) -> None:
+        """Send a log message to the client (the reference's ``out.client_log``).
+
+        Forwarded to the RPC stream when the runtime's sink can carry it;
+        otherwise written to the host's log, so the call never fails for it.
+        """
+        forward = getattr(self._sink, "client_log", None)
+        if callable(forward):
+            forward(level, message, **extra)
+        else:
+            _logger.info("%s %s", getattr(level, "name", level), message)
+
+
+VgiOutputCollector = OutputCollector
+"""The reference SDK's name for the collector a table function emits into."""

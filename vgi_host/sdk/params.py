@@ -115,6 +115,7 @@ class Arg:
     le: float | None
     gt: float | None
     lt: float | None
+    varargs: bool
 
     def __init__(
         self,
@@ -128,6 +129,7 @@ class Arg:
         le: float | None = None,
         gt: float | None = None,
         lt: float | None = None,
+        varargs: bool = False,
     ) -> None:
         for name, value in (
             ("position", position),
@@ -139,6 +141,7 @@ class Arg:
             ("le", le),
             ("gt", gt),
             ("lt", lt),
+            ("varargs", varargs),
         ):
             object.__setattr__(self, name, value)
 

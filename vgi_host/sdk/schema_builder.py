@@ -30,3 +30,20 @@ def schema(fields: Mapping[str, FieldSpec] | None = None, /, **more: FieldSpec) 
     merged: dict[str, Any] = dict(fields or {})
     merged.update(more)
     return pa.schema([_field(name, spec) for name, spec in merged.items()])
+
+
+PARTITION_COLUMN_KEY = b"vgi.partition_column"
+"""Field metadata marking a partition column in a bind schema."""
+
+
+def partition_field(
+    name: str,
+    type: pa.DataType,
+    *,
+    nullable: bool = True,
+    metadata: Mapping[bytes | str, bytes | str] | None = None,
+) -> pa.Field[Any]:
+    """A field marked as a partition column (extra ``metadata`` merged in)."""
+    merged: dict[bytes | str, bytes | str] = {PARTITION_COLUMN_KEY: b"true"}
+    merged.update(metadata or {})
+    return pa.field(name, type, nullable=nullable, metadata=merged)
