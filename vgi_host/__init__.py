@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "AggregateBindParams": "vgi_host.sdk.aggregate_records",
     "AggregateFunction": "vgi_host.sdk.aggregate",
     "AndFilter": "vgi_host.sdk.pushdown",
+    "AnyArrow": "vgi_host.sdk.values",
     "Arg": "vgi_host.sdk.params",
     "Args": "vgi_host.sdk.context",
     "ArgumentMonotonicity": "vgi_host.protocol.enums",
@@ -74,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     "PushdownFilters": "vgi_host.sdk.pushdown",
     "RegisterFunction": "vgi_host.packs.hookspecs",
     "Returns": "vgi_host.sdk.params",
+    "RowTransformFunction": "vgi_host.sdk.table_in_out_reference",
     "ScalarFunction": "vgi_host.sdk.scalar",
     "ScanBranch": "vgi_host.protocol.scan",
     "ScanBranchesResult": "vgi_host.protocol.scan",
@@ -85,9 +87,12 @@ _EXPORTS: dict[str, str] = {
     "SecretLookupEntry": "vgi_host.protocol.functions",
     "SecretTypeSpec": "vgi_host.protocol.attach",
     "Setting": "vgi_host.sdk.context_markers",
+    "TableBufferingFunction": "vgi_host.sdk.table_buffering",
+    "TableBufferingParams": "vgi_host.sdk.table_buffering",
     "TableCardinality": "vgi_host.protocol.invocation",
     "TableFunctionGenerator": "vgi_host.sdk.table",
     "TableInOutFunction": "vgi_host.sdk.table_in_out",
+    "TableInOutGenerator": "vgi_host.sdk.table_in_out_reference",
     "TableInfo": "vgi_host.protocol.catalog",
     "TableInput": "vgi_host.sdk.params",
     "TaggedUnion": "vgi_host.sdk.values",
@@ -111,6 +116,7 @@ __all__ = [
     "AggregateBindParams",
     "AggregateFunction",
     "AndFilter",
+    "AnyArrow",
     "Arg",
     "Args",
     "ArgumentMonotonicity",
@@ -162,6 +168,7 @@ __all__ = [
     "PushdownFilters",
     "RegisterFunction",
     "Returns",
+    "RowTransformFunction",
     "ScalarFunction",
     "ScanBranch",
     "ScanBranchesResult",
@@ -173,9 +180,12 @@ __all__ = [
     "SecretLookupEntry",
     "SecretTypeSpec",
     "Setting",
+    "TableBufferingFunction",
+    "TableBufferingParams",
     "TableCardinality",
     "TableFunctionGenerator",
     "TableInOutFunction",
+    "TableInOutGenerator",
     "TableInfo",
     "TableInput",
     "TaggedUnion",
@@ -247,9 +257,11 @@ if TYPE_CHECKING:
     from vgi_host.sdk.schema_builder import partition_field, schema
     from vgi_host.sdk.statistics import ColumnStatistics
     from vgi_host.sdk.table import TableFunctionGenerator
+    from vgi_host.sdk.table_buffering import TableBufferingFunction, TableBufferingParams
     from vgi_host.sdk.table_decorators import InitParams, bind_fixed_schema, init_single_worker
     from vgi_host.sdk.table_in_out import TableInOutFunction
-    from vgi_host.sdk.values import TaggedUnion
+    from vgi_host.sdk.table_in_out_reference import RowTransformFunction, TableInOutGenerator
+    from vgi_host.sdk.values import AnyArrow, TaggedUnion
 
 
 def __getattr__(name: str) -> Any:

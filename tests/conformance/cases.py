@@ -44,18 +44,35 @@ MODULES: tuple[str, ...] = (
     "table.typed_probe",
     "table.catalog_scans",
     "table.order_modes",
+    "table_in_out",
+    "nest_tensor",
+    "global_functions",
+    "table.settings",
+    "table.batch_index",
 )
 """Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
 
 _SETTINGS = "session settings / secrets / caller identity passed to compute (Setting, Secret, Auth)"
+_SECRETS = "DuckDB secrets looked up at bind (params.secrets)"
+_SETTINGS_PARAM = "session settings read from params.settings"
 _VARARGS = "variadic arguments (Param(varargs=True) / Arg(varargs=True))"
 _OVERLOAD = "overloading by signature (one SQL name served by several classes)"
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
 _INIT_CALL = "params.init_call: the raw init request (projection ids, ORDER BY / TABLESAMPLE pushdown)"
 _STORAGE = "per-call function storage shared by a call's workers (params.storage)"
-RUNTIME_ATTRIBUTES = {_INIT_CALL: "init_call", _STORAGE: "storage"}
-"""Exclusions for a ``params`` attribute the host does not provide: the class must use it."""
+_BUFFERING = "the table-buffering kind (TableBufferingFunction; issue 10 phase B)"
+_ROW_TRANSFORM = "row-transform (blended LATERAL) table-in-out functions (RowTransformFunction)"
+_CACHE = "result-cache revalidation (params.if_none_match)"
 _PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
+
+RUNTIME_ATTRIBUTES = {
+    _INIT_CALL: "init_call",
+    _STORAGE: "storage",
+    _CACHE: "if_none_match",
+    _SETTINGS_PARAM: "settings",
+    _SECRETS: "secrets",
+}
+"""Exclusions for a ``params`` attribute the host does not provide: the class must use it."""
 
 EXCLUDED: dict[str, str] = {
     "SumValuesFunction": _VARARGS,
@@ -82,8 +99,19 @@ EXCLUDED: dict[str, str] = {
     "PartitionedFixedOrderFunction": _STORAGE,
     "PartitionedNoOrderGuaranteeFunction": _STORAGE,
     "PartitionedPreservesOrderFunction": _STORAGE,
+    "CachedRevalidatingEchoFunction": _CACHE,
+    "FilterBySettingFunction": _SETTINGS_PARAM,
+    "SettingsAwareFunction": _SETTINGS_PARAM,
+    "StructSettingsFunction": _SETTINGS_PARAM,
+    "SecretDemoFunction": _SECRETS,
+    "ScopedSecretDemoFunction": _SECRETS,
+    "MultiSecretDemoFunction": _SECRETS,
+    "PartitionedBatchIndexFunction": _STORAGE,
+    "PartitionedBatchIndexMarkedFunction": _STORAGE,
+    "SecretInOutFunction": _SECRETS,
     "GenericSumFunction": _AGG_BIND,
     "SecretTypedSumFunction": _AGG_BIND,
+    "NestTensorFunction": _AGG_BIND,
     "PercentileFunction": _PHASE,
 }
 """Class name -> the reference feature it needs that vgi-host does not serve yet."""
@@ -101,6 +129,12 @@ def exclusions(fixtures: list[tuple[FixtureRef, str]]) -> dict[str, str]:
         cls = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
         by_name.setdefault(_sql_name(cls), []).append(ref.name)
     reasons = dict(EXCLUDED)
+    for ref, kind in fixtures:
+        cls = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
+        if kind == "table_buffering":
+            reasons.setdefault(ref.name, _BUFFERING)
+        elif any(base.__name__ == "RowTransformFunction" for base in cls.__mro__):
+            reasons.setdefault(ref.name, _ROW_TRANSFORM)
     for names in by_name.values():
         if len(names) > 1:
             for name in names:

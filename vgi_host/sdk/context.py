@@ -49,6 +49,18 @@ class BindParams[ArgsT = Any]:
     args: Args
     input_schema: pa.Schema | None = None
 
+    @property
+    def bind_call(self) -> BindCall:
+        """The reference's spelling of the input schema: ``params.bind_call.input_schema``."""
+        return BindCall(input_schema=self.input_schema)
+
+
+@dataclass(frozen=True, slots=True)
+class BindCall:
+    """The part of the bind request a reference-era ``on_bind`` reads."""
+
+    input_schema: pa.Schema | None = None
+
 
 @dataclass(slots=True)
 class ProcessParams[ArgsT = Any]:
@@ -88,8 +100,12 @@ class OutputCollector:
         """The schema emitted batches must have (columns beyond it are dropped)."""
         return self._sink.output_schema
 
-    def emit(self, batch: pa.RecordBatch) -> None:
-        """Send one batch; extra columns are projected away, compatible types cast."""
+    def emit(self, batch: pa.RecordBatch, **hints: Any) -> None:
+        """Send one batch; extra columns are projected away, compatible types cast.
+
+        Keyword ``hints`` are the reference's per-batch annotations
+        (``cache_control=...``); vgi-host does not forward them yet.
+        """
         self._sink.emit(batch)
 
     def emit_pydict(self, data: Mapping[str, Any]) -> None:

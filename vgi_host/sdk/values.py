@@ -12,3 +12,7 @@ class TaggedUnion:
 
     tag: str
     value: Any
+
+
+class AnyArrow:
+    """Annotation for an argument of any Arrow type (narrowed with ``type_bound``)."""
