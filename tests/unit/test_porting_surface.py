@@ -172,3 +172,12 @@ def test_bind_fixed_schema_needs_a_fixed_schema():
 
     with pytest.raises(ValueError, match="FIXED_SCHEMA"):
         bind_fixed_schema(NoSchema)
+
+
+def test_text_column_binds_to_an_integer_parameter_and_converts_per_batch():
+    """The reference's casting rule: Arrow's cast decides; a bad value fails its batch, not the bind."""
+    good = pa.RecordBatch.from_pydict({"v": ["1", "2", None]})
+    bound = Times.definition().bind(good.schema, [pa.scalar(3)], {})
+    assert bound(good).column(0).to_pylist() == [3, 6, None]
+    with pytest.raises(pa.ArrowInvalid, match="x"):
+        bound(pa.RecordBatch.from_pydict({"v": ["x"]}))

@@ -38,29 +38,21 @@ def _column_step(spec: ArgumentSpec, index: int, field: pa.Field[Any]) -> tuple[
     return spec.name, index, target
 
 
-_FAMILIES: tuple[Callable[[pa.DataType], bool], ...] = (
-    lambda t: pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t),
-    lambda t: pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t),
-    lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t),
-    lambda t: pa.types.is_date(t) or pa.types.is_timestamp(t),
-)
-
-
 def implicitly_castable(source: pa.DataType, target: pa.DataType) -> bool:
     """Whether a column may be cast to a parameter's type without the caller asking.
 
-    Only within a family (numbers, text, bytes, dates), like DuckDB's own
-    implicit casts: Arrow can also *parse* text into numbers, but doing that
-    silently would turn a wrong column into a mid-query parse error.
+    The reference SDK's rule (vgi-python 0.47.0): any column whose type differs
+    from the declared one is cast with Arrow's ``cast`` before the function
+    sees it, text to numbers included; values that do not convert fail that
+    batch, with Arrow's message.  vgi-host follows it, and checks at bind that
+    Arrow has a cast at all, so a column that can never convert (a struct to
+    an integer) is refused before any data moves.
     """
     if pa.types.is_null(source):
         return True
-    family = next((member for member in _FAMILIES if member(target)), None)
-    if family is None or not family(source):
-        return False
     try:
         pa.array([], type=source).cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return False
     return True
 
