@@ -37,8 +37,8 @@ from pathlib import Path
 
 from vgi_rpc import ArrowSerializableDataclass
 
-from vgi_host.runtime.state_codec import StateCodec
-from vgi_host.runtime.state_store import SqliteStateStore
+from vgi_host.state.codec import StateCodec
+from vgi_host.state.store import SqliteStateStore
 
 EXECUTION = bytes(range(16))
 

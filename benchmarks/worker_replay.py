@@ -67,7 +67,7 @@ def replayer(impl: str) -> Callable[[Path], float]:
     null = os.open(os.devnull, os.O_WRONLY)
     if impl == "vgi-host":
         from vgi_host.cli.serve import _WriteAll
-        from vgi_host.packs.registry import PackRegistry
+        from vgi_host.host.registry import PackRegistry
         from vgi_host.runtime.server import build_server
 
         server, _ = build_server(PackRegistry.load())

@@ -31,7 +31,7 @@ _EXPORTS: dict[str, str] = {
     "AttachOptionSpec": "vgi_host.protocol.attach",
     "Auth": "vgi_host.sdk.context_markers",
     "AuthContext": "vgi_host.sdk.context_markers",
-    "BindError": "vgi_host.sdk.errors",
+    "BindError": "vgi_host.errors",
     "BindParameters": "vgi_host.sdk.scalar_bind",
     "BindParams": "vgi_host.sdk.context",
     "BindRequest": "vgi_host.protocol.invocation",
@@ -205,6 +205,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from vgi_host.errors import BindError
     from vgi_host.packs.hookspecs import RegisterFunction, hookimpl, hookspec
     from vgi_host.protocol.arguments import Arguments
     from vgi_host.protocol.attach import (
@@ -240,7 +241,6 @@ if TYPE_CHECKING:
     from vgi_host.sdk.cache_control import CACHE_SCOPE_CATALOG, CACHE_SCOPE_TRANSACTION, CacheControl
     from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams, VgiOutputCollector
     from vgi_host.sdk.context_markers import Auth, AuthContext, Secret, Setting
-    from vgi_host.sdk.errors import BindError
     from vgi_host.sdk.objects import PackTable, PackView
     from vgi_host.sdk.params import Arg, ConstParam, FunctionExample, OutputLength, Param, Returns, TableInput
     from vgi_host.sdk.pushdown import (

@@ -24,8 +24,8 @@ def _sql_name(cls: type) -> str:
 
 @pytest.mark.parametrize("ref", EXCLUDED_REFS, ids=lambda r: r.name)
 def test_exclusion_still_needed(ref, workspace):
-    from vgi_host.sdk.errors import FunctionDefinitionError
-    from vgi_host.sdk.kinds import definition_of
+    from vgi_host.errors import FunctionDefinitionError
+    from vgi_host.kinds.registry import definition_of
 
     if str(workspace) not in sys.path:
         sys.path.insert(0, str(workspace))

@@ -9,8 +9,11 @@ import pyarrow as pa
 import pytest
 
 from tests.unit.test_pack_loading import candidate
+from vgi_host.errors import BindError
+from vgi_host.host.registry import PackRegistry
+from vgi_host.host.routing import Router
+from vgi_host.kinds.aggregate_calls import AggregateCallError, Aggregates
 from vgi_host.packs.discovery import Discovery
-from vgi_host.packs.registry import PackRegistry
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
     AggregateCombineRequest,
@@ -19,15 +22,15 @@ from vgi_host.protocol.aggregate import (
     AggregateUpdateRequest,
 )
 from vgi_host.protocol.arguments import Arguments
-from vgi_host.runtime.aggregates import AggregateCallError, Aggregates
-from vgi_host.runtime.state_store import SqliteStateStore
-from vgi_host.sdk.errors import BindError
+from vgi_host.state.store import SqliteStateStore
 
 
 @pytest.fixture
 def processes(tmp_path):
     registry = PackRegistry.load(Discovery((candidate("aggregates", "agg"),), ()), use_cache=False)
-    return [Aggregates(registry, SqliteStateStore(tmp_path / "state.sqlite3")) for _ in range(2)]
+    return [
+        Aggregates(Router(registry).resolve, SqliteStateStore(tmp_path / "state.sqlite3")) for _ in range(2)
+    ]
 
 
 def bind(process, name="total"):

@@ -2,10 +2,12 @@
 
 import pytest
 
+from vgi_host.errors import RoutingError
+from vgi_host.host.registry import PackRegistry
+from vgi_host.host.routing import Router
+from vgi_host.model.records import PackStatus
 from vgi_host.packs.discovery import Discovery, NameClash, PackCandidate
 from vgi_host.packs.loader import load_pack
-from vgi_host.packs.records import PackStatus
-from vgi_host.packs.registry import PackRegistry, RoutingError
 
 
 def candidate(module: str, name: str | None = None) -> PackCandidate:
@@ -89,16 +91,16 @@ def test_registry_lookup_errors_say_what_exists():
         candidates=(candidate("good", "alpha"), candidate("import_error", "broken")), clashes=()
     )
     registry = PackRegistry.load(discovery)
-    pack, definition = registry.find("ALPHA", "Double")
+    pack, definition = Router(registry).find("ALPHA", "Double")
     assert (pack.name, definition.name) == ("alpha", "double")
     with pytest.raises(RoutingError, match=r"no pack named 'nope' \(packs served: alpha\)"):
-        registry.find("nope", "double")
+        Router(registry).find("nope", "double")
     with pytest.raises(
         RoutingError, match=r"pack 'alpha' has no function 'triple' \(it has: double, shout\)"
     ):
-        registry.find("alpha", "triple")
+        Router(registry).find("alpha", "triple")
     with pytest.raises(RoutingError, match=r"pack 'broken' is installed but failed to load: import of"):
-        registry.find("broken", "anything")
+        Router(registry).find("broken", "anything")
 
 
 @pytest.mark.parametrize(

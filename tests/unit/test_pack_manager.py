@@ -6,12 +6,19 @@ from pathlib import Path
 import pytest
 
 from vgi_host import __version__
+from vgi_host.catalog.manifest import ManifestCache, PackManifest
+from vgi_host.errors import PackImportError
+from vgi_host.host.registry import PackRegistry
+from vgi_host.host.routing import Router
+from vgi_host.model.entries import FunctionDescription, FunctionEntry
+from vgi_host.model.records import PackStatus
 from vgi_host.packs.compatibility import check
 from vgi_host.packs.discovery import Discovery, PackCandidate
-from vgi_host.packs.manifest import FunctionEntry, ManifestCache, PackManifest
-from vgi_host.packs.records import PackImportError, PackStatus
-from vgi_host.packs.registry import PackRegistry
 from vgi_host.packs.selection import ConfigError, Selection, resolve_selection
+
+DESCRIPTION = FunctionDescription(
+    "f", "scalar", "f(x BIGINT) -> BIGINT", "BIGINT", "Doubles x.", "Doubles x."
+)
 
 
 def candidate(module: str, name: str, location: Path | None = None, requires=()) -> PackCandidate:
@@ -116,7 +123,7 @@ def installed(tmp_path):
 
 def test_manifest_round_trip():
     manifest = PackManifest(
-        "alpha", "vgi-pack-alpha", "1.0", ">=0.1", (FunctionEntry("f", "scalar", b"\x00\x01", {"a": 1}),)
+        "alpha", "vgi-pack-alpha", "1.0", ">=0.1", (FunctionEntry("f", "scalar", b"\x00\x01", DESCRIPTION),)
     )
     assert PackManifest.from_json(manifest.to_json()) == manifest
     assert PackManifest.from_json("{not json") is None
@@ -137,7 +144,7 @@ def test_cache_hit_serves_without_import_and_imports_on_first_use(tmp_path, inst
     assert record.from_cache is True
     assert record.imported is False
     assert record.function_names == ["double", "shout"]
-    _, definition = second.find("alpha", "double")  # the first bind imports the pack
+    _, definition = Router(second).find("alpha", "double")  # the first bind imports the pack
     assert definition.name == "double"
     assert record.imported is True
 
@@ -175,14 +182,14 @@ def test_a_cached_pack_that_no_longer_imports_fails_clearly_at_bind(tmp_path, in
     cache.store(moved, cache.load(alpha))  # same installation, but its module has vanished
     registry = PackRegistry.load(Discovery((moved,), ()), cache=cache)
     with pytest.raises(PackImportError, match=r"pack 'alpha' \(vgi-pack-alpha 1.0\) could not be imported"):
-        registry.find("alpha", "double")
+        Router(registry).find("alpha", "double")
 
 
 # ----------------------------------------------------------------- check ----
 
 
 def test_check_reports_docs_types_compatibility_and_conflicts():
-    from vgi_host.packs.checks import Severity, run_check
+    from vgi_host.host.checks import Severity, run_check
 
     discovery = Discovery(
         (

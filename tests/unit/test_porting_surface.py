@@ -38,7 +38,7 @@ from vgi_host import (
     init_single_worker,
     schema,
 )
-from vgi_host.sdk.errors import FunctionDefinitionError
+from vgi_host.errors import FunctionDefinitionError
 
 
 class Doubler(ScalarFunction):

@@ -25,10 +25,11 @@ from vgi.catalog.attach_option import AttachOptionSpec as RefAttachOptionSpec
 from vgi.catalog.secret_type import SecretTypeSpec as RefSecretTypeSpec
 from vgi.catalog.setting import SettingSpec as RefSettingSpec
 from vgi_rpc import ArrowSerializableDataclass, RpcServer, rpc_methods
-from vgi_rpc.errors import Code
+from vgi_rpc.errors import Code, error_code_of
 from vgi_rpc.rpc import MethodNotImplementedError, RpcConnection, RpcError, StreamState, make_pipe_pair
 from vgi_rpc.utils import _serialization_plan
 
+from vgi_host.errors import CatalogReadOnlyError
 from vgi_host.protocol import (
     aggregate,
     attach,
@@ -42,7 +43,6 @@ from vgi_host.protocol import (
     scan,
 )
 from vgi_host.protocol.service import VgiProtocol
-from vgi_host.runtime.errors import CatalogReadOnlyError
 from vgi_host.runtime.refusals import WRITE_METHODS, RefusingMethods
 
 OUR_MODULES = (aggregate, attach, catalog, ddl, functions, invocation, listing, planning, scan)
@@ -371,7 +371,7 @@ def test_refused_write_method_says_read_only() -> None:
     impl = RefusingMethods()
     with pytest.raises(CatalogReadOnlyError, match="read-only") as caught:
         impl.catalog_table_create(request=None)
-    assert caught.value.error_code is Code.FAILED_PRECONDITION
+    assert error_code_of(caught.value) is Code.FAILED_PRECONDITION
     assert "catalog_table_create" in str(caught.value)
 
 

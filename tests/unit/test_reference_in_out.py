@@ -19,7 +19,7 @@ from vgi_host import (
     TableInOutGenerator,
     TableInput,
 )
-from vgi_host.sdk.errors import FunctionDefinitionError
+from vgi_host.errors import FunctionDefinitionError
 
 
 @dataclass(frozen=True)

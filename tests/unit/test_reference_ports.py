@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pytest
 
 from vgi_host import Param, Returns, ScalarFunction
-from vgi_host.sdk.errors import BindError
+from vgi_host.errors import BindError
 
 
 class Greeting(ScalarFunction):

@@ -19,9 +19,9 @@ from vgi_host import (
     TableInOutFunction,
     TableInput,
 )
+from vgi_host.errors import BindError, FunctionDefinitionError
+from vgi_host.kinds.registry import definition_of
 from vgi_host.sdk.binding import implicitly_castable
-from vgi_host.sdk.errors import BindError, FunctionDefinitionError
-from vgi_host.sdk.kinds import definition_of
 
 
 class Series(TableFunctionGenerator):

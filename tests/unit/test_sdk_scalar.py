@@ -7,7 +7,7 @@ import pyarrow.compute as pc
 import pytest
 
 from vgi_host import ConstParam, FunctionExample, FunctionStability, Param, Returns, ScalarFunction
-from vgi_host.sdk.errors import BindError, FunctionDefinitionError
+from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import snake_case
 from vgi_host.sdk.scalar import ResultShapeError
 

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pytest
 from vgi_rpc import ArrowSerializableDataclass, ArrowType
 
-from vgi_host.runtime.state_codec import StateCodec, StateCodecError
-from vgi_host.runtime.state_store import SqliteStateStore
+from vgi_host.state.codec import StateCodec, StateCodecError
+from vgi_host.state.store import SqliteStateStore
 
 
 @dataclass

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from vgi_host.runtime import state_store
-from vgi_host.runtime.state_store import (
+from vgi_host.state import store as state_store
+from vgi_host.state.store import (
     STATE_DB_ENV,
     SqliteStateStore,
     StateStore,

@@ -19,7 +19,7 @@ import typer
 from vgi_host import __version__
 
 if TYPE_CHECKING:
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
 
 EXIT_OK = 0
 EXIT_PACK_FAILURES = 1
@@ -73,7 +73,7 @@ def load_registry(
     pack: list[str] | None, disable: list[str] | None, config: Path | None, strict: bool, no_cache: bool
 ) -> PackRegistry:
     """The registry for the selection the options (and environment, and config file) describe."""
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
     from vgi_host.packs.selection import ConfigError, resolve_selection
 
     def split(values: list[str] | None) -> list[str]:
@@ -107,11 +107,11 @@ def list_packs(
     as a quick check.  Disabled packs are listed but never imported.  Listing
     imports no pack whose manifest is cached.
     """
-    from vgi_host.catalog.describe import describe_registry
+    from vgi_host.catalog.describe import describe_records
 
     registry = load_registry(pack, disable, config, strict, no_cache)
     if as_json:
-        document = {"vgi_host_version": __version__, "packs": describe_registry(registry)}
+        document = {"vgi_host_version": __version__, "packs": describe_records(registry.records)}
         typer.echo(json.dumps(document, indent=2))
     else:
         from vgi_host.cli.render import render_registry
@@ -133,7 +133,7 @@ def check(
     a remedy and exits with 1 when any error was found: run it in a pack's CI.
     """
     from vgi_host.cli.render import render_check
-    from vgi_host.packs.checks import run_check
+    from vgi_host.host.checks import run_check
 
     registry = load_registry(None, None, config, False, True)
     known = {r.name.lower() for r in registry.records}
@@ -169,9 +169,9 @@ def info(
             typer.echo(f"vgi-host: pack {record.name!r} has no function {function_name!r}", err=True)
             raise typer.Exit(EXIT_PACK_FAILURES)
         if as_json:
-            typer.echo(json.dumps({**entry.description, "pack": record.name}, indent=2))
+            typer.echo(json.dumps({**entry.description.as_json(), "pack": record.name}, indent=2))
         else:
-            render_function(record, entry.description)
+            render_function(record, entry.description.as_json())
     elif as_json:
         typer.echo(json.dumps(described, indent=2))
     else:

@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from vgi_host.packs.checks import CheckReport, Severity
-from vgi_host.packs.records import PackRecord, PackStatus, conflicting_names
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.host.checks import CheckReport, Severity
+from vgi_host.host.registry import PackRegistry
+from vgi_host.model.records import PackRecord, PackStatus, conflicting_names
 
 _STATUS_STYLE = {
     PackStatus.LOADED: "green",
@@ -42,7 +42,7 @@ def _functions_table(record: PackRecord) -> Table:
     table.add_column("description", overflow="fold")
     for entry in record.entries:
         described = entry.description
-        table.add_row(described["kind"], f"{record.name}.{described['signature']}", described["summary"])
+        table.add_row(described.kind, f"{record.name}.{described.signature}", described.summary)
     return table
 
 

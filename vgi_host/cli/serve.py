@@ -133,7 +133,7 @@ def serve_main(argv: list[str]) -> int:
     for fd in (sys.stdin.fileno(), protocol_fd):
         _widen_pipe(fd)
 
-    from vgi_host.packs.registry import PackRegistry
+    from vgi_host.host.registry import PackRegistry
     from vgi_host.packs.selection import ConfigError, resolve_selection
 
     try:

@@ -3,7 +3,7 @@
 Every way a pack can break (its import raises, it implements an unknown hook,
 it lacks ``register_functions``, the hook raises, a registered class is
 invalid, two functions share an SQL name) ends as a FAILED
-:class:`~vgi_host.packs.records.PackRecord` carrying the problem and its
+:class:`~vgi_host.model.records.PackRecord` carrying the problem and its
 traceback.  Nothing escapes to the caller, so one bad pack can never stop the
 others (pluggy's own ``load_setuptools_entrypoints`` stops at the first).
 
@@ -25,20 +25,23 @@ from typing import Any
 
 import pluggy
 
+from vgi_host.catalog.table_entries import DeclaredTable, object_entries
+from vgi_host.errors import FunctionDefinitionError
+from vgi_host.kinds.capture import function_entries
+from vgi_host.kinds.registry import definition_of
+from vgi_host.model.candidate import PackCandidate
+from vgi_host.model.records import HOST_SCHEMA, PackRecord, PackStatus, not_served
 from vgi_host.packs import hookspecs
-from vgi_host.packs.discovery import NameClash, PackCandidate
-from vgi_host.packs.manifest import function_entries, object_entries
-from vgi_host.packs.objects import DeclaredTable, check_names, declared_tables, declared_views
-from vgi_host.packs.records import PackRecord, PackStatus, not_served
-from vgi_host.sdk.errors import FunctionDefinitionError
-from vgi_host.sdk.kinds import FunctionDefinition, definition_of
+from vgi_host.packs.discovery import NameClash
+from vgi_host.packs.table_registrations import check_names, declared_tables, declared_views
+from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.sdk.metadata import SQL_IDENTIFIER
 from vgi_host.sdk.objects import PackView
 
 DYNAMIC_CATALOG_FLAG = "VGI_HOST_DYNAMIC_CATALOG"
 """Set to True on a pack's entry-point object to never cache its catalog (it changes at run time)."""
 
-RESERVED_PACK_NAMES = frozenset({"main", "information_schema", "pg_catalog", "system", "temp"})
+RESERVED_PACK_NAMES = frozenset({HOST_SCHEMA, "information_schema", "pg_catalog", "system", "temp"})
 """Schema names the host or DuckDB already uses; a pack may not take them."""
 
 
@@ -132,12 +135,18 @@ _STAGE_PROBLEMS = {
 }
 
 
-def import_pack(candidate: PackCandidate) -> ImportedPack:
-    """Import one pack and validate its registrations; raise :class:`PackLoadError` on any failure."""
+def import_pack(candidate: PackCandidate, plugin: object | None = None) -> ImportedPack:
+    """Import one pack and validate its registrations; raise :class:`PackLoadError` on any failure.
+
+    ``plugin`` is the pack's hook object when the caller already has it (the
+    host's built-in ``main`` pack); otherwise the entry point's target is
+    imported.
+    """
     stage = "import"
     try:
         with _stdout_to_stderr():
-            plugin = _import_target(candidate.target)
+            if plugin is None:
+                plugin = _import_target(candidate.target)
             stage = "hooks"
             manager = _plugin_manager(candidate.name, plugin)
             stage = "register_functions"
@@ -169,25 +178,24 @@ def import_pack(candidate: PackCandidate) -> ImportedPack:
         raise PackLoadError(f"{problem}: {type(exc).__name__}: {exc}", remedy) from exc
 
 
-def load_pack(candidate: PackCandidate, declared_host_range: str | None = None) -> PackRecord:
+def load_pack(
+    candidate: PackCandidate, declared_host_range: str | None = None, plugin: object | None = None
+) -> PackRecord:
     """Import and validate one pack; never raises."""
     started = time.perf_counter()
-    naming_problem = _naming_problem(candidate.name)
+    naming_problem = _naming_problem(candidate.name) if plugin is None else None
     if naming_problem is not None:
         remedy = f"ask the author of {candidate.distribution} to rename the entry point"
         return _failed(candidate, started, naming_problem, remedy, None)
     try:
-        imported = import_pack(candidate)
+        imported = import_pack(candidate, plugin)
         entries = function_entries(candidate.name, imported.definitions)
         tables, views = object_entries(candidate.name, imported.tables, imported.views)
     except PackLoadError as exc:
         return _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
-    return PackRecord(
-        name=candidate.name,
-        distribution=candidate.distribution,
-        version=candidate.version,
-        target=candidate.target,
-        status=PackStatus.LOADED,
+    return PackRecord.of(
+        candidate,
+        PackStatus.LOADED,
         entries=entries,
         tables=tables,
         views=views,

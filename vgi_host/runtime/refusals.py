@@ -6,7 +6,7 @@ method ...", which the reference client's fallbacks do not recognise.  So the
 host subclasses :class:`RefusingMethods` and overrides what it really serves;
 everything else answers with a deliberate error:
 
-* writes and DDL raise :class:`~vgi_host.runtime.errors.CatalogReadOnlyError`
+* writes and DDL raise :class:`~vgi_host.errors.CatalogReadOnlyError`
   (``FAILED_PRECONDITION``), as the reference's read-only catalogs do;
 * everything else raises ``MethodNotImplementedError`` with a message
   containing "not implemented" — the phrase the reference client's fallbacks
@@ -27,8 +27,8 @@ from typing import Any, ClassVar, NoReturn, get_type_hints
 
 from vgi_rpc.rpc import MethodNotImplementedError
 
+from vgi_host.errors import CatalogReadOnlyError
 from vgi_host.protocol.service import PROTOCOL_NAME, PROTOCOL_VERSION, VgiProtocol
-from vgi_host.runtime.errors import CatalogReadOnlyError
 
 __all__ = ["WRITE_METHODS", "RefusingMethods"]
 

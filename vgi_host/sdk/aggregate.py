@@ -15,7 +15,7 @@ classmethods, the reference SDK's shapes:
 
 DuckDB sends the calls of one aggregate to *any* pooled process, so states
 live in a store shared by all host processes (see
-:mod:`vgi_host.runtime.state_store`); a State must therefore be picklable, or
+:mod:`vgi_host.state.store`); a State must therefore be picklable, or
 provide ``serialize_to_bytes()`` / ``deserialize_from_bytes()``.
 """
 
@@ -24,14 +24,14 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, ProcessParams
-from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.signature import ArgumentSpec, read_parameters, read_returns
 
@@ -40,8 +40,6 @@ RESULT_FIELD = "result"
 
 class AggregateFunction[State]:
     """Base class for aggregate functions (see the module docstring)."""
-
-    KIND: ClassVar[str] = "aggregate"
 
     @classmethod
     def initial_state(cls, params: ProcessParams) -> State:

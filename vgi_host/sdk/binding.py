@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from vgi_host.sdk.errors import BindError
+from vgi_host.errors import BindError
 from vgi_host.sdk.signature import ArgumentSpec
 
 

@@ -13,8 +13,8 @@ import dataclasses
 import typing
 from typing import Any
 
+from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.annotations import class_hints
-from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import Arg, TableInput
 from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
 from vgi_host.sdk.types import AnnotationTypeError, constant_type

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vgi_host.errors import FunctionDefinitionError
 from vgi_host.protocol.enums import (
     ArgumentMonotonicity,
     DistinctDependence,
@@ -21,7 +22,6 @@ from vgi_host.protocol.enums import (
     NullHandling,
     OrderDependence,
 )
-from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import FunctionExample
 
 SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
 from vgi_host.sdk.caching import cached_definition
-from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.scalar_on_bind import call_on_bind, has_on_bind
 from vgi_host.sdk.signature import ArgumentSpec, ComputeSignature, read_compute_signature
@@ -37,8 +37,6 @@ class ScalarFunction:
     is annotated ``Annotated[pa.<Type>Array, Returns(...)]``.  It must return
     one array with as many rows as the input batch.
     """
-
-    KIND: ClassVar[str] = "scalar"
 
     @classmethod
     def definition(cls) -> ScalarDefinition:

@@ -13,8 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.errors import BindError
 from vgi_host.protocol.arguments import Arguments
-from vgi_host.sdk.errors import BindError
 
 
 @dataclass(frozen=True, slots=True)

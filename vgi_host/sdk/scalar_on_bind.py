@@ -11,8 +11,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.errors import BindError
 from vgi_host.protocol.arguments import Arguments
-from vgi_host.sdk.errors import BindError
 from vgi_host.sdk.scalar_bind import BindParameters, BindResult
 from vgi_host.sdk.signature import ComputeSignature
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.annotations import function_hints
 from vgi_host.sdk.context_markers import UNSERVED_MARKERS
-from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.params import ConstParam, OutputLength, Param, Returns, TypeBound
 from vgi_host.sdk.types import (
     AnnotationTypeError,

@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 
+from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.binding import bind_declared
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams
 from vgi_host.sdk.declarations import read_declared_arguments
-from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.signature import ArgumentSpec
 from vgi_host.sdk.table_answers import accept_reference_cardinality, schema_of_bind_answer
@@ -32,7 +32,6 @@ class TableFunctionGenerator[ArgsT = Any, StateT = Any]:
     written for the reference SDK subclasses it unchanged.
     """
 
-    KIND: ClassVar[str] = "table"
     FIXED_SCHEMA: ClassVar[pa.Schema | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

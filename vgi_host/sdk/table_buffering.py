@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import pyarrow as pa
 
-from vgi_host.sdk.errors import FunctionDefinitionError
+from vgi_host.errors import FunctionDefinitionError
 
 
 @dataclass(slots=True)

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.binding import bind_declared
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, ProcessParams
 from vgi_host.sdk.declarations import read_declared_arguments
-from vgi_host.sdk.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
 
@@ -33,7 +33,6 @@ class TableInOutFunction[ArgsT = Any, StateT = Any]:
     arguments), ``input_schema`` and ``params``.
     """
 
-    KIND: ClassVar[str] = "table_in_out"
     args: Args
     input_schema: pa.Schema
     params: ProcessParams

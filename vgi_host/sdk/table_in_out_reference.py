@@ -24,8 +24,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.context import BindParams, OutputCollector
-from vgi_host.sdk.errors import FunctionDefinitionError
 from vgi_host.sdk.table_answers import schema_of_bind_answer
 from vgi_host.sdk.table_in_out import FinishResult, TableInOutFunction
 

@@ -14,9 +14,9 @@ from vgi_pack_geo.geohash import GEOHASH_POINT
 from vgi_pack_geo.grid import GRID_SCHEMA
 
 from vgi_host import FunctionStability, NullHandling
+from vgi_host.model.records import PackStatus
 from vgi_host.packs.discovery import PackCandidate
 from vgi_host.packs.loader import load_pack
-from vgi_host.packs.records import PackStatus
 from vgi_host.sdk.aggregate import AggregateDefinition
 from vgi_host.sdk.scalar import ScalarDefinition
 from vgi_host.sdk.table import TableDefinition

@@ -11,8 +11,8 @@ import pytest
 from vgi_pack_geo.grid import BATCH_ROWS, GRID_SCHEMA, MAX_POINTS, GeoGrid
 
 from vgi_host import OutputCollector, ProcessParams
+from vgi_host.errors import BindError
 from vgi_host.sdk.context import Args, BindParams
-from vgi_host.sdk.errors import BindError
 
 NAMES = ["min_lat", "min_lon", "max_lat", "max_lon", "step_deg"]
 

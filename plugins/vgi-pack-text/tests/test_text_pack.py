@@ -12,9 +12,9 @@ import vgi_pack_text
 from vgi_pack_text.tokens import TOP_K_RESULT
 
 from vgi_host import FunctionStability, NullHandling
+from vgi_host.model.records import PackStatus
 from vgi_host.packs.discovery import PackCandidate
 from vgi_host.packs.loader import load_pack
-from vgi_host.packs.records import PackStatus
 from vgi_host.sdk.aggregate import AggregateDefinition
 from vgi_host.sdk.scalar import ScalarDefinition
 from vgi_host.sdk.table_in_out import TableInOutDefinition

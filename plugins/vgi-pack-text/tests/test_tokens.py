@@ -12,8 +12,8 @@ import pytest
 from vgi_pack_text.tokens import TOP_K_RESULT, TokenCounts, Tokenize, TopKTokens, word_tokens
 
 from vgi_host import ProcessParams
+from vgi_host.errors import BindError
 from vgi_host.sdk.context import Args
-from vgi_host.sdk.errors import BindError
 
 SCHEMA = pa.schema([pa.field("id", pa.int32()), pa.field("body", pa.string())])
 

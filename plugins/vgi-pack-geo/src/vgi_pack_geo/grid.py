@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from vgi_host import (
     Arg,
+    BindError,
     BindParams,
     FunctionExample,
     FunctionStability,
@@ -36,7 +37,6 @@ from vgi_host import (
     ProcessParams,
     TableFunctionGenerator,
 )
-from vgi_host.sdk.errors import BindError
 from vgi_pack_geo._validate import LATITUDE, LONGITUDE, Bounds, FloatVector
 
 MAX_POINTS: Final = 50_000_000

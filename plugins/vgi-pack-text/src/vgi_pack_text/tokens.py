@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from vgi_host import (
     AggregateFunction,
     Arg,
+    BindError,
     ConstParam,
     FunctionExample,
     FunctionStability,
@@ -38,7 +39,6 @@ from vgi_host import (
     TableInOutFunction,
     TableInput,
 )
-from vgi_host.sdk.errors import BindError
 
 SEPARATOR: Final = r"[^\pL\pM\pN_]+"
 """RE2 pattern for what lies between tokens: anything but letters, marks, digits and ``_``."""

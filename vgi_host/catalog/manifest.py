@@ -19,41 +19,22 @@ so processes starting together never read a torn manifest.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from vgi_host import __version__
-from vgi_host.packs.discovery import PackCandidate
-
-if TYPE_CHECKING:
-    from vgi_host.packs.objects import DeclaredTable
-    from vgi_host.sdk.kinds import FunctionDefinition
-    from vgi_host.sdk.objects import PackView
+from vgi_host.kinds.registry import UnknownKindError, kind_named
+from vgi_host.model.candidate import PackCandidate
+from vgi_host.model.entries import EntryFormatError, FunctionEntry, TableEntry, ViewEntry
 
 MANIFEST_FORMAT = 1
 ENV_CACHE_DIR = "VGI_HOST_CACHE_DIR"
 ENV_NO_CACHE = "VGI_HOST_NO_CACHE"
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionEntry:
-    """One function as the catalog and listings need it: no classes, only data."""
-
-    name: str
-    kind: str
-    """``scalar``, ``table``, ``table_in_out`` or ``aggregate``."""
-    info: bytes
-    """The encoded ``FunctionInfo`` catalog item (schema path = the pack)."""
-    description: dict[str, Any]
-    """What ``vgi-host list --json`` shows for the function."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +46,8 @@ class PackManifest:
     version: str
     declared_host_range: str | None
     functions: tuple[FunctionEntry, ...]
-    tables: tuple[FunctionEntry, ...] = ()
-    views: tuple[FunctionEntry, ...] = ()
+    tables: tuple[TableEntry, ...] = ()
+    views: tuple[ViewEntry, ...] = ()
 
     def to_json(self) -> str:
         """The cache file's text."""
@@ -78,104 +59,54 @@ class PackManifest:
                 "distribution": self.distribution,
                 "version": self.version,
                 "declared_host_range": self.declared_host_range,
-                "functions": [_entry_json(f) for f in self.functions],
-                "tables": [_entry_json(f) for f in self.tables],
-                "views": [_entry_json(f) for f in self.views],
+                "functions": [f.as_json() for f in self.functions],
+                "tables": [t.as_json() for t in self.tables],
+                "views": [v.as_json() for v in self.views],
             },
             separators=(",", ":"),
         )
 
     @classmethod
     def from_json(cls, text: str) -> PackManifest | None:
-        """Parse a cache file; None for anything unexpected (treated as a miss)."""
+        """Parse and validate a cache file; None for anything unexpected (treated as a miss)."""
         try:
             raw = json.loads(text)
+            if not isinstance(raw, dict):
+                return None
             if raw.get("format") != MANIFEST_FORMAT or raw.get("host_version") != __version__:
                 return None
-            return cls(
-                pack=raw["pack"],
-                distribution=raw["distribution"],
-                version=raw["version"],
-                declared_host_range=raw["declared_host_range"],
-                functions=tuple(_entry(f) for f in raw["functions"]),
-                tables=tuple(_entry(f) for f in raw["tables"]),
-                views=tuple(_entry(f) for f in raw["views"]),
+            declared = raw.get("declared_host_range")
+            if declared is not None and not isinstance(declared, str):
+                return None
+            functions = tuple(FunctionEntry.from_json(f) for f in _list(raw, "functions"))
+            for function in functions:
+                kind_named(function.kind)
+            manifest = cls(
+                pack=_text(raw, "pack"),
+                distribution=_text(raw, "distribution"),
+                version=_text(raw, "version"),
+                declared_host_range=declared,
+                functions=functions,
+                tables=tuple(TableEntry.from_json(t) for t in _list(raw, "tables")),
+                views=tuple(ViewEntry.from_json(v) for v in _list(raw, "views")),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, EntryFormatError, UnknownKindError, RecursionError):
             return None
+        return manifest
 
 
-def _entry_json(entry: FunctionEntry) -> dict[str, Any]:
-    return {
-        "name": entry.name,
-        "kind": entry.kind,
-        "info": base64.b64encode(entry.info).decode("ascii"),
-        "description": entry.description,
-    }
+def _text(raw: dict[str, object], key: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str):
+        raise EntryFormatError(f"{key!r} must be a string")
+    return value
 
 
-def _entry(raw: dict[str, Any]) -> FunctionEntry:
-    return FunctionEntry(raw["name"], raw["kind"], base64.b64decode(raw["info"]), raw["description"])
-
-
-def object_entries(
-    pack: str, tables: Sequence[DeclaredTable], views: Sequence[PackView]
-) -> tuple[tuple[FunctionEntry, ...], tuple[FunctionEntry, ...]]:
-    """Capture registered tables and views as entries (cache misses only)."""
-    from vgi_host.catalog.objects import table_info, view_info
-    from vgi_host.catalog.sql_types import sql_type
-    from vgi_host.protocol.common import encode_catalog_item
-
-    table_entries = []
-    for declared in tables:
-        columns = declared.bound.output_schema
-        info = table_info(
-            pack,
-            declared.table.name,
-            declared.function.name,
-            columns,
-            declared.positional,
-            declared.named,
-            declared.table.description,
-            declared.function.function_class.cardinality(declared.bound.bind_params()),
-        )
-        description = {
-            "name": declared.table.name,
-            "kind": "table",
-            "description": declared.table.description,
-            "function": declared.function.name,
-            "columns": [{"name": f.name, "type": sql_type(f.type)} for f in columns],
-        }
-        table_entries.append(
-            FunctionEntry(declared.table.name, "table", encode_catalog_item(info), description)
-        )
-    view_entries = [
-        FunctionEntry(
-            view.name,
-            "view",
-            encode_catalog_item(view_info(pack, view.name, view.sql, view.description)),
-            {"name": view.name, "kind": "view", "description": view.description, "sql": view.sql},
-        )
-        for view in views
-    ]
-    return tuple(table_entries), tuple(view_entries)
-
-
-def function_entries(pack: str, definitions: Sequence[FunctionDefinition]) -> tuple[FunctionEntry, ...]:
-    """Capture loaded definitions as entries (imports the catalog builders: cache misses only)."""
-    from vgi_host.catalog.describe import describe_function
-    from vgi_host.catalog.function_info import function_info
-    from vgi_host.protocol.common import encode_catalog_item
-
-    return tuple(
-        FunctionEntry(
-            name=d.name,
-            kind=d.function_class.KIND,
-            info=encode_catalog_item(function_info(d, pack)),
-            description=describe_function(d),
-        )
-        for d in definitions
-    )
+def _list(raw: dict[str, object], key: str) -> list[object]:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        raise EntryFormatError(f"{key!r} must be a list")
+    return value
 
 
 def default_cache_dir() -> Path:

@@ -22,7 +22,7 @@ Two encodings:
   back by the same pack in the same execution.
 
 Why unpickling is acceptable here: the states come from the store's SQLite
-file, which :mod:`vgi_host.runtime.state_store` keeps in the user's private
+file, which :mod:`vgi_host.state.store` keeps in the user's private
 state directory (created 0o700, the file 0o600) and refuses to open when it is
 owned by someone else or writable by group or others.  Whoever can write it can
 therefore already run code as this user, and the payload never crosses the

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from vgi_host.packs.manifest import FunctionEntry
+from vgi_host.errors import PackImportError
+from vgi_host.model.candidate import PackCandidate
+from vgi_host.model.entries import FunctionEntry, TableEntry, ViewEntry
 
-if TYPE_CHECKING:
-    from vgi_host.packs.discovery import PackCandidate
-    from vgi_host.sdk.kinds import FunctionDefinition
+if TYPE_CHECKING:  # the SDK is imported only when a pack is
+    from vgi_host.sdk.definition import FunctionDefinition
+
+HOST_SCHEMA = "main"
+"""The host's own schema (introspection tables and unqualified aliases); no pack may take it."""
 
 Importer = Callable[[], "tuple[FunctionDefinition, ...]"]
 """Imports a pack and returns its validated definitions (raises on failure)."""
@@ -29,12 +33,6 @@ class PackStatus(Enum):
     FAILED = "failed"
     DISABLED = "disabled"
     INCOMPATIBLE = "incompatible"
-
-
-class PackImportError(RuntimeError):
-    """A pack served from its cached manifest could not be imported when a call needed it."""
-
-    error_code = "FAILED_PRECONDITION"
 
 
 class PackRecord:
@@ -70,8 +68,8 @@ class PackRecord:
         target: str,
         status: PackStatus,
         entries: tuple[FunctionEntry, ...] = (),
-        tables: tuple[FunctionEntry, ...] = (),
-        views: tuple[FunctionEntry, ...] = (),
+        tables: tuple[TableEntry, ...] = (),
+        views: tuple[ViewEntry, ...] = (),
         problems: tuple[str, ...] = (),
         traceback: str | None = None,
         remedy: str | None = None,
@@ -102,8 +100,39 @@ class PackRecord:
         self._definitions = {d.name.lower(): d for d in definitions} if definitions is not None else None
         self._importer = importer
 
+    @classmethod
+    def of(cls, candidate: PackCandidate, status: PackStatus, **details: Any) -> PackRecord:
+        """The record of a discovered pack: its identity from ``candidate``, the rest from ``details``."""
+        return cls(
+            name=candidate.name,
+            distribution=candidate.distribution,
+            version=candidate.version,
+            target=candidate.target,
+            status=status,
+            **details,
+        )
+
     def __repr__(self) -> str:
         return f"PackRecord({self.name!r}, {self.distribution} {self.version}, {self.status.value})"
+
+    def with_entries(self, entries: tuple[FunctionEntry, ...]) -> PackRecord:
+        """The same loaded pack serving ``entries`` (the built-in ``main`` adds aliases this way)."""
+        return PackRecord(
+            name=self.name,
+            distribution=self.distribution,
+            version=self.version,
+            target=self.target,
+            status=self.status,
+            entries=entries,
+            tables=self.tables,
+            views=self.views,
+            load_seconds=self.load_seconds,
+            declared_host_range=self.declared_host_range,
+            from_cache=self.from_cache,
+            dynamic=self.dynamic,
+            definitions=tuple(self._definitions.values()) if self._definitions is not None else None,
+            importer=self._importer,
+        )
 
     @property
     def error(self) -> str | None:
@@ -150,12 +179,9 @@ def not_served(
     seconds: float = 0.0,
 ) -> PackRecord:
     """A record for a pack that is listed but not served (failed, disabled, incompatible)."""
-    return PackRecord(
-        name=candidate.name,
-        distribution=candidate.distribution,
-        version=candidate.version,
-        target=candidate.target,
-        status=status,
+    return PackRecord.of(
+        candidate,
+        status,
         problems=(problem,),
         traceback=trace,
         remedy=remedy,

@@ -13,8 +13,9 @@ import json
 from functools import cached_property
 
 from vgi_host import __version__
-from vgi_host.packs.records import PackRecord
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.host.registry import PackRegistry
+from vgi_host.kinds.registry import kind_named
+from vgi_host.model.records import HOST_SCHEMA, PackRecord
 from vgi_host.protocol.attach import CatalogAttachResult, CatalogInfo
 from vgi_host.protocol.catalog import SchemaInfo, TableInfo
 from vgi_host.protocol.enums import SchemaObjectType
@@ -22,19 +23,8 @@ from vgi_host.protocol.enums import SchemaObjectType
 CATALOG_NAME = "packs"
 """What `catalog_catalogs` advertises (the bare ``ATTACH 'vgi-host serve'`` form uses it)."""
 
-HOST_SCHEMA = "main"
-"""The attach's default schema, reserved for the host's own objects."""
-
 ATTACH_TOKEN_PREFIX = b"vgi-host/1 "
 """Marks attach data as ours; what follows is JSON, readable by any host process."""
-
-_LISTING = {
-    "scalar": SchemaObjectType.SCALAR_FUNCTION,
-    "table": SchemaObjectType.TABLE_FUNCTION,
-    "table_in_out": SchemaObjectType.TABLE_FUNCTION,
-    "aggregate": SchemaObjectType.AGGREGATE_FUNCTION,
-}
-"""Which listing each SDK kind appears in (table-in-out functions are table functions to DuckDB)."""
 
 _OBJECT_KINDS = ("table", "view", "scalar_function", "aggregate_function", "table_function", "macro", "index")
 
@@ -78,7 +68,7 @@ class HostCatalog:
     def _schema_info(self, record: PackRecord, comment: str) -> SchemaInfo:
         counts = dict.fromkeys(_OBJECT_KINDS, 0)
         for entry in record.entries:
-            counts[_LISTING[entry.kind].value] += 1
+            counts[kind_named(entry.kind).listing] += 1
         counts["table"] = len(record.tables)
         counts["view"] = len(record.views)
         return SchemaInfo(
@@ -110,7 +100,9 @@ class HostCatalog:
         """
         record = self._record(path)
         return (
-            [] if record is None else [entry.info for entry in record.entries if _LISTING[entry.kind] is kind]
+            []
+            if record is None
+            else [entry.info for entry in record.entries if kind_named(entry.kind).listing == kind.value]
         )
 
     def _record(self, path: list[str]) -> PackRecord | None:

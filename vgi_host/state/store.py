@@ -36,6 +36,8 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Final, Protocol
 
+from vgi_host.errors import StateStoreError
+
 __all__ = [
     "DEFAULT_MAX_AGE_SECONDS",
     "STATE_DB_ENV",
@@ -116,14 +118,6 @@ _SET_META: Final = (
 _STALE: Final = "SELECT execution_no FROM executions WHERE touched < ?"
 
 _LOCK_ERRORS: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
-
-
-class StateStoreError(Exception):
-    """The state store could not be opened or a session could not complete.
-
-    Wraps :class:`sqlite3.Error` so the message names the database file, which
-    is what a user needs to find a locked, full or foreign-owned store.
-    """
 
 
 class StateSession(Protocol):

@@ -3,7 +3,7 @@
 * tables ``vgi_packs`` (one row per discovered pack: status, error, remedy,
   counts by kind, conflicts) and ``vgi_functions`` (one row per function:
   pack, kind, SQL signature, return type, description), each backed by a
-  table function of the same name — DuckDB's ``duckdb_extensions()`` and
+  table function of the same name - DuckDB's ``duckdb_extensions()`` and
   ``duckdb_functions()`` for packs;
 * an alias in ``main`` for every function name that exactly one pack
   defines, so ``SELECT packs.haversine_km(...)`` works without the pack's
@@ -11,28 +11,31 @@
   ``vgi_packs``, ``vgi-host list`` and ``vgi-host check`` instead of being
   silently resolved.
 
-Built lazily from the registry's records (manifest data): nothing here
-imports a pack.
+``main`` is a built-in pack: a hook object registering its functions and
+tables through the same loader as every installed pack.  Its function classes
+are made per registry and read that registry's records, so two registries in
+one process never see each other's packs.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import pyarrow as pa
 
 from vgi_host import __version__
-from vgi_host.packs.manifest import FunctionEntry, function_entries, object_entries
-from vgi_host.packs.objects import DeclaredTable
-from vgi_host.packs.records import PackRecord, PackStatus, conflicting_names
+from vgi_host.kinds.registry import KIND_NAMES, kind_named
+from vgi_host.model.candidate import PackCandidate
+from vgi_host.model.entries import FunctionEntry
+from vgi_host.model.records import HOST_SCHEMA, PackRecord, PackStatus, conflicting_names
+from vgi_host.packs.hookspecs import RegisterFunction, hookimpl
 from vgi_host.protocol.common import encode_catalog_item
 from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.sdk.context import OutputCollector, ProcessParams
 from vgi_host.sdk.objects import PackTable
 from vgi_host.sdk.table import TableFunctionGenerator
-
-HOST_SCHEMA = "main"
 
 _PACK_FIELDS: list[pa.Field[Any]] = [
     pa.field("name", pa.string()),
@@ -65,21 +68,11 @@ _FUNCTION_FIELDS: list[pa.Field[Any]] = [
 FUNCTIONS_SCHEMA = pa.schema(_FUNCTION_FIELDS)
 
 
-class _Rows:
-    """The records the introspection functions describe (set when the host catalog is built)."""
-
-    records: ClassVar[tuple[PackRecord, ...]] = ()
-
-
 def _counts(record: PackRecord) -> dict[str, int]:
-    kinds = [e.kind for e in record.entries]
-    return {
-        "scalar_functions": kinds.count("scalar"),
-        "table_functions": kinds.count("table") + kinds.count("table_in_out"),
-        "aggregate_functions": kinds.count("aggregate"),
-        "tables": len(record.tables),
-        "views": len(record.views),
-    }
+    counts = dict.fromkeys((kind.counted_as for kind in KIND_NAMES), 0)
+    for entry in record.entries:
+        counts[kind_named(entry.kind).counted_as] += 1
+    return {**counts, "tables": len(record.tables), "views": len(record.views)}
 
 
 def packs_rows(records: tuple[PackRecord, ...]) -> dict[str, list[Any]]:
@@ -116,60 +109,80 @@ def functions_rows(records: tuple[PackRecord, ...]) -> dict[str, list[Any]]:
                 "pack": record.name,
                 "name": entry.name,
                 "kind": entry.kind,
-                "signature": described["signature"],
-                "returns": described["returns"],
-                "description": described["description"],
+                "signature": described.signature,
+                "returns": described.returns,
+                "description": described.description,
                 "unqualified": entry.name.lower() not in clashes,
-                "categories": described.get("categories", []),
+                "categories": list(described.categories),
             }
             for name in FUNCTIONS_SCHEMA.names:
                 columns[name].append(row[name])
     return columns
 
 
-class VgiPacks(TableFunctionGenerator):
-    """Every discovered pack: status, error and remedy, function counts by kind, name conflicts.
+def _introspection_plugin(records: tuple[PackRecord, ...]) -> object:
+    """A hook object, shaped like a pack module, whose functions describe ``records``."""
 
-    The equivalent of DuckDB's duckdb_extensions() for the packs behind this ATTACH.
-    """
+    class VgiPacks(TableFunctionGenerator):
+        """Every discovered pack: status, error and remedy, function counts by kind, name conflicts.
 
-    FIXED_SCHEMA: ClassVar[pa.Schema] = PACKS_SCHEMA
+        The equivalent of DuckDB's duckdb_extensions() for the packs behind this ATTACH.
+        """
 
-    class Meta:
-        """Catalog metadata."""
+        FIXED_SCHEMA: ClassVar[pa.Schema] = PACKS_SCHEMA
 
-        name = "vgi_packs"
-        examples = ("SELECT name, status, error FROM packs.main.vgi_packs",)
-        categories = ("introspection",)
+        class Meta:
+            """Catalog metadata."""
 
-    @classmethod
-    def process(cls, params: ProcessParams, state: Any, out: OutputCollector) -> None:
-        """One batch with every pack, then done."""
-        out.emit(pa.RecordBatch.from_pydict(packs_rows(_Rows.records), schema=PACKS_SCHEMA))
-        out.finish()
+            name = "vgi_packs"
+            examples = ("SELECT name, status, error FROM packs.main.vgi_packs",)
+            categories = ("introspection",)
 
+        @classmethod
+        def process(cls, params: ProcessParams, state: Any, out: OutputCollector) -> None:
+            """One batch with every pack, then done."""
+            out.emit(pa.RecordBatch.from_pydict(packs_rows(records), schema=PACKS_SCHEMA))
+            out.finish()
 
-class VgiFunctions(TableFunctionGenerator):
-    """Every function the packs provide: pack, kind, SQL signature, return type, description.
+    class VgiFunctions(TableFunctionGenerator):
+        """Every function the packs provide: pack, kind, SQL signature, return type, description.
 
-    The equivalent of DuckDB's duckdb_functions() for the packs behind this ATTACH.
-    """
+        The equivalent of DuckDB's duckdb_functions() for the packs behind this ATTACH.
+        """
 
-    FIXED_SCHEMA: ClassVar[pa.Schema] = FUNCTIONS_SCHEMA
+        FIXED_SCHEMA: ClassVar[pa.Schema] = FUNCTIONS_SCHEMA
 
-    class Meta:
-        """Catalog metadata."""
+        class Meta:
+            """Catalog metadata."""
 
-        name = "vgi_functions"
-        examples = ("SELECT pack, name, signature FROM packs.main.vgi_functions WHERE kind = 'scalar'",)
-        categories = ("introspection",)
+            name = "vgi_functions"
+            examples = ("SELECT pack, name, signature FROM packs.main.vgi_functions WHERE kind = 'scalar'",)
+            categories = ("introspection",)
 
-    @classmethod
-    def process(cls, params: ProcessParams, state: Any, out: OutputCollector) -> None:
-        """One batch with every function of every loaded pack, then done."""
-        loaded = tuple(r for r in _Rows.records if r.status is PackStatus.LOADED)
-        out.emit(pa.RecordBatch.from_pydict(functions_rows(loaded), schema=FUNCTIONS_SCHEMA))
-        out.finish()
+        @classmethod
+        def process(cls, params: ProcessParams, state: Any, out: OutputCollector) -> None:
+            """One batch with every function of every loaded pack, then done."""
+            loaded = tuple(r for r in records if r.status is PackStatus.LOADED)
+            out.emit(pa.RecordBatch.from_pydict(functions_rows(loaded), schema=FUNCTIONS_SCHEMA))
+            out.finish()
+
+    class IntrospectionPack:
+        """The built-in pack's hooks."""
+
+        @hookimpl
+        def register_functions(self, register: RegisterFunction) -> None:
+            """The two introspection table functions."""
+            register(VgiPacks)
+            register(VgiFunctions)
+
+        @hookimpl
+        def register_tables(self, register: Callable[[PackTable], None]) -> None:
+            """A table of the same name over each."""
+            for function in (VgiPacks, VgiFunctions):
+                definition = function.definition()
+                register(PackTable(definition.name, function, description=definition.metadata.description))
+
+    return IntrospectionPack()
 
 
 def _aliases(loaded: tuple[PackRecord, ...]) -> tuple[FunctionEntry, ...]:
@@ -186,40 +199,20 @@ def _aliases(loaded: tuple[PackRecord, ...]) -> tuple[FunctionEntry, ...]:
                 schema_path=[HOST_SCHEMA],
                 tags={**info.tags, "vgi_host.alias_of": f"{record.name}.{entry.name}"},
             )
-            aliases.append(
-                FunctionEntry(
-                    entry.name,
-                    entry.kind,
-                    encode_catalog_item(alias),
-                    {**entry.description, "alias_of": record.name},
-                )
-            )
+            aliases.append(dataclasses.replace(entry, info=encode_catalog_item(alias), alias_of=record.name))
     return tuple(aliases)
+
+
+BUILTIN = PackCandidate(HOST_SCHEMA, "vgi_host.host.builtin", "vgi-host", __version__)
+"""The built-in pack as discovery would describe it."""
 
 
 def host_record(records: tuple[PackRecord, ...]) -> PackRecord:
     """The ``main`` schema as a pack record: introspection functions and tables, plus aliases."""
-    _Rows.records = records
-    definitions = (VgiPacks.definition(), VgiFunctions.definition())
-    tables = [
-        DeclaredTable(
-            PackTable(name, definition.name, description=definition.metadata.description),
-            definition,
-            definition.bind((), {}),
-            (),
-            {},
-        )
-        for name, definition in (("vgi_packs", definitions[0]), ("vgi_functions", definitions[1]))
-    ]
-    table_entries, _ = object_entries(HOST_SCHEMA, tables, ())
+    from vgi_host.packs.loader import load_pack
+
+    record = load_pack(BUILTIN, plugin=_introspection_plugin(records))
+    if record.status is not PackStatus.LOADED:  # a host bug, not a pack's: say so loudly
+        raise RuntimeError(f"the built-in main schema failed to load: {record.error}\n{record.traceback}")
     loaded = tuple(r for r in records if r.status is PackStatus.LOADED)
-    return PackRecord(
-        name=HOST_SCHEMA,
-        distribution="vgi-host",
-        version=__version__,
-        target="vgi_host.catalog.introspection",
-        status=PackStatus.LOADED,
-        entries=function_entries(HOST_SCHEMA, definitions) + _aliases(loaded),
-        tables=table_entries,
-        definitions=definitions,
-    )
+    return record.with_entries(record.entries + _aliases(loaded))

@@ -1,22 +1,28 @@
-"""The host's implementation of the `vgi.v2` protocol: routing calls to packs.
+"""The host's implementation of the `vgi.v2` protocol: the catalog, and routing calls to packs.
 
 Every call names its function by ``schema_path`` (the pack) and
-``function_name``; this class resolves that against the registry, lets the SDK
-bind it, and answers catalog questions from :class:`HostCatalog`.  It holds no
-per-call state: DuckDB may send ``bind`` to one pooled process and ``init`` to
-another, so ``init`` binds again from the request it carries.
+``function_name``.  The service answers catalog questions from
+:class:`~vgi_host.host.catalog.HostCatalog` and hands each invocation, with a
+per-call :class:`~vgi_host.kinds.spec.CallContext`, to the backend that runs
+the owning pack (:mod:`vgi_host.runtime.backends`).  It holds no per-call
+state: DuckDB may send ``bind`` to one pooled process and ``init`` to another.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from vgi_rpc import Stream, StreamState
 
-from vgi_host.catalog.host_catalog import HostCatalog
-from vgi_host.packs.registry import PackRegistry, RoutingError
+from vgi_host.errors import RoutingError
+from vgi_host.host.catalog import HostCatalog
+from vgi_host.host.registry import PackRegistry
+from vgi_host.host.routing import Router
+from vgi_host.kinds.registry import all_specs
+from vgi_host.kinds.spec import BoundCall, CallContext
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
     AggregateBindResponse,
@@ -54,14 +60,12 @@ from vgi_host.protocol.listing import (
     TablesResponse,
     ViewsResponse,
 )
-from vgi_host.runtime.invocation import bind_call, open_stream
+from vgi_host.runtime.backends import InProcessBackend, InvocationBackend
 from vgi_host.runtime.refusals import RefusingMethods
-from vgi_host.sdk.scalar import BoundScalar
-from vgi_host.sdk.table import BoundTable
 
 if TYPE_CHECKING:
-    from vgi_host.runtime.aggregates import Aggregates
-    from vgi_host.runtime.state_store import StateStore
+    from vgi_host.kinds.finish_states import FinishStates
+    from vgi_host.state.store import StateStore
 
 log = logging.getLogger("vgi_host.service")
 
@@ -69,53 +73,66 @@ SCALAR_MAX_WORKERS = os.cpu_count() or 1
 """Scalar batches are independent, so a client may fan out; one process per core is plenty."""
 
 
+def _default_store() -> StateStore:
+    from vgi_host.state.store import default_state_store
+
+    return default_state_store()
+
+
 class HostService(RefusingMethods):
-    """Serves the merged catalog and routes invocations to the owning pack."""
+    """Serves the merged catalog and routes invocations to the owning pack's backend."""
 
     def __init__(self, registry: PackRegistry, store: StateStore | None = None) -> None:
-        self._store = store
         self.registry = registry
         self.catalog = HostCatalog(registry)
-        self._aggregates: Aggregates | None = None
+        self.router = Router(registry)
+        opened: list[StateStore] = [store] if store is not None else []
+
+        def shared_store() -> StateStore:
+            """The state store, opened on first use (most host processes never need it)."""
+            if not opened:
+                opened.append(_default_store())
+            return opened[0]
+
+        self._store: Callable[[], StateStore] = shared_store
+        self.in_process = InProcessBackend(self.router, shared_store, SCALAR_MAX_WORKERS)
+
+    def backend_for(self, schema_path: list[str] | None, function_name: str) -> InvocationBackend:
+        """The backend running the pack that owns the call (every pack runs in-process today)."""
+        return self.in_process
+
+    @staticmethod
+    def _context(execution_id: bytes | None = None) -> CallContext:
+        return CallContext(execution_id=execution_id)
+
+    # ------------------------------------------------- stateless streams ----
+
+    def rebind_call(self, bind_request: bytes) -> BoundCall:
+        """Rebuild a bound call from its serialised bind request (stream states on stateless transports)."""
+        return self.in_process.rebind_call(bind_request)
 
     @property
-    def aggregates(self) -> Aggregates:
-        """The aggregate half, created on the first aggregate call.
-
-        Most host processes never see an aggregate; they skip importing the
-        state store (SQLite) and the state codec.
-        """
-        if self._aggregates is None:
-            from vgi_host.runtime.aggregates import Aggregates
-            from vgi_host.runtime.state_store import default_state_store
-
-            store = self._store if self._store is not None else default_state_store()
-            self._aggregates = Aggregates(self.registry, store)
-        return self._aggregates
+    def finish_states(self) -> FinishStates:
+        """Where table-in-out instances wait for FINALIZE."""
+        return self.in_process.finish_states
 
     # --------------------------------------------------------- invocation ----
 
-    def rebind_scalar(self, bind_request: bytes) -> BoundScalar:
-        """Rebuild a bound scalar from its serialised bind request (stateless transports)."""
-        bound = bind_call(self.registry, BindRequest.deserialize_from_bytes(bind_request)).bound
-        assert isinstance(bound, BoundScalar)
-        return bound
-
     def bind(self, request: BindRequest) -> BindResponse:
         """Resolve the output schema, or fail with a message naming pack, function and argument."""
-        return BindResponse(output_schema=bind_call(self.registry, request).output_schema)
+        backend = self.backend_for(request.schema_path, request.function_name)
+        return backend.bind(request, self._context())
 
     def init(self, request: InitRequest) -> Stream[StreamState, GlobalInitResponse]:
-        """Open the execution stream: scalar exchange, table producer, table-in-out input or finalize."""
-        return open_stream(self.registry, request, SCALAR_MAX_WORKERS)
+        """Open the execution stream of the call's kind (primary, secondary or FINALIZE)."""
+        call = request.bind_call
+        backend = self.backend_for(call.schema_path, call.function_name)
+        return backend.init(request, self._context(request.execution_id))
 
     def table_function_cardinality(self, request: TableFunctionCardinalityRequest) -> TableCardinality:
         """The function's own estimate, when it offers one."""
-        call = bind_call(self.registry, request.bind_call)
-        if not isinstance(call.bound, BoundTable):
-            return TableCardinality(estimate=None, max=None)
-        estimate = call.bound.definition.function_class.cardinality(call.bound.bind_params())
-        return TableCardinality(estimate=estimate, max=None)
+        call = request.bind_call
+        return self.backend_for(call.schema_path, call.function_name).cardinality(call, self._context())
 
     def table_function_statistics(self, request: TableFunctionStatisticsRequest) -> bytes | None:
         """No column statistics are offered."""
@@ -131,26 +148,28 @@ class HostService(RefusingMethods):
 
     def aggregate_bind(self, request: AggregateBindRequest) -> AggregateBindResponse:
         """Bind an aggregate and record it where every host process can find it."""
-        return self.aggregates.bind(request)
+        backend = self.backend_for(request.schema_path, request.function_name)
+        return backend.aggregate_bind(request, self._context())
 
     def aggregate_update(self, request: AggregateUpdateRequest) -> AggregateUpdateResponse:
         """Fold one batch into the shared per-group states."""
-        self.aggregates.update(request)
+        self.in_process.aggregate_update(request, self._context(request.execution_id))
         return AggregateUpdateResponse()
 
     def aggregate_combine(self, request: AggregateCombineRequest) -> AggregateCombineResponse:
         """Merge source groups into target groups."""
-        self.aggregates.combine(request)
+        self.in_process.aggregate_combine(request, self._context(request.execution_id))
         return AggregateCombineResponse()
 
     def aggregate_finalize(self, request: AggregateFinalizeRequest) -> AggregateFinalizeResponse:
         """One result row per requested group id."""
-        return AggregateFinalizeResponse(result_batch=self.aggregates.finalize(request))
+        batch = self.in_process.aggregate_finalize(request, self._context(request.execution_id))
+        return AggregateFinalizeResponse(result_batch=batch)
 
     def aggregate_destructor(self, request: AggregateDestructorRequest) -> AggregateDestructorResponse:
         """Drop the execution's states; best effort, never raises."""
         try:
-            self.aggregates.destroy(request)
+            self.in_process.aggregate_destroy(request, self._context(request.execution_id))
         except Exception:
             log.exception("aggregate_destructor failed; states will age out of the store")
         return AggregateDestructorResponse()
@@ -287,3 +306,22 @@ class HostService(RefusingMethods):
     ) -> IndexesResponse:
         """Per-name probe: no such index (zero items)."""
         return IndexesResponse.from_items([])
+
+
+def _declare_stream_states() -> None:
+    """Name every kind's stream states in ``init``'s return annotation, in registry order.
+
+    vgi-rpc's stateless (HTTP) transport reads that annotation to know which
+    concrete state classes a token may hold, and tags each token with the
+    class's position in the union: the order must be the same on every
+    replica, which the fixed order of the kind registry guarantees.
+    """
+    from functools import reduce
+    from operator import or_
+
+    states = [state for kind in all_specs() for state in kind.stream_states]
+    union = reduce(or_, states)
+    HostService.init.__annotations__["return"] = Stream[union, GlobalInitResponse]  # type: ignore[valid-type]
+
+
+_declare_stream_states()

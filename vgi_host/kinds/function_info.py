@@ -1,4 +1,4 @@
-"""Turning a function definition into the catalog's ``FunctionInfo`` entry.
+"""The parts of a catalog ``FunctionInfo`` entry that every kind builds the same way.
 
 This is what DuckDB registers: argument names, types and docs (as Arrow field
 metadata the extension reads: ``vgi_const``, ``vgi_arg=named``,
@@ -15,20 +15,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from vgi_host.protocol.enums import (
-    CatalogFunctionType,
-    DistinctDependence,
-    FunctionStability,
-    NullHandling,
-    OrderDependence,
-)
-from vgi_host.protocol.functions import CatalogExample, FunctionInfo
-from vgi_host.sdk.aggregate import AggregateDefinition
-from vgi_host.sdk.kinds import FunctionDefinition
+from vgi_host.protocol.functions import CatalogExample
+from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.sdk.params import ConstParam
-from vgi_host.sdk.scalar import RESULT_FIELD, ScalarDefinition
+from vgi_host.sdk.scalar import RESULT_FIELD
 from vgi_host.sdk.signature import ArgumentSpec
-from vgi_host.sdk.table import TableDefinition
 
 
 def _range_text(rule: ConstParam) -> str | None:
@@ -81,14 +72,15 @@ def default_values(arguments: Sequence[ArgumentSpec]) -> pa.RecordBatch | None:
     return pa.RecordBatch.from_arrays(arrays, names=[spec.named or spec.name for spec in specs])
 
 
-def _result_schema(result_type: pa.DataType) -> pa.Schema:
+def result_schema(result_type: pa.DataType) -> pa.Schema:
+    """The one-column output schema of scalar and aggregate functions."""
     return pa.schema([pa.field(RESULT_FIELD, result_type)])
 
 
-def function_info(definition: FunctionDefinition, schema: str) -> FunctionInfo:
-    """The catalog entry for one function of pack schema ``schema``, whatever its kind."""
+def common_fields(definition: FunctionDefinition, schema: str) -> dict[str, Any]:
+    """The ``FunctionInfo`` fields every kind fills the same way."""
     meta = definition.metadata
-    common: dict[str, Any] = {
+    return {
         "name": definition.name,
         "schema_path": [schema],
         "comment": meta.comment,
@@ -102,35 +94,3 @@ def function_info(definition: FunctionDefinition, schema: str) -> FunctionInfo:
         ],
         "categories": list(meta.categories),
     }
-    if isinstance(definition, ScalarDefinition):
-        return FunctionInfo(
-            function_type=CatalogFunctionType.SCALAR,
-            output_schema=_result_schema(definition.signature.result_type),
-            stability=meta.stability or FunctionStability.CONSISTENT,
-            null_handling=meta.null_handling or NullHandling.DEFAULT,
-            **common,
-        )
-    if isinstance(definition, AggregateDefinition):
-        return FunctionInfo(
-            function_type=CatalogFunctionType.AGGREGATE,
-            output_schema=_result_schema(definition.result_type),
-            null_handling=meta.null_handling or NullHandling.DEFAULT,
-            order_dependent=meta.order_dependent or OrderDependence.NOT_ORDER_DEPENDENT,
-            distinct_dependent=meta.distinct_dependent or DistinctDependence.NOT_DISTINCT_DEPENDENT,
-            **common,
-        )
-    if isinstance(definition, TableDefinition):
-        return FunctionInfo(
-            function_type=CatalogFunctionType.TABLE,
-            output_schema=definition.catalog_schema,
-            projection_pushdown=meta.projection_pushdown,
-            max_workers=definition.max_workers,
-            **common,
-        )
-    return FunctionInfo(
-        function_type=CatalogFunctionType.TABLE,
-        output_schema=pa.schema([]),  # decided by the input table at bind
-        has_finalize=definition.has_finalize,
-        max_workers=definition.max_workers,
-        **common,
-    )

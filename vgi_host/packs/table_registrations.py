@@ -9,27 +9,16 @@ its fixed arguments must bind (which also fixes the table's columns).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
-from vgi_host.sdk.errors import BindError
-from vgi_host.sdk.kinds import FunctionDefinition
+from vgi_host.catalog.table_entries import DeclaredTable
+from vgi_host.errors import BindError
+from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.sdk.metadata import SQL_IDENTIFIER
 from vgi_host.sdk.objects import PackTable, PackView
-from vgi_host.sdk.table import BoundTable, TableDefinition
-
-
-@dataclass(frozen=True, slots=True)
-class DeclaredTable:
-    """A registered table with its function bound: columns are known."""
-
-    table: PackTable
-    function: TableDefinition
-    bound: BoundTable
-    positional: tuple[pa.Scalar[Any], ...]
-    named: dict[str, pa.Scalar[Any]]
+from vgi_host.sdk.table import TableDefinition
 
 
 def _scalar(value: Any) -> pa.Scalar[Any]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from vgi_host.catalog.sql_types import is_supported
-from vgi_host.packs.records import PackRecord, PackStatus, conflicting_names
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.host.registry import PackRegistry
+from vgi_host.model.records import PackRecord, PackStatus, conflicting_names
+from vgi_host.sql_types import is_supported
 
 
 class Severity(Enum):
@@ -72,7 +72,7 @@ def _pack_findings(record: PackRecord) -> list[Finding]:
     for entry in record.entries:
         described = entry.description
         subject = f"{name}.{entry.name}"
-        if not described["description"].strip():
+        if not described.description.strip():
             findings.append(
                 Finding(
                     name,
@@ -82,18 +82,18 @@ def _pack_findings(record: PackRecord) -> list[Finding]:
                     "give the class a docstring or Meta.description",
                 )
             )
-        for argument in described["arguments"]:
-            if argument["type"] != "TABLE" and not argument["doc"].strip():
+        for argument in described.arguments:
+            if argument.type != "TABLE" and not argument.doc.strip():
                 findings.append(
                     Finding(
                         name,
                         subject,
                         Severity.ERROR,
-                        f"argument {argument['name']!r} is undocumented",
+                        f"argument {argument.name!r} is undocumented",
                         "pass doc=... to its Param/ConstParam/Arg",
                     )
                 )
-        if not described["examples"]:
+        if not described.examples:
             findings.append(
                 Finding(
                     name, subject, Severity.WARNING, "has no examples", "add Meta.examples with one SQL call"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +26,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vgi_host.packs.registry import PackRegistry
+from vgi_host.errors import BindError, FunctionError
+from vgi_host.kinds.aggregate_nulls import TrackedStates
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
     AggregateBindResponse,
@@ -35,15 +36,15 @@ from vgi_host.protocol.aggregate import (
     AggregateFinalizeRequest,
     AggregateUpdateRequest,
 )
-from vgi_host.runtime.aggregate_nulls import TrackedStates
-from vgi_host.runtime.errors import FunctionError
-from vgi_host.runtime.invocation import resolve
-from vgi_host.runtime.state_codec import StateCodec
-from vgi_host.runtime.state_store import StateSession, StateStore
 from vgi_host.sdk.aggregate import AggregateDefinition, BoundAggregate
-from vgi_host.sdk.errors import BindError
+from vgi_host.sdk.definition import FunctionDefinition
+from vgi_host.state.codec import StateCodec
+from vgi_host.state.store import StateSession, StateStore
 
 log = logging.getLogger("vgi_host.aggregates")
+
+Resolver = Callable[[str, "list[str] | None"], "tuple[str, FunctionDefinition]"]
+"""``(function name, schema path) -> (qualified name, definition)``: the router, as aggregates see it."""
 
 BIND_KEY = "bind_request"
 VERSION_KEY = "version"
@@ -64,16 +65,21 @@ class AggregateCallError(FunctionError):
 class Aggregates:
     """The aggregate half of the host service."""
 
-    def __init__(self, registry: PackRegistry, store: StateStore) -> None:
-        self.registry = registry
+    def __init__(self, resolve: Resolver, store: StateStore) -> None:
+        self.resolve = resolve
         self.store = store
         self._bound: OrderedDict[bytes, tuple[str, BoundAggregate, StateCodec[Any]]] = OrderedDict()
         self._cache: OrderedDict[bytes, _CachedStates] = OrderedDict()
 
     def _bind(self, request: AggregateBindRequest) -> tuple[str, BoundAggregate]:
-        qualified, definition = resolve(self.registry, request.function_name, request.schema_path)
+        qualified, definition = self.resolve(request.function_name, request.schema_path)
         if not isinstance(definition, AggregateDefinition):
-            raise BindError(f"{qualified} is a {definition.function_class.KIND} function, not an aggregate")
+            from vgi_host.kinds.registry import spec_of
+
+            label = spec_of(definition).label
+            raise BindError(
+                f"{qualified} is a {label} function; it cannot be called as an aggregate function"
+            )
         try:
             bound = definition.bind(
                 request.input_schema, request.arguments.positional, request.arguments.named
@@ -117,7 +123,7 @@ class Aggregates:
         try:
             return function(*args, **kwargs)
         except Exception as exc:
-            raise AggregateCallError(f"{qualified}: {what} raised {type(exc).__name__}: {exc}") from exc
+            raise AggregateCallError.wrapping(qualified, exc, what) from exc
 
     def _states(self, session: StateSession, codec: StateCodec[Any], group_ids: list[int]) -> _CachedStates:
         """The execution's states for ``group_ids``, from this process's cache when it is current.

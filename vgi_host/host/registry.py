@@ -1,49 +1,31 @@
-"""The set of packs a host process serves, and lookups into it.
+"""The set of packs a host process serves.
 
 Built once per process: discovery (metadata only), then per pack, in order,
 selection (disabled packs are never imported), the name check, compatibility
 (incompatible packs are never imported), the manifest cache (a hit imports
-nothing), and only on a miss the import itself.  Lookups answer with errors
-that say what *is* available, because the person reading them is usually
-typing SQL.
+nothing), and only on a miss the import itself.  The host's own ``main``
+schema is a built-in pack built from these records (:mod:`vgi_host.host.builtin`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from vgi_host.packs.discovery import Discovery, PackCandidate, discover
-from vgi_host.packs.manifest import ManifestCache, PackManifest, cache_enabled
-from vgi_host.packs.records import PackRecord, PackStatus, not_served
+from vgi_host.catalog.manifest import ManifestCache, PackManifest, cache_enabled
+from vgi_host.model.candidate import PackCandidate
+from vgi_host.model.records import HOST_SCHEMA, PackRecord, PackStatus, not_served
+from vgi_host.packs.discovery import Discovery, discover
 from vgi_host.packs.selection import Selection
-
-if TYPE_CHECKING:
-    from vgi_host.sdk.kinds import FunctionDefinition
-
-HOST_SCHEMA = "main"
-"""The host's own schema: introspection tables and unqualified aliases."""
+from vgi_host.sdk.definition import FunctionDefinition
 
 # The loader (pluggy, the SDK) is imported only when a pack must actually be
 # imported: with every manifest cached, a catalog-only process never needs it.
 
 
-class RoutingError(LookupError):
-    """A call names a pack or function this host does not serve.
-
-    ``NOT_FOUND`` lets clients tell it from a failure inside a function.
-    """
-
-    error_code = "NOT_FOUND"
-
-
 def _from_manifest(candidate: PackCandidate, manifest: PackManifest) -> PackRecord:
-    return PackRecord(
-        name=candidate.name,
-        distribution=candidate.distribution,
-        version=candidate.version,
-        target=candidate.target,
-        status=PackStatus.LOADED,
+    return PackRecord.of(
+        candidate,
+        PackStatus.LOADED,
         entries=manifest.functions,
         tables=manifest.tables,
         views=manifest.views,
@@ -145,7 +127,7 @@ class PackRegistry:
     def host(self) -> PackRecord:
         """The host's own ``main`` schema (introspection and aliases), built on first use."""
         if not self._host:
-            from vgi_host.catalog.introspection import host_record
+            from vgi_host.host.builtin import host_record
 
             self._host.append(host_record(self.records))
         return self._host[0]
@@ -156,33 +138,6 @@ class PackRegistry:
             return self.host
         return self._loaded.get(name.lower())
 
-    def find(self, schema: str, function: str) -> tuple[PackRecord, FunctionDefinition]:
-        """Resolve ``schema.function`` or raise :class:`RoutingError` saying what exists.
-
-        In ``main``, an alias resolves to the one pack that defines the name.
-        """
-        if schema.lower() == HOST_SCHEMA:
-            entry = self.host.entry(function)
-            owner = entry.description.get("alias_of") if entry is not None else None
-            if owner is not None:
-                return self.find(owner, function)
-            if entry is None:
-                clash = [r.name for r in self.loaded if r.entry(function) is not None]
-                if len(clash) > 1:
-                    names = ", ".join(f"{p}.{function}" for p in clash)
-                    raise RoutingError(
-                        f"function {function!r} is defined by several packs; qualify it: {names}"
-                    )
-        record = self.pack(schema)
-        if record is None:
-            others = [r for r in self.records if r.name.lower() == schema.lower()]
-            if others:
-                state = {PackStatus.FAILED: "failed to load"}.get(others[0].status, others[0].status.value)
-                raise RoutingError(f"pack {schema!r} is installed but {state}: {others[0].error}")
-            served = ", ".join(r.name for r in self.loaded) or "none"
-            raise RoutingError(f"no pack named {schema!r} (packs served: {served})")
-        definition = record.definition(function)
-        if definition is None:
-            available = ", ".join(record.function_names) or "none"
-            raise RoutingError(f"pack {record.name!r} has no function {function!r} (it has: {available})")
-        return record, definition
+    def installed(self, name: str) -> PackRecord | None:
+        """Any discovered record of pack ``name``, served or not."""
+        return next((r for r in self.records if r.name.lower() == name.lower()), None)

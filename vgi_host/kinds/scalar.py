@@ -1,0 +1,111 @@
+"""The scalar kind: one output value per input row, run as a lockstep exchange stream.
+
+One input batch in, exactly one output batch out (vgi-rpc enforces the
+lockstep).  The stream state keeps the bind request as bytes, so a stateless
+transport (HTTP) can rebuild the bound function on whichever replica receives
+the next batch: :meth:`ScalarExchangeState.rehydrate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar
+
+import pyarrow as pa
+from vgi_rpc import (
+    AnnotatedBatch,
+    CallContext,
+    ExchangeState,
+    OutputCollector,
+    Stream,
+    StreamState,
+    Transient,
+)
+
+from vgi_host.errors import FunctionError
+from vgi_host.kinds.function_info import common_fields, result_schema
+from vgi_host.kinds.spec import KindSpec, StreamSetup
+from vgi_host.kinds.stream_support import rebind_from
+from vgi_host.protocol.enums import CatalogFunctionType, FunctionStability, FunctionType, NullHandling
+from vgi_host.protocol.functions import FunctionInfo
+from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
+from vgi_host.sdk.scalar import BoundScalar, ScalarDefinition, ScalarFunction
+from vgi_host.sql_types import sql_type
+
+EMPTY_SCHEMA = pa.schema([])
+
+
+@dataclass
+class ScalarExchangeState(ExchangeState):
+    """Per-stream state of a scalar call."""
+
+    qualified_name: str
+    bind_request: bytes
+    bound: Annotated[BoundScalar | None, Transient()] = field(default=None)
+
+    def rehydrate(self, implementation: object) -> None:
+        """Rebuild the bound function after the state crossed a stateless transport."""
+        self.bound = rebind_from(implementation, self.bind_request).bound
+
+    def exchange(self, input: AnnotatedBatch, out: OutputCollector, ctx: CallContext) -> None:
+        """Compute one output batch for one input batch."""
+        bound = self.bound
+        assert bound is not None, "scalar stream used before it was bound"
+        try:
+            result: pa.RecordBatch = bound(input.batch)
+        except Exception as exc:
+            raise FunctionError.wrapping(self.qualified_name, exc) from exc
+        out.emit(result)
+
+
+class ScalarKind(KindSpec):
+    """``SELECT pack.fn(col, ...)``."""
+
+    name = "scalar"
+    label = "scalar"
+    base = ScalarFunction
+    stream_states: ClassVar[tuple[type[StreamState], ...]] = (ScalarExchangeState,)
+
+    def definition(self, function_class: Any) -> ScalarDefinition:
+        """The class's cached definition."""
+        return function_class.definition()  # type: ignore[no-any-return]
+
+    def function_info(self, definition: ScalarDefinition, schema: str) -> FunctionInfo:
+        """A scalar catalog entry: one-column result, stability and NULL handling."""
+        meta = definition.metadata
+        return FunctionInfo(
+            function_type=CatalogFunctionType.SCALAR,
+            output_schema=result_schema(definition.signature.result_type),
+            stability=meta.stability or FunctionStability.CONSISTENT,
+            null_handling=meta.null_handling or NullHandling.DEFAULT,
+            **common_fields(definition, schema),
+        )
+
+    def returns_sql(self, definition: ScalarDefinition) -> str:
+        """The result type."""
+        return sql_type(definition.signature.result_type)
+
+    def addressed_by(self, request: BindRequest) -> bool:
+        """A scalar call."""
+        return request.function_type is FunctionType.SCALAR
+
+    def bind(self, definition: ScalarDefinition, request: BindRequest) -> tuple[BoundScalar, pa.Schema]:
+        """Columns from the input schema, constants from the arguments."""
+        bound = definition.bind(request.input_schema, request.arguments.positional, request.arguments.named)
+        return bound, bound.output_schema
+
+    def open_stream(self, setup: StreamSetup) -> Stream[StreamState, GlobalInitResponse]:
+        """A lockstep exchange; scalar batches are independent, so any number of workers may share it."""
+        call = setup.call
+        state = ScalarExchangeState(
+            qualified_name=call.qualified_name,
+            bind_request=setup.request.bind_call.serialize_to_bytes(),
+            bound=call.bound,
+        )
+        input_schema = setup.request.bind_call.input_schema or EMPTY_SCHEMA
+        return Stream(
+            call.output_schema, state, input_schema=input_schema, header=setup.header(setup.scalar_workers)
+        )
+
+
+SPEC = ScalarKind()
