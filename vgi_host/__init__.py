@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "CACHE_SCOPE_CATALOG": "vgi_host.sdk.cache_control",
     "CACHE_SCOPE_TRANSACTION": "vgi_host.sdk.cache_control",
     "CacheControl": "vgi_host.sdk.cache_control",
+    "Catalog": "vgi_host.sdk.worker",
     "CatalogAttachResult": "vgi_host.protocol.attach",
     "CatalogDataVersionRelease": "vgi_host.protocol.attach",
     "CatalogFunctionType": "vgi_host.protocol.enums",
@@ -81,6 +82,7 @@ _EXPORTS: dict[str, str] = {
     "ScanBranchesResult": "vgi_host.protocol.scan",
     "ScanFunctionResult": "vgi_host.protocol.scan",
     "ScanSplit": "vgi_host.protocol.planning",
+    "Schema": "vgi_host.sdk.worker",
     "SchemaInfo": "vgi_host.protocol.catalog",
     "SchemaObjectType": "vgi_host.protocol.enums",
     "Secret": "vgi_host.sdk.context_markers",
@@ -101,6 +103,7 @@ _EXPORTS: dict[str, str] = {
     "VgiProtocol": "vgi_host.protocol.service",
     "ViewInfo": "vgi_host.protocol.catalog",
     "WindowPartition": "vgi_host.sdk.aggregate_records",
+    "Worker": "vgi_host.sdk.worker",
     "bind_fixed_schema": "vgi_host.sdk.table_decorators",
     "hookimpl": "vgi_host.packs.hookspecs",
     "hookspec": "vgi_host.packs.hookspecs",
@@ -133,6 +136,7 @@ __all__ = [
     "BindResponse",
     "BindResult",
     "CacheControl",
+    "Catalog",
     "CatalogAttachResult",
     "CatalogDataVersionRelease",
     "CatalogFunctionType",
@@ -174,6 +178,7 @@ __all__ = [
     "ScanBranchesResult",
     "ScanFunctionResult",
     "ScanSplit",
+    "Schema",
     "SchemaInfo",
     "SchemaObjectType",
     "Secret",
@@ -194,6 +199,7 @@ __all__ = [
     "VgiProtocol",
     "ViewInfo",
     "WindowPartition",
+    "Worker",
     "__version__",
     "bind_fixed_schema",
     "hookimpl",
@@ -262,6 +268,7 @@ if TYPE_CHECKING:
     from vgi_host.sdk.table_in_out import TableInOutFunction
     from vgi_host.sdk.table_in_out_reference import RowTransformFunction, TableInOutGenerator
     from vgi_host.sdk.values import AnyArrow, TaggedUnion
+    from vgi_host.sdk.worker import Catalog, Schema, Worker
 
 
 def __getattr__(name: str) -> Any:

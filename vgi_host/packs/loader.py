@@ -34,6 +34,7 @@ from vgi_host.model.records import HOST_SCHEMA, PackRecord, PackStatus, not_serv
 from vgi_host.packs import hookspecs
 from vgi_host.packs.discovery import NameClash
 from vgi_host.packs.table_registrations import check_names, declared_tables, declared_views
+from vgi_host.packs.worker_packs import worker_plugin
 from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.sdk.metadata import SQL_IDENTIFIER
 from vgi_host.sdk.objects import PackView
@@ -126,6 +127,7 @@ class ImportedPack:
 
 _STAGE_PROBLEMS = {
     "import": "import of {target!r} failed",
+    "worker": "its Worker class cannot be served",
     "hooks": "registering its hooks failed",
     "register_functions": "its register_functions hook raised",
     "register_tables": "its register_tables hook raised",
@@ -147,6 +149,8 @@ def import_pack(candidate: PackCandidate, plugin: object | None = None) -> Impor
         with _stdout_to_stderr():
             if plugin is None:
                 plugin = _import_target(candidate.target)
+                stage = "worker"
+                plugin = worker_plugin(plugin)
             stage = "hooks"
             manager = _plugin_manager(candidate.name, plugin)
             stage = "register_functions"
