@@ -26,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     "Args": "vgi_host.sdk.context",
     "ArgumentMonotonicity": "vgi_host.protocol.enums",
     "ArgumentTypeError": "vgi_host.sdk.scalar_bind",
+    "ArgumentValidationError": "vgi_host.sdk.reference_errors",
     "Arguments": "vgi_host.protocol.arguments",
     "AttachCatalogInfo": "vgi_host.protocol.attach",
     "AttachOptionSpec": "vgi_host.protocol.attach",
@@ -58,8 +59,11 @@ _EXPORTS: dict[str, str] = {
     "IndexConstraintType": "vgi_host.protocol.enums",
     "IndexInfo": "vgi_host.protocol.catalog",
     "InitParams": "vgi_host.sdk.table_decorators",
+    "InitRequest": "vgi_host.protocol.invocation",
+    "Level": "vgi_host.sdk.client_log",
     "MacroInfo": "vgi_host.protocol.catalog",
     "MacroType": "vgi_host.protocol.enums",
+    "Message": "vgi_host.sdk.client_log",
     "NullHandling": "vgi_host.protocol.enums",
     "OnConflict": "vgi_host.protocol.enums",
     "OrFilter": "vgi_host.sdk.pushdown",
@@ -76,6 +80,7 @@ _EXPORTS: dict[str, str] = {
     "PushdownFilters": "vgi_host.sdk.pushdown",
     "RegisterFunction": "vgi_host.packs.hookspecs",
     "Returns": "vgi_host.sdk.params",
+    "RowCountMismatchError": "vgi_host.sdk.reference_errors",
     "RowTransformFunction": "vgi_host.sdk.table_in_out_reference",
     "ScalarFunction": "vgi_host.sdk.scalar",
     "ScanBranch": "vgi_host.protocol.scan",
@@ -85,6 +90,7 @@ _EXPORTS: dict[str, str] = {
     "Schema": "vgi_host.sdk.worker",
     "SchemaInfo": "vgi_host.protocol.catalog",
     "SchemaObjectType": "vgi_host.protocol.enums",
+    "SchemaPath": "vgi_host.sdk.wire_keys",
     "Secret": "vgi_host.sdk.context_markers",
     "SecretLookupEntry": "vgi_host.protocol.functions",
     "SecretTypeSpec": "vgi_host.protocol.attach",
@@ -97,8 +103,19 @@ _EXPORTS: dict[str, str] = {
     "TableInOutGenerator": "vgi_host.sdk.table_in_out_reference",
     "TableInfo": "vgi_host.protocol.catalog",
     "TableInput": "vgi_host.sdk.params",
+    "TableInputValidationError": "vgi_host.sdk.reference_errors",
     "TaggedUnion": "vgi_host.sdk.values",
+    "TypeMismatchError": "vgi_host.sdk.reference_errors",
     "V2ExpressionFilter": "vgi_host.sdk.pushdown",
+    "VGI_ARG_KEY": "vgi_host.sdk.wire_keys",
+    "VGI_ARG_NAMED": "vgi_host.sdk.wire_keys",
+    "VGI_CONST_KEY": "vgi_host.sdk.wire_keys",
+    "VGI_CONST_TRUE": "vgi_host.sdk.wire_keys",
+    "VGI_TYPE_ANY": "vgi_host.sdk.wire_keys",
+    "VGI_TYPE_KEY": "vgi_host.sdk.wire_keys",
+    "VGI_TYPE_TABLE": "vgi_host.sdk.wire_keys",
+    "VGI_VARARGS_KEY": "vgi_host.sdk.wire_keys",
+    "VGI_VARARGS_TRUE": "vgi_host.sdk.wire_keys",
     "VgiOutputCollector": "vgi_host.sdk.context",
     "VgiProtocol": "vgi_host.protocol.service",
     "ViewInfo": "vgi_host.protocol.catalog",
@@ -116,6 +133,15 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "CACHE_SCOPE_CATALOG",
     "CACHE_SCOPE_TRANSACTION",
+    "VGI_ARG_KEY",
+    "VGI_ARG_NAMED",
+    "VGI_CONST_KEY",
+    "VGI_CONST_TRUE",
+    "VGI_TYPE_ANY",
+    "VGI_TYPE_KEY",
+    "VGI_TYPE_TABLE",
+    "VGI_VARARGS_KEY",
+    "VGI_VARARGS_TRUE",
     "AggregateBindParams",
     "AggregateFunction",
     "AndFilter",
@@ -124,6 +150,7 @@ __all__ = [
     "Args",
     "ArgumentMonotonicity",
     "ArgumentTypeError",
+    "ArgumentValidationError",
     "Arguments",
     "AttachCatalogInfo",
     "AttachOptionSpec",
@@ -154,8 +181,11 @@ __all__ = [
     "IndexConstraintType",
     "IndexInfo",
     "InitParams",
+    "InitRequest",
+    "Level",
     "MacroInfo",
     "MacroType",
+    "Message",
     "NullHandling",
     "OnConflict",
     "OrFilter",
@@ -172,6 +202,7 @@ __all__ = [
     "PushdownFilters",
     "RegisterFunction",
     "Returns",
+    "RowCountMismatchError",
     "RowTransformFunction",
     "ScalarFunction",
     "ScanBranch",
@@ -181,6 +212,7 @@ __all__ = [
     "Schema",
     "SchemaInfo",
     "SchemaObjectType",
+    "SchemaPath",
     "Secret",
     "SecretLookupEntry",
     "SecretTypeSpec",
@@ -193,7 +225,9 @@ __all__ = [
     "TableInOutGenerator",
     "TableInfo",
     "TableInput",
+    "TableInputValidationError",
     "TaggedUnion",
+    "TypeMismatchError",
     "V2ExpressionFilter",
     "VgiOutputCollector",
     "VgiProtocol",
@@ -238,13 +272,20 @@ if TYPE_CHECKING:
         SchemaObjectType,
     )
     from vgi_host.protocol.functions import FilterFunctionCapability, FunctionInfo, SecretLookupEntry
-    from vgi_host.protocol.invocation import BindRequest, BindResponse, GlobalInitResponse, TableCardinality
+    from vgi_host.protocol.invocation import (
+        BindRequest,
+        BindResponse,
+        GlobalInitResponse,
+        InitRequest,
+        TableCardinality,
+    )
     from vgi_host.protocol.planning import PlanResponse, ScanSplit
     from vgi_host.protocol.scan import ScanBranch, ScanBranchesResult, ScanFunctionResult
     from vgi_host.protocol.service import VgiProtocol
     from vgi_host.sdk.aggregate import AggregateFunction
     from vgi_host.sdk.aggregate_records import AggregateBindParams, WindowPartition
     from vgi_host.sdk.cache_control import CACHE_SCOPE_CATALOG, CACHE_SCOPE_TRANSACTION, CacheControl
+    from vgi_host.sdk.client_log import Level, Message
     from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams, VgiOutputCollector
     from vgi_host.sdk.context_markers import Auth, AuthContext, Secret, Setting
     from vgi_host.sdk.objects import PackTable, PackView
@@ -258,6 +299,12 @@ if TYPE_CHECKING:
         V2ExpressionFilter,
         replaying_accepted_state,
     )
+    from vgi_host.sdk.reference_errors import (
+        ArgumentValidationError,
+        RowCountMismatchError,
+        TableInputValidationError,
+        TypeMismatchError,
+    )
     from vgi_host.sdk.scalar import ScalarFunction
     from vgi_host.sdk.scalar_bind import ArgumentTypeError, BindParameters, BindResult
     from vgi_host.sdk.schema_builder import partition_field, schema
@@ -268,6 +315,18 @@ if TYPE_CHECKING:
     from vgi_host.sdk.table_in_out import TableInOutFunction
     from vgi_host.sdk.table_in_out_reference import RowTransformFunction, TableInOutGenerator
     from vgi_host.sdk.values import AnyArrow, TaggedUnion
+    from vgi_host.sdk.wire_keys import (
+        VGI_ARG_KEY,
+        VGI_ARG_NAMED,
+        VGI_CONST_KEY,
+        VGI_CONST_TRUE,
+        VGI_TYPE_ANY,
+        VGI_TYPE_KEY,
+        VGI_TYPE_TABLE,
+        VGI_VARARGS_KEY,
+        VGI_VARARGS_TRUE,
+        SchemaPath,
+    )
     from vgi_host.sdk.worker import Catalog, Schema, Worker
 
 
