@@ -56,7 +56,7 @@ _SETTINGS = "session settings / secrets / caller identity passed to compute (Set
 _SECRETS = "DuckDB secrets looked up at bind (params.secrets)"
 _SETTINGS_PARAM = "session settings read from params.settings"
 _VARARGS = "variadic arguments (Param(varargs=True) / Arg(varargs=True))"
-_OVERLOAD = "overloading by signature (one SQL name served by several classes)"
+_SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs), same argument types"
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
 _INIT_CALL = "params.init_call: the raw init request (projection ids, ORDER BY / TABLESAMPLE pushdown)"
 _STORAGE = "per-call function storage shared by a call's workers (params.storage)"
@@ -75,6 +75,10 @@ RUNTIME_ATTRIBUTES = {
 """Exclusions for a ``params`` attribute the host does not provide: the class must use it."""
 
 EXCLUDED: dict[str, str] = {
+    "SameNameMainFunction": _SAME_NAME,
+    "SameNameDataFunction": _SAME_NAME,
+    "SameNameMainAgg": _SAME_NAME,
+    "SameNameDataAgg": _SAME_NAME,
     "SumValuesFunction": _VARARGS,
     "ConcatValuesIntFunction": _VARARGS,
     "ConcatValuesStrFunction": _VARARGS,
@@ -91,6 +95,8 @@ EXCLUDED: dict[str, str] = {
     "SumAllFunction": _VARARGS,
     "ConstantColumnsFunction": _VARARGS,
     "UnionVarargsFunction": _VARARGS,
+    "RepeatValueIntFunction": _VARARGS,
+    "RepeatValueStrFunction": _VARARGS,
     "NestedSequenceFunction": _INIT_CALL,
     "ProjectedDataFunction": _INIT_CALL,
     "OrderEchoFunction": _INIT_CALL,
@@ -117,17 +123,8 @@ EXCLUDED: dict[str, str] = {
 """Class name -> the reference feature it needs that vgi-host does not serve yet."""
 
 
-def _sql_name(cls: type) -> str:
-    meta = getattr(cls, "Meta", None)
-    return str(getattr(meta, "name", cls.__name__))
-
-
 def exclusions(fixtures: list[tuple[FixtureRef, str]]) -> dict[str, str]:
-    """``EXCLUDED`` plus every class sharing its SQL name with another ported class (an overload)."""
-    by_name: dict[str, list[str]] = {}
-    for ref, _ in fixtures:
-        cls = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
-        by_name.setdefault(_sql_name(cls), []).append(ref.name)
+    """``EXCLUDED`` plus every table-buffering and row-transform class, with the feature each needs."""
     reasons = dict(EXCLUDED)
     for ref, kind in fixtures:
         cls = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
@@ -135,10 +132,6 @@ def exclusions(fixtures: list[tuple[FixtureRef, str]]) -> dict[str, str]:
             reasons.setdefault(ref.name, _BUFFERING)
         elif any(base.__name__ == "RowTransformFunction" for base in cls.__mro__):
             reasons.setdefault(ref.name, _ROW_TRANSFORM)
-    for names in by_name.values():
-        if len(names) > 1:
-            for name in names:
-                reasons.setdefault(name, _OVERLOAD)
     return reasons
 
 

@@ -9,11 +9,14 @@ from serving import SCHEMA, FixtureRef
 from vgi.catalog import SchemaObjectType
 
 
-def functions(client: Any, kind: SchemaObjectType) -> dict[str, Any]:
-    """The ``conformance`` schema's entries of ``kind``, by name."""
+def functions(client: Any, kind: SchemaObjectType) -> dict[str, list[Any]]:
+    """The ``conformance`` schema's entries of ``kind``, by name (several for an overloaded name)."""
     attach = client.catalog_attach(name=SCHEMA, data_version_spec=None, implementation_version=None)
     entries = client.schema_contents(attach_opaque_data=attach.attach_opaque_data, path=[SCHEMA], type=kind)
-    return {entry.name: entry for entry in entries}
+    by_name: dict[str, list[Any]] = {}
+    for entry in entries:
+        by_name.setdefault(entry.name, []).append(entry)
+    return by_name
 
 
 def sql_name(ref: FixtureRef) -> str:

@@ -85,3 +85,8 @@ def catalog_view(info: Any) -> dict[str, Any]:
         # vgi-host advertises FIXED_SCHEMA there.  Only scalar and aggregate outputs are compared.
         "output": _schema(info.output_schema) if info.function_type.name in ("SCALAR", "AGGREGATE") else None,
     }
+
+
+def catalog_views(entries: list[Any]) -> list[str]:
+    """Every overload's view, order-free (servers may list overloads in any order)."""
+    return sorted(repr(catalog_view(entry)) for entry in entries)

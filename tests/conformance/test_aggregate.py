@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from catalogs import functions, sql_name
-from comparison import call_outcome, catalog_view
+from comparison import call_outcome, catalog_views
 from conftest import INCLUDED, record
 from samples import column_values, constant_value, is_constant
 from serving import SCHEMA
@@ -63,12 +63,13 @@ def test_aggregate_matches_reference(ref, reference_catalog, host_catalog, refer
     name = sql_name(ref)
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"
-        assert catalog_view(host_catalog[name]) == catalog_view(reference_catalog[name])
-        arguments = pa.ipc.read_schema(pa.py_buffer(reference_catalog[name].arguments))
-        batch, constants = aggregate_inputs(arguments)
-        _call(host_client, name, batch, constants).assert_same_as(
-            _call(reference_client, name, batch, constants)
-        )
+        assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
+        for entry in reference_catalog[name]:  # every overload of the name, called on both
+            arguments = pa.ipc.read_schema(pa.py_buffer(entry.arguments))
+            batch, constants = aggregate_inputs(arguments)
+            _call(host_client, name, batch, constants).assert_same_as(
+                _call(reference_client, name, batch, constants)
+            )
     except BaseException:
         record(ref.name, "failed")
         raise

@@ -12,7 +12,7 @@ import inspect
 import sys
 
 import pytest
-from cases import _OVERLOAD, RUNTIME_ATTRIBUTES
+from cases import _SAME_NAME, RUNTIME_ATTRIBUTES
 from conftest import ALL_FIXTURES, EXCLUDED
 
 EXCLUDED_REFS = [ref for ref, _ in ALL_FIXTURES if ref.name in EXCLUDED]
@@ -31,8 +31,8 @@ def test_exclusion_still_needed(ref, workspace):
         sys.path.insert(0, str(workspace))
     ported = getattr(importlib.import_module(f"ported_fixtures.{ref.module}"), ref.name)
     reason = EXCLUDED[ref.name]
-    if reason == _OVERLOAD:
-        # vgi-host refuses a pack registering one SQL name twice; the class needs a twin to be excluded.
+    if reason == _SAME_NAME:
+        # Overloads need distinct argument types; these twins differ only in their schema.
         original = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
         twins = [
             other.name
@@ -42,6 +42,11 @@ def test_exclusion_still_needed(ref, workspace):
             == _sql_name(original)
         ]
         assert twins, f"{ref.name} has no same-named twin any more; include it"
+        types = [(a.name, a.arrow_type) for a in definition_of(ported).arguments]
+        twin = getattr(importlib.import_module(f"ported_fixtures.{ref.module}"), twins[0])
+        assert [(a.name, a.arrow_type) for a in definition_of(twin).arguments] == types, (
+            f"{ref.name} and {twins[0]} differ in argument types: they are overloads now; include them"
+        )
     elif reason in RUNTIME_ATTRIBUTES:
         # Loads, but reads a ``params`` attribute vgi-host does not provide.
         from vgi_host import ProcessParams

@@ -7,7 +7,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from catalogs import functions, sql_name
-from comparison import call_outcome, catalog_view
+from comparison import call_outcome, catalog_views
 from conftest import INCLUDED, record
 from samples import scalar_inputs
 from serving import SCHEMA
@@ -47,17 +47,18 @@ def test_scalar_matches_reference(ref, reference_catalog, host_catalog, referenc
     name = sql_name(ref)
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"
-        assert catalog_view(host_catalog[name]) == catalog_view(reference_catalog[name])
-        arguments = pa.ipc.read_schema(pa.py_buffer(reference_catalog[name].arguments))
-        batch, constants = scalar_inputs(arguments)
-        expected = _call(reference_client, name, batch, constants)
-        actual = _call(host_client, name, batch, constants)
-        if ref.name in NONDETERMINISTIC and expected.ok and actual.ok:
-            assert actual.value.type == expected.value.type
-            assert len(actual.value) == len(expected.value)
-            assert actual.value.is_null().to_pylist() == expected.value.is_null().to_pylist()
-        else:
-            actual.assert_same_as(expected)
+        assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
+        for entry in reference_catalog[name]:  # every overload of the name, called on both
+            arguments = pa.ipc.read_schema(pa.py_buffer(entry.arguments))
+            batch, constants = scalar_inputs(arguments)
+            expected = _call(reference_client, name, batch, constants)
+            actual = _call(host_client, name, batch, constants)
+            if ref.name in NONDETERMINISTIC and expected.ok and actual.ok:
+                assert actual.value.type == expected.value.type
+                assert len(actual.value) == len(expected.value)
+                assert actual.value.is_null().to_pylist() == expected.value.is_null().to_pylist()
+            else:
+                actual.assert_same_as(expected)
     except BaseException:
         record(ref.name, "failed")
         raise

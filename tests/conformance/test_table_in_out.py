@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from catalogs import functions, sql_name
-from comparison import Outcome, call_outcome, catalog_view
+from comparison import Outcome, call_outcome, catalog_views
 from conftest import INCLUDED, record
 from samples import column_values
 from serving import SCHEMA
@@ -74,16 +74,17 @@ def test_table_in_out_matches_reference(ref, reference_catalog, host_catalog, re
     name = sql_name(ref)
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"
-        assert catalog_view(host_catalog[name]) == catalog_view(reference_catalog[name])
-        arguments = in_out_arguments(pa.ipc.read_schema(pa.py_buffer(reference_catalog[name].arguments)))
-        expected = _call(reference_client, name, arguments)
-        actual = _call(host_client, name, arguments)
-        if expected.ok and actual.ok:
-            assert actual.value.schema.names == expected.value.schema.names
-            assert actual.value.schema.types == expected.value.schema.types
-            assert _multiset(actual.value) == _multiset(expected.value)
-        else:
-            actual.assert_same_as(expected)
+        assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
+        for entry in reference_catalog[name]:  # every overload of the name, called on both
+            arguments = in_out_arguments(pa.ipc.read_schema(pa.py_buffer(entry.arguments)))
+            expected = _call(reference_client, name, arguments)
+            actual = _call(host_client, name, arguments)
+            if expected.ok and actual.ok:
+                assert actual.value.schema.names == expected.value.schema.names
+                assert actual.value.schema.types == expected.value.schema.types
+                assert _multiset(actual.value) == _multiset(expected.value)
+            else:
+                actual.assert_same_as(expected)
     except BaseException:
         record(ref.name, "failed")
         raise

@@ -119,18 +119,25 @@ def _check_constraint(spec: ArgumentSpec, value: Any) -> None:
     rule = spec.constraint
     if rule is None:
         return
+    # Each message opens with the reference SDK's sentence, so errors read the same under both.
     if rule.choices is not None and value not in rule.choices:
-        raise BindError(f"constant argument {spec.name!r} must be one of {list(rule.choices)}; got {value!r}")
-    checks: tuple[tuple[float | None, str, Callable[[Any, float], bool]], ...] = (
-        (rule.ge, ">=", lambda v, b: v >= b),
-        (rule.le, "<=", lambda v, b: v <= b),
-        (rule.gt, ">", lambda v, b: v > b),
-        (rule.lt, "<", lambda v, b: v < b),
+        raise BindError(
+            f"Argument {spec.name!r} has an invalid value. "
+            f"constant argument {spec.name!r} must be one of {list(rule.choices)}; got {value!r}"
+        )
+    checks: tuple[tuple[float | None, str, str, Callable[[Any, float], bool]], ...] = (
+        (rule.ge, ">=", "small", lambda v, b: v >= b),
+        (rule.le, "<=", "large", lambda v, b: v <= b),
+        (rule.gt, ">", "small", lambda v, b: v > b),
+        (rule.lt, "<", "large", lambda v, b: v < b),
     )
     is_nan = isinstance(value, float) and math.isnan(value)
-    for bound, symbol, holds in checks:
+    for bound, symbol, size, holds in checks:
         if bound is not None and (is_nan or not holds(value, bound)):
-            raise BindError(f"constant argument {spec.name!r} must be {symbol} {bound}; got {value!r}")
+            raise BindError(
+                f"Argument {spec.name!r} is too {size}. "
+                f"constant argument {spec.name!r} must be {symbol} {bound}; got {value!r}"
+            )
 
 
 def bind_declared(
