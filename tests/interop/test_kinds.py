@@ -40,7 +40,11 @@ def test_named_argument_defaults(client):
 
 
 def test_table_function_bind_errors_name_the_argument(client):
-    with pytest.raises(ClientError, match=r"testkit\.count_to: constant argument 'n' must be >= 0; got -1"):
+    with pytest.raises(
+        ClientError,
+        match=r"testkit\.count_to: Argument 'n' is too small\. "
+        r"constant argument 'n' must be >= 0; got -1",
+    ):
         count_to(client, -1)
     with pytest.raises(ClientError, match=r"testkit\.count_to: unknown named argument\(s\) \['colour'\]"):
         count_to(client, 1, colour="red")
