@@ -49,6 +49,11 @@ MODULES: tuple[str, ...] = (
     "global_functions",
     "table.settings",
     "table.batch_index",
+    "table.cache",
+    "table.filters",
+    "table.late_materialization",
+    "table.partition_columns",
+    "table.versioned",
 )
 """Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
 
@@ -63,6 +68,9 @@ _STORAGE = "per-call function storage shared by a call's workers (params.storage
 _BUFFERING = "the table-buffering kind (TableBufferingFunction; issue 10 phase B)"
 _ROW_TRANSFORM = "row-transform (blended LATERAL) table-in-out functions (RowTransformFunction)"
 _CACHE = "result-cache revalidation (params.if_none_match)"
+_AUTH = "the caller's identity (params.auth_context)"
+_DYNAMIC_FILTERS = "dynamic filter pushdown (params.current_pushdown_filters)"
+_REFERENCE_ENV = "aiohttp, which the reference itself needs for this class and the test env lacks"
 _PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
 
 RUNTIME_ATTRIBUTES = {
@@ -70,6 +78,8 @@ RUNTIME_ATTRIBUTES = {
     _STORAGE: "storage",
     _CACHE: "if_none_match",
     _SETTINGS_PARAM: "settings",
+    _AUTH: "auth_context",
+    _DYNAMIC_FILTERS: "current_pushdown_filters",
     _SECRETS: "secrets",
 }
 """Exclusions for a ``params`` attribute the host does not provide: the class must use it."""
@@ -114,6 +124,26 @@ EXCLUDED: dict[str, str] = {
     "MultiSecretDemoFunction": _SECRETS,
     "PartitionedBatchIndexFunction": _STORAGE,
     "PartitionedBatchIndexMarkedFunction": _STORAGE,
+    "CacheRevalidatableFunction": _CACHE,
+    "CacheWhoamiFunction": _AUTH,
+    "CacheExternalFailFunction": _REFERENCE_ENV,
+    "CacheParallelFunction": _STORAGE,
+    "CacheOrderedFunction": _STORAGE,
+    "CachePartitionParallelFunction": _STORAGE,
+    "FilterEchoFunction": _INIT_CALL,
+    "BoolFilterEchoFunction": _INIT_CALL,
+    "ValuePruneFunction": _INIT_CALL,
+    "FilteredColumnsEchoFunction": _INIT_CALL,
+    "DynamicFilterEchoFunction": _DYNAMIC_FILTERS,
+    "FilterEchoPartitionedFunction": _INIT_CALL,
+    "FilterEchoTableScanFunction": _INIT_CALL,
+    "LateMaterializationFunction": _INIT_CALL,
+    "CountryPartitionedSalesFunction": _STORAGE,
+    "RegionYearPartitionedFunction": _STORAGE,
+    "TrailingPartitionSalesFunction": _STORAGE,
+    "PartitionedWithExplicitOverrideFunction": _STORAGE,
+    "DisjointRangePartitionedFunction": _STORAGE,
+    "OverlappingRangePartitionedFunction": _STORAGE,
     "SecretInOutFunction": _SECRETS,
     "GenericSumFunction": _AGG_BIND,
     "SecretTypedSumFunction": _AGG_BIND,
