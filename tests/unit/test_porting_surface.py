@@ -181,3 +181,19 @@ def test_text_column_binds_to_an_integer_parameter_and_converts_per_batch():
     assert bound(good).column(0).to_pylist() == [3, 6, None]
     with pytest.raises(pa.ArrowInvalid, match="x"):
         bound(pa.RecordBatch.from_pydict({"v": ["x"]}))
+
+
+def test_a_user_attribute_named_kind_is_just_data():
+    """A worker uses KIND for its own purposes (a sequence alphabet): the kind comes from the base class."""
+    from vgi_host.kinds.registry import spec_for_class
+
+    class Complement(ScalarFunction):
+        KIND = "ACGT"
+
+        @classmethod
+        def compute(cls, seq: Annotated[pa.StringArray, Param()]) -> Annotated[pa.StringArray, Returns()]:
+            return seq
+
+    assert spec_for_class(Complement).name == "scalar"
+    assert Complement.definition().name == "complement"
+    assert Complement.KIND == "ACGT"
