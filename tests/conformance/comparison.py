@@ -62,10 +62,12 @@ def call_outcome(run: Callable[[], Any]) -> Outcome:
         return Outcome(error=str(exc))
 
 
-def _schema(raw: bytes | None) -> list[tuple[str, str]]:
+def _schema(raw: bytes | None, *, metadata: bool = False) -> list[tuple[Any, ...]]:
     if not raw:
         return []
     schema = pa.ipc.read_schema(pa.py_buffer(raw))
+    if metadata:
+        return [(f.name, str(f.type), dict(f.metadata or {})) for f in schema]
     return [(f.name, str(f.type)) for f in schema]
 
 
@@ -83,7 +85,12 @@ def catalog_view(info: Any) -> dict[str, Any]:
         "arguments": _schema(info.arguments),
         # The reference leaves a table function's catalog output schema empty (bind decides it);
         # vgi-host advertises FIXED_SCHEMA there.  Only scalar and aggregate outputs are compared.
-        "output": _schema(info.output_schema) if info.function_type.name in ("SCALAR", "AGGREGATE") else None,
+        "output": (
+            _schema(info.output_schema, metadata=True)
+            if info.function_type.name in ("SCALAR", "AGGREGATE")
+            else None
+        ),
+        "argument_monotonicity": info.argument_monotonicity,
     }
 
 

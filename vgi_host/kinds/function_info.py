@@ -74,6 +74,8 @@ def default_values(arguments: Sequence[ArgumentSpec]) -> pa.RecordBatch | None:
 
 def result_schema(result_type: pa.DataType) -> pa.Schema:
     """The one-column output schema of scalar and aggregate functions."""
+    if pa.types.is_null(result_type):  # decided at bind: tagged the way the reference tags it
+        return pa.schema([pa.field(RESULT_FIELD, result_type, metadata={b"vgi:any": b"true"})])
     return pa.schema([pa.field(RESULT_FIELD, result_type)])
 
 
