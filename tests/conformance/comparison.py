@@ -67,7 +67,7 @@ def _schema(raw: bytes | None, *, metadata: bool = False) -> list[tuple[Any, ...
         return []
     schema = pa.ipc.read_schema(pa.py_buffer(raw))
     if metadata:
-        return [(f.name, str(f.type), dict(f.metadata or {})) for f in schema]
+        return [(f.name, str(f.type), sorted((f.metadata or {}).items())) for f in schema]
     return [(f.name, str(f.type)) for f in schema]
 
 
@@ -82,7 +82,7 @@ def catalog_view(info: Any) -> dict[str, Any]:
         "examples": [(e.sql, e.description) for e in info.examples or []],
         "stability": info.stability,
         "null_handling": info.null_handling,
-        "arguments": _schema(info.arguments),
+        "arguments": _schema(info.arguments, metadata=True),
         # The reference leaves a table function's catalog output schema empty (bind decides it);
         # vgi-host advertises FIXED_SCHEMA there.  Only scalar and aggregate outputs are compared.
         "output": (

@@ -41,7 +41,9 @@ def _argument_field(spec: ArgumentSpec) -> pa.Field[Any]:
         metadata["vgi_type"] = "any"
     if spec.named is not None:
         metadata["vgi_arg"] = "named"
-    elif spec.is_constant:
+    elif spec.is_constant and not spec.declared_on_class:
+        # Only scalar/aggregate constants are marked: every table-function argument is constant,
+        # and the reference marks none of them (nor the TABLE input).
         metadata["vgi_const"] = "true"
     if spec.has_default:
         try:

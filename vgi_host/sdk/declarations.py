@@ -85,6 +85,7 @@ def read_declared_arguments(cls: type, *, allow_table: bool) -> tuple[ArgumentSp
             default=arg.default if arg.has_default else NO_DEFAULT,
             named=arg.position if isinstance(arg.position, str) else None,
             is_table=is_table,
+            declared_on_class=True,
         )
         (named if spec.named is not None else positional).append(spec)
     positional.sort(key=lambda s: s.position)

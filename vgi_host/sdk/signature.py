@@ -52,6 +52,8 @@ class ArgumentSpec:
     """The SQL key of a named argument (``key := value``); None for positional ones."""
     is_table: bool = False
     """The TABLE input of a table-in-out function (its rows arrive as batches)."""
+    declared_on_class: bool = False
+    """An ``Arg`` class annotation (table and table-in-out arguments), not a ``compute`` parameter."""
 
     @property
     def has_default(self) -> bool:
