@@ -27,7 +27,7 @@ def test_list_json_reports_every_pack_with_status(run_cli):
     assert (kinds["geo_grid"], kinds["centroid"]) == ("table", "aggregate")
     testkit = {f["name"]: f for f in packs["testkit"]["functions"]}
     assert testkit["count_to"]["signature"] == (
-        "count_to(n BIGINT, label := VARCHAR, batch := BIGINT)"
+        "count_to(n BIGINT, batch := BIGINT, label := VARCHAR)"
         " -> TABLE(i BIGINT, label VARCHAR, square BIGINT)"
     )
     assert testkit["running_total"]["signature"] == "running_total(column VARCHAR, data TABLE) -> TABLE"

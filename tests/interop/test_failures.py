@@ -65,7 +65,11 @@ def test_type_bound_failure_names_argument_column_type_and_bound(client):
 
 
 def test_bad_constant_is_a_bind_error_naming_the_argument(client):
-    with pytest.raises(ClientError, match=r"testkit\.add_k: constant argument 'k' must be <= 1000; got 5000"):
+    with pytest.raises(
+        ClientError,
+        match=r"testkit\.add_k: Argument 'k' is too large\. "
+        r"constant argument 'k' must be <= 1000; got 5000",
+    ):
         call_scalar(client, "testkit", "add_k", {"x": [1]}, [5000])
     with pytest.raises(ClientError, match=r"testkit\.add_k: missing constant argument 'k'"):
         call_scalar(client, "testkit", "add_k", {"x": [1]})

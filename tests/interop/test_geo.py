@@ -78,7 +78,9 @@ def test_geohash_encode_with_constant_precision(client):
 
 def test_geohash_precision_out_of_range_is_a_bind_error(client):
     with pytest.raises(
-        ClientError, match=r"geo\.geohash_encode: constant argument 'precision' must be <= 12; got 13"
+        ClientError,
+        match=r"geo\.geohash_encode: Argument 'precision' is too large\. "
+        r"constant argument 'precision' must be <= 12; got 13",
     ):
         call_scalar(client, "geo", "geohash_encode", {"lat": [1.0], "lon": [1.0]}, [13])
 

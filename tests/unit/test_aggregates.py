@@ -252,3 +252,19 @@ class _Boom:
 
     def __reduce__(self):
         return (open, (self.path, "w"))
+
+
+def test_a_group_the_update_never_used_stays_null(processes):
+    """Reference semantics: only states the function assigns (or, here, looks up) are kept."""
+    first, second = processes
+    bound = bind(first, "null_skipping")
+    update(first, bound, [0, 0, 1, 1], [None, None, 4, None], "null_skipping")
+    update(second, bound, [0, 2], [None, None], "null_skipping")
+    assert finalize(first, bound, [0, 1, 2], "null_skipping") == [None, 4, None]
+
+
+def test_an_in_place_update_that_leaves_the_initial_value_is_still_kept(processes):
+    first, _ = processes
+    bound = bind(first)
+    update(first, bound, [0], [0])  # Total mutates states[0] in place: 0 + 0 is still a sum, not NULL
+    assert finalize(first, bound, [0]) == [0]

@@ -129,3 +129,32 @@ def test_unusable_pack_names_fail_before_import(name, problem):
     assert record.status is PackStatus.FAILED
     assert problem in (record.error or "")
     assert record.traceback is None  # never imported
+
+
+def test_a_worker_class_with_one_schema_is_a_pack():
+    for target in ("worker_pack:MathWorker", "worker_pack:LegacyWorker"):
+        module, _, attribute = target.partition(":")
+        record = load_pack(
+            PackCandidate("math", f"tests.unit.fake_packs.{module}:{attribute}", "vgi-pack-math", "1.0")
+        )
+        assert record.status is PackStatus.LOADED, record.error
+        assert set(record.function_names) <= {"negate", "twice"}
+        assert "negate" in record.function_names
+
+
+def test_a_worker_with_several_schemas_is_refused_with_the_reason():
+    record = load_pack(
+        PackCandidate("two", "tests.unit.fake_packs.worker_pack:TwoSchemaWorker", "vgi-pack-two", "1.0")
+    )
+    assert record.status is PackStatus.FAILED
+    assert "Worker class cannot be served" in (record.error or "")
+    assert "declares 2 (multi-schema packs are not served yet)" in (record.error or "")
+
+
+def test_schema_takes_either_spelling():
+    from vgi_host import Schema
+
+    assert Schema(name="geo").path == ["geo"]
+    assert Schema(path=["geo"]).name == "geo"
+    with pytest.raises(ValueError, match="exactly one of"):
+        Schema(name="geo", path=["geo"])

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vgi_host.errors import PACK_FAILURES, BindError, FunctionError
+from vgi_host.kinds.aggregate_nulls import TrackedStates
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
     AggregateBindResponse,
@@ -249,12 +250,20 @@ class Aggregates:
             arguments = self._call(qualified, "reading the input columns", bound.update_arguments, batch)
             function = bound.definition.function_class
             touched = {gid: replica.states.get(gid) for gid in unique}
+            fresh: dict[int, Any] = {}
             for gid, state in touched.items():
                 if state is None:
-                    touched[gid] = self._call(
+                    fresh[gid] = touched[gid] = self._call(
                         qualified, "initial_state", function.initial_state, bound.params
                     )
-            self._call(qualified, "update", bound.definition.update, touched, group_ids, **arguments)
+            if fresh:
+                tracked = TrackedStates(touched)
+                self._call(qualified, "update", bound.definition.update, tracked, group_ids, **arguments)
+                touched = dict(tracked)
+                for gid in tracked.unused(fresh):
+                    del touched[gid]  # skipped (e.g. all inputs NULL): finalize sees None, as in SQL
+            else:
+                self._call(qualified, "update", bound.definition.update, touched, group_ids, **arguments)
             return touched
 
         self._fold(request.execution_id, _name(request), compute)

@@ -14,6 +14,7 @@ from vgi_host.kinds.registry import spec_of
 from vgi_host.model.entries import ArgumentDescription, ExampleDescription, FunctionDescription, FunctionEntry
 from vgi_host.protocol.common import encode_catalog_item
 from vgi_host.sdk.definition import FunctionDefinition
+from vgi_host.sdk.overloads import members_of
 from vgi_host.sdk.signature import ArgumentSpec
 from vgi_host.sql_types import sql_type
 
@@ -72,5 +73,5 @@ def function_entry(definition: FunctionDefinition, schema: str) -> FunctionEntry
 
 
 def function_entries(schema: str, definitions: Sequence[FunctionDefinition]) -> tuple[FunctionEntry, ...]:
-    """Every definition of a pack as entries of ``schema``."""
-    return tuple(function_entry(d, schema) for d in definitions)
+    """Every definition of a pack as entries of ``schema``; each overload is its own entry."""
+    return tuple(function_entry(member, schema) for d in definitions for member in members_of(d))

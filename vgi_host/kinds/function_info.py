@@ -43,10 +43,15 @@ def _argument_field(spec: ArgumentSpec) -> pa.Field[Any]:
         metadata["vgi_type"] = "any"
     if spec.named is not None:
         metadata["vgi_arg"] = "named"
-    elif spec.is_constant:
+    elif spec.is_constant and not spec.declared_on_class:
+        # Only scalar/aggregate constants are marked: every table-function argument is constant,
+        # and the reference marks none of them (nor the TABLE input).
         metadata["vgi_const"] = "true"
     if spec.has_default:
-        metadata["vgi_default"] = json.dumps(spec.default)
+        try:
+            metadata["vgi_default"] = json.dumps(spec.default)
+        except TypeError:  # bytes, datetimes...: shown as their repr, as the reference does
+            metadata["vgi_default"] = json.dumps(repr(spec.default))
     rule = spec.constraint
     if rule is not None:
         if rule.choices is not None:
@@ -73,6 +78,8 @@ def default_values(arguments: Sequence[ArgumentSpec]) -> pa.RecordBatch | None:
 
 def result_schema(result_type: pa.DataType) -> pa.Schema:
     """The one-column output schema of scalar and aggregate functions."""
+    if pa.types.is_null(result_type):  # decided at bind: tagged the way the reference tags it
+        return pa.schema([pa.field(RESULT_FIELD, result_type, metadata={b"vgi:any": b"true"})])
     return pa.schema([pa.field(RESULT_FIELD, result_type)])
 
 

@@ -78,6 +78,9 @@ class ScalarKind(KindSpec):
             output_schema=result_schema(definition.signature.result_type),
             stability=meta.stability or FunctionStability.CONSISTENT,
             null_handling=meta.null_handling or NullHandling.DEFAULT,
+            argument_monotonicity=(
+                list(meta.argument_monotonicity) if meta.argument_monotonicity is not None else None
+            ),
             **common_fields(definition, schema),
         )
 

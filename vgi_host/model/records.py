@@ -199,6 +199,6 @@ def conflicting_names(records: Iterable[PackRecord]) -> dict[str, list[str]]:
     """Function names (lower-cased) defined by more than one of ``records`` -> those packs' names."""
     owners: dict[str, list[str]] = {}
     for record in records:
-        for name in record.function_names:
-            owners.setdefault(name.lower(), []).append(record.name)
+        for name in {n.lower() for n in record.function_names}:  # overloads are one name
+            owners.setdefault(name, []).append(record.name)
     return {name: packs for name, packs in owners.items() if len(packs) > 1}

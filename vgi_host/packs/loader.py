@@ -33,10 +33,13 @@ from vgi_host.model.candidate import PackCandidate
 from vgi_host.model.records import HOST_SCHEMA, PackRecord, PackStatus, not_served
 from vgi_host.packs import hookspecs
 from vgi_host.packs.discovery import NameClash
+from vgi_host.packs.overload_checks import overload_problems
 from vgi_host.packs.table_registrations import check_names, declared_tables, declared_views
+from vgi_host.packs.worker_packs import worker_plugin
 from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.sdk.metadata import SQL_IDENTIFIER
 from vgi_host.sdk.objects import PackView
+from vgi_host.sdk.overloads import group_overloads
 
 DYNAMIC_CATALOG_FLAG = "VGI_HOST_DYNAMIC_CATALOG"
 """Set to True on a pack's entry-point object to never cache its catalog (it changes at run time)."""
@@ -92,26 +95,17 @@ def _plugin_manager(pack: str, plugin: Any) -> pluggy.PluginManager:
 
 
 def _definitions(registered: list[object]) -> tuple[FunctionDefinition, ...]:
-    by_name: dict[str, FunctionDefinition] = {}
+    definitions: list[FunctionDefinition] = []
     problems: list[str] = []
     for function_class in registered:
         try:
-            definition = definition_of(function_class)
+            definitions.append(definition_of(function_class))
         except FunctionDefinitionError as exc:
             problems.append(f"invalid function: {exc}")
-            continue
-        key = definition.name.lower()
-        if key in by_name:
-            first = by_name[key].function_class.__name__
-            problems.append(
-                f"function name {definition.name!r} is registered twice "
-                f"({first} and {definition.function_class.__name__})"
-            )
-            continue
-        by_name[key] = definition
+    problems.extend(overload_problems(definitions))
     if problems:
         raise PackLoadError("; ".join(problems), "fix the function classes named above")
-    return tuple(sorted(by_name.values(), key=lambda d: d.name))
+    return tuple(sorted(group_overloads(definitions), key=lambda d: d.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +120,7 @@ class ImportedPack:
 
 _STAGE_PROBLEMS = {
     "import": "import of {target!r} failed",
+    "worker": "its Worker class cannot be served",
     "hooks": "registering its hooks failed",
     "register_functions": "its register_functions hook raised",
     "register_tables": "its register_tables hook raised",
@@ -147,6 +142,8 @@ def import_pack(candidate: PackCandidate, plugin: object | None = None) -> Impor
         with _stdout_to_stderr():
             if plugin is None:
                 plugin = _import_target(candidate.target)
+                stage = "worker"
+                plugin = worker_plugin(plugin)
             stage = "hooks"
             manager = _plugin_manager(candidate.name, plugin)
             stage = "register_functions"

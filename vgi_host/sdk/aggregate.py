@@ -92,6 +92,11 @@ class AggregateDefinition:
         for required in ("update", "finalize"):
             if not callable(getattr(function_class, required, None)):
                 raise FunctionDefinitionError(f"{name} must define the classmethod {required}")
+        if callable(getattr(function_class, "on_bind", None)):
+            raise FunctionDefinitionError(
+                f"{name}: an aggregate on_bind (result type chosen at bind) is not served by vgi-host yet; "
+                f"declare the type with Returns(...) on finalize"
+            )
         update: Callable[..., None] = getattr(function_class, "update")  # noqa: B009
         finalize: Callable[..., Any] = getattr(function_class, "finalize")  # noqa: B009
         result_type, _ = read_returns(function_class, finalize, column=False)

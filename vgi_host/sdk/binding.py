@@ -41,26 +41,18 @@ def _column_step(spec: ArgumentSpec, index: int, field: pa.Field[Any]) -> tuple[
     return spec.name, index, target
 
 
-_FAMILIES: tuple[Callable[[pa.DataType], bool], ...] = (
-    lambda t: pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t),
-    lambda t: pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t),
-    lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t),
-    lambda t: pa.types.is_date(t) or pa.types.is_timestamp(t),
-)
-
-
 def implicitly_castable(source: pa.DataType, target: pa.DataType) -> bool:
     """Whether a column may be cast to a parameter's type without the caller asking.
 
-    Only within a family (numbers, text, bytes, dates), like DuckDB's own
-    implicit casts: Arrow can also *parse* text into numbers, but doing that
-    silently would turn a wrong column into a mid-query parse error.
+    The reference SDK's rule (vgi-python 0.47.0): any column whose type differs
+    from the declared one is cast with Arrow's ``cast`` before the function
+    sees it, text to numbers included; values that do not convert fail that
+    batch, with Arrow's message.  vgi-host follows it, and checks at bind that
+    Arrow has a cast at all, so a column that can never convert (a struct to
+    an integer) is refused before any data moves.
     """
     if pa.types.is_null(source):
         return True
-    family = next((member for member in _FAMILIES if member(target)), None)
-    if family is None or not family(source):
-        return False
     try:
         pa.array([], type=source).cast(target)
     except CAST_FAILURES:
@@ -131,18 +123,25 @@ def _check_constraint(spec: ArgumentSpec, value: Any) -> None:
     rule = spec.constraint
     if rule is None:
         return
+    # Each message opens with the reference SDK's sentence, so errors read the same under both.
     if rule.choices is not None and value not in rule.choices:
-        raise BindError(f"constant argument {spec.name!r} must be one of {list(rule.choices)}; got {value!r}")
-    checks: tuple[tuple[float | None, str, Callable[[Any, float], bool]], ...] = (
-        (rule.ge, ">=", lambda v, b: v >= b),
-        (rule.le, "<=", lambda v, b: v <= b),
-        (rule.gt, ">", lambda v, b: v > b),
-        (rule.lt, "<", lambda v, b: v < b),
+        raise BindError(
+            f"Argument {spec.name!r} has an invalid value. "
+            f"constant argument {spec.name!r} must be one of {list(rule.choices)}; got {value!r}"
+        )
+    checks: tuple[tuple[float | None, str, str, Callable[[Any, float], bool]], ...] = (
+        (rule.ge, ">=", "small", lambda v, b: v >= b),
+        (rule.le, "<=", "large", lambda v, b: v <= b),
+        (rule.gt, ">", "small", lambda v, b: v > b),
+        (rule.lt, "<", "large", lambda v, b: v < b),
     )
     is_nan = isinstance(value, float) and math.isnan(value)
-    for bound, symbol, holds in checks:
+    for bound, symbol, size, holds in checks:
         if bound is not None and (is_nan or not holds(value, bound)):
-            raise BindError(f"constant argument {spec.name!r} must be {symbol} {bound}; got {value!r}")
+            raise BindError(
+                f"Argument {spec.name!r} is too {size}. "
+                f"constant argument {spec.name!r} must be {symbol} {bound}; got {value!r}"
+            )
 
 
 def bind_declared(

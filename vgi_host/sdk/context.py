@@ -8,11 +8,14 @@ this small surface.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pyarrow as pa
+
+_logger = logging.getLogger("vgi_host.pack")
 
 
 class Args:
@@ -37,16 +40,34 @@ class Args:
 
 
 @dataclass(frozen=True, slots=True)
-class BindParams:
-    """What ``on_bind`` sees: the call's arguments and (table-in-out) its input schema."""
+class BindParams[ArgsT = Any]:
+    """What ``on_bind`` sees: the call's arguments and (table-in-out) its input schema.
+
+    Generic only so that reference-era annotations such as ``BindParams[MyArgs]`` evaluate.
+    """
 
     args: Args
     input_schema: pa.Schema | None = None
 
+    @property
+    def bind_call(self) -> BindCall:
+        """The reference's spelling of the input schema: ``params.bind_call.input_schema``."""
+        return BindCall(input_schema=self.input_schema)
+
+
+@dataclass(frozen=True, slots=True)
+class BindCall:
+    """The part of the bind request a reference-era ``on_bind`` reads."""
+
+    input_schema: pa.Schema | None = None
+
 
 @dataclass(slots=True)
-class ProcessParams:
-    """What ``initial_state``/``process`` (and aggregate callbacks) see for one execution."""
+class ProcessParams[ArgsT = Any]:
+    """What ``initial_state``/``process`` (and aggregate callbacks) see for one execution.
+
+    Generic only so that reference-era annotations such as ``ProcessParams[None]`` evaluate.
+    """
 
     args: Args
     output_schema: pa.Schema
@@ -79,8 +100,12 @@ class OutputCollector:
         """The schema emitted batches must have (columns beyond it are dropped)."""
         return self._sink.output_schema
 
-    def emit(self, batch: pa.RecordBatch) -> None:
-        """Send one batch; extra columns are projected away, compatible types cast."""
+    def emit(self, batch: pa.RecordBatch, **hints: Any) -> None:
+        """Send one batch; extra columns are projected away, compatible types cast.
+
+        Keyword ``hints`` are the reference's per-batch annotations
+        (``cache_control=...``); vgi-host does not forward them yet.
+        """
         self._sink.emit(batch)
 
     def emit_pydict(self, data: Mapping[str, Any]) -> None:
@@ -91,3 +116,19 @@ class OutputCollector:
     def finish(self) -> None:
         """Declare the output complete (may follow an ``emit`` in the same call)."""
         self._sink.finish()
+
+    def client_log(self, level: Any, message: str, **extra: str) -> None:
+        """Send a log message to the client (the reference's ``out.client_log``).
+
+        Forwarded to the RPC stream when the runtime's sink can carry it;
+        otherwise written to the host's log, so the call never fails for it.
+        """
+        forward = getattr(self._sink, "client_log", None)
+        if callable(forward):
+            forward(level, message, **extra)
+        else:
+            _logger.info("%s %s", getattr(level, "name", level), message)
+
+
+VgiOutputCollector = OutputCollector
+"""The reference SDK's name for the collector a table function emits into."""

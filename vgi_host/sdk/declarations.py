@@ -9,19 +9,41 @@ code is shared.
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from typing import Any
 
 from vgi_host.errors import FunctionDefinitionError
+from vgi_host.sdk.annotations import class_hints
 from vgi_host.sdk.duckdb_types import refuse_declared_type
 from vgi_host.sdk.params import Arg, TableInput
 from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
 from vgi_host.sdk.types import AnnotationTypeError, constant_type
 
 
+def arguments_holder(cls: type) -> type:
+    """The class whose annotations declare ``cls``'s arguments.
+
+    vgi-host's own shape declares them on the function class.  The reference
+    SDK declares them on a separate dataclass, named by a ``FunctionArguments``
+    attribute or given as the first type argument of the base
+    (``TableFunctionGenerator[MyArgs, MyState]``).
+    """
+    holder = getattr(cls, "FunctionArguments", None)
+    if isinstance(holder, type):
+        return holder
+    for klass in cls.__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            arguments = typing.get_args(base)
+            if arguments and isinstance(arguments[0], type) and dataclasses.is_dataclass(arguments[0]):
+                return arguments[0]
+    return cls
+
+
 def _declared(cls: type) -> list[tuple[str, Any, Arg]]:
+    source = arguments_holder(cls)
     try:
-        hints = typing.get_type_hints(cls, include_extras=True)
+        hints = class_hints(source)
     except Exception as exc:
         raise FunctionDefinitionError(f"{cls.__name__}: cannot resolve annotations: {exc}") from exc
     found = []
@@ -36,10 +58,15 @@ def _declared(cls: type) -> list[tuple[str, Any, Arg]]:
 
 
 def read_declared_arguments(cls: type, *, allow_table: bool) -> tuple[ArgumentSpec, ...]:
-    """Positional arguments in position order, then named ones in declaration order."""
+    """Positional arguments in position order, then named ones by name (the reference's order)."""
     positional: list[ArgumentSpec] = []
     named: list[ArgumentSpec] = []
     for attribute, base, arg in _declared(cls):
+        if arg.varargs:
+            raise FunctionDefinitionError(
+                f"{cls.__name__}.{attribute}: variadic arguments (Arg(varargs=True)) "
+                f"are not served by vgi-host yet"
+            )
         is_table = base is TableInput
         if is_table and not allow_table:
             raise FunctionDefinitionError(
@@ -60,9 +87,11 @@ def read_declared_arguments(cls: type, *, allow_table: bool) -> tuple[ArgumentSp
             default=arg.default if arg.has_default else NO_DEFAULT,
             named=arg.position if isinstance(arg.position, str) else None,
             is_table=is_table,
+            declared_on_class=True,
         )
         (named if spec.named is not None else positional).append(spec)
     positional.sort(key=lambda s: s.position)
+    named.sort(key=lambda s: s.named or s.name)  # the reference lists named arguments by name
     if [s.position for s in positional] != list(range(len(positional))):
         raise FunctionDefinitionError(
             f"{cls.__name__}: positional Arg positions must be 0, 1, 2, ... without gaps; "

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vgi_host.errors import FunctionDefinitionError
-from vgi_host.protocol.enums import DistinctDependence, FunctionStability, NullHandling, OrderDependence
+from vgi_host.protocol.enums import (
+    ArgumentMonotonicity,
+    DistinctDependence,
+    FunctionStability,
+    NullHandling,
+    OrderDependence,
+)
 from vgi_host.sdk.params import FunctionExample
 
 SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -37,8 +43,44 @@ KNOWN_META_ATTRIBUTES = frozenset(
         # aggregates
         "order_dependent",
         "distinct_dependent",
+        # scalar
+        "argument_monotonicity",
     }
 )
+
+REFERENCE_ONLY_META_ATTRIBUTES = frozenset(
+    {
+        # Accepted so that code written for vgi-python 0.47.0 loads unchanged; the host does not
+        # act on them yet (the function is served without the optimisation each one enables).
+        "required_settings",
+        "required_secrets",
+        "filter_pushdown",
+        "auto_apply_filters",
+        "sampling_pushdown",
+        "late_materialization",
+        "filter_semantic_profiles",
+        "additional_filter_functions",
+        "runtime_filter_algorithms",
+        "filter_evaluation_contexts",
+        "preserves_order",
+        "supports_batch_index",
+        "supports_splits",
+        "filters_exactly_applied",
+        "supports_positions",
+        "split_token_ttl_seconds",
+        "partition_kind",
+        "supports_window",
+        "streaming_partitioned",
+        "has_finalize",
+        "source_order_dependent",
+        "sink_order_dependent",
+        "requires_input_batch_index",
+        "input_from_args",
+        "input_rows_per_call",
+        "cache_control",
+    }
+)
+"""``Meta`` attributes of the reference SDK that vgi-host accepts but does not serve yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +101,8 @@ class FunctionMetadata:
     """How many processes may share one table call; None lets the kind decide (see each kind)."""
     order_dependent: OrderDependence | None = None
     distinct_dependent: DistinctDependence | None = None
+    argument_monotonicity: tuple[ArgumentMonotonicity, ...] | None = None
+    """Per declared argument: how the result moves when that argument grows (scalars)."""
 
 
 def snake_case(class_name: str) -> str:
@@ -85,7 +129,7 @@ def _examples(raw: Sequence[FunctionExample | str]) -> tuple[FunctionExample, ..
 def resolve_metadata(cls: type) -> FunctionMetadata:
     """Read ``cls.Meta`` and the docstring into a :class:`FunctionMetadata`."""
     attributes = _meta_attributes(cls)
-    unknown = sorted(set(attributes) - KNOWN_META_ATTRIBUTES)
+    unknown = sorted(set(attributes) - KNOWN_META_ATTRIBUTES - REFERENCE_ONLY_META_ATTRIBUTES)
     if unknown:
         raise FunctionDefinitionError(
             f"{cls.__name__}.Meta has unknown attributes {unknown}; known: {sorted(KNOWN_META_ATTRIBUTES)}"
@@ -117,4 +161,16 @@ def resolve_metadata(cls: type) -> FunctionMetadata:
         max_workers=max_workers,
         order_dependent=attributes.get("order_dependent"),
         distinct_dependent=attributes.get("distinct_dependent"),
+        argument_monotonicity=_monotonicity(cls, attributes.get("argument_monotonicity")),
     )
+
+
+def _monotonicity(cls: type, raw: Any) -> tuple[ArgumentMonotonicity, ...] | None:
+    if raw is None:
+        return None
+    values = tuple(raw)
+    if not all(isinstance(v, ArgumentMonotonicity) for v in values):
+        raise FunctionDefinitionError(
+            f"{cls.__name__}.Meta.argument_monotonicity must list ArgumentMonotonicity"
+        )
+    return values

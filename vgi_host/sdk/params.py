@@ -36,6 +36,9 @@ class Param:
     arrow_type: pa.DataType | type | None = None
     doc: str = ""
     type_bound: TypeBound | Sequence[TypeBound] | None = None
+    varargs: bool = False
+    """Any number of trailing columns (the reference's spelling; not served by vgi-host yet)."""
+    varargs_min: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,8 @@ class ConstParam:
     le: float | None = None
     gt: float | None = None
     lt: float | None = None
+    phase: str | None = None
+    """The reference's aggregate phase that loads the constant (not served by vgi-host yet)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,7 @@ class Arg:
     le: float | None
     gt: float | None
     lt: float | None
+    varargs: bool
 
     def __init__(
         self,
@@ -123,6 +129,7 @@ class Arg:
         le: float | None = None,
         gt: float | None = None,
         lt: float | None = None,
+        varargs: bool = False,
     ) -> None:
         for name, value in (
             ("position", position),
@@ -134,6 +141,7 @@ class Arg:
             ("le", le),
             ("gt", gt),
             ("lt", lt),
+            ("varargs", varargs),
         ):
             object.__setattr__(self, name, value)
 
@@ -158,3 +166,13 @@ class Arg:
             gt=self.gt,
             lt=self.lt,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OutputLength:
+    """Marks a ``compute`` parameter that receives the input batch's row count (an ``int``).
+
+    A scalar with no column arguments (``random_int()``) still has to return
+    one value per row; this is how it learns how many.  It is not a SQL
+    argument and does not appear in the catalog.
+    """

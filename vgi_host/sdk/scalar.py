@@ -22,6 +22,7 @@ from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.casting import cast_or_raise
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
+from vgi_host.sdk.scalar_on_bind import call_on_bind, has_on_bind
 from vgi_host.sdk.signature import ArgumentSpec, ComputeSignature, read_compute_signature
 
 RESULT_FIELD = "result"
@@ -60,7 +61,10 @@ class ScalarDefinition:
         if compute is None or not callable(compute):
             raise FunctionDefinitionError(f"{function_class.__name__} must define a compute classmethod")
         metadata = resolve_metadata(function_class)
-        return cls(function_class, metadata, read_compute_signature(function_class, compute), compute)
+        signature = read_compute_signature(
+            function_class, compute, decided_at_bind=has_on_bind(function_class)
+        )
+        return cls(function_class, metadata, signature, compute)
 
     @property
     def name(self) -> str:
@@ -83,8 +87,13 @@ class ScalarDefinition:
             raise BindError(f"scalar functions take no named arguments; got {sorted(named)}")
         plan = plan_columns(self.signature.columns, input_schema)
         values = bind_constants(self.signature.constants, constants)
-        output_schema = pa.schema([pa.field(RESULT_FIELD, self.signature.result_type)])
-        return BoundScalar(self.compute, plan, values, output_schema, self.signature.result_type)
+        result_type = self.signature.result_type
+        if has_on_bind(self.function_class):
+            result_type = call_on_bind(self.function_class, self.signature, input_schema, constants)
+        output_schema = pa.schema([pa.field(RESULT_FIELD, result_type)])
+        return BoundScalar(
+            self.compute, plan, values, output_schema, result_type, self.signature.length_parameter
+        )
 
 
 class ResultShapeError(ValueError):
@@ -100,6 +109,7 @@ class BoundScalar:
     constants: dict[str, Any]
     output_schema: pa.Schema
     result_type: pa.DataType
+    length_parameter: str | None = None
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Run ``compute`` on one batch and check what it returned.
@@ -108,12 +118,14 @@ class BoundScalar:
         ``batch.columns``), and a result that already is an array of the
         declared type skips the conversions.
         """
-        kwargs = {
+        kwargs: dict[str, Any] = {
             name: batch.column(index) if cast_to is None else batch.column(index).cast(cast_to)
             for name, index, cast_to in self.column_plan
         }
         if self.constants:
             kwargs.update(self.constants)
+        if self.length_parameter is not None:
+            kwargs[self.length_parameter] = batch.num_rows
         result = self.compute(**kwargs)
         if not (isinstance(result, pa.Array) and result.type == self.result_type):
             result = _as_array(result, self.result_type)

@@ -17,8 +17,10 @@ from typing import Any
 import pyarrow as pa
 
 from vgi_host.errors import FunctionDefinitionError
+from vgi_host.sdk.annotations import function_hints
+from vgi_host.sdk.context_markers import UNSERVED_MARKERS
 from vgi_host.sdk.duckdb_types import refuse_declared_type
-from vgi_host.sdk.params import ConstParam, Param, Returns, TypeBound
+from vgi_host.sdk.params import ConstParam, OutputLength, Param, Returns, TypeBound
 from vgi_host.sdk.types import (
     AnnotationTypeError,
     column_type,
@@ -52,6 +54,8 @@ class ArgumentSpec:
     """The SQL key of a named argument (``key := value``); None for positional ones."""
     is_table: bool = False
     """The TABLE input of a table-in-out function (its rows arrive as batches)."""
+    declared_on_class: bool = False
+    """An ``Arg`` class annotation (table and table-in-out arguments), not a ``compute`` parameter."""
 
     @property
     def has_default(self) -> bool:
@@ -71,6 +75,8 @@ class ComputeSignature:
     arguments: tuple[ArgumentSpec, ...]
     result_type: pa.DataType
     result_doc: str
+    length_parameter: str | None = None
+    """The parameter annotated ``OutputLength()``: it receives the batch's row count."""
 
     @property
     def columns(self) -> tuple[ArgumentSpec, ...]:
@@ -91,20 +97,25 @@ def _bounds(bound: TypeBound | Sequence[TypeBound] | None) -> tuple[TypeBound, .
     return tuple(bound)
 
 
-def _marker(hint: Any) -> tuple[Any, Param | ConstParam | Returns | None]:
+def _marker(hint: Any) -> tuple[Any, Param | ConstParam | Returns | OutputLength | None]:
     """Split ``Annotated[T, marker]`` into ``(T, marker)``; ``(hint, None)`` otherwise."""
     if typing.get_origin(hint) is not typing.Annotated:
         return hint, None
     base, *extras = typing.get_args(hint)
     for extra in extras:
-        if isinstance(extra, Param | ConstParam | Returns):
+        if isinstance(extra, Param | ConstParam | Returns | OutputLength):
             return base, extra
+        if isinstance(extra, UNSERVED_MARKERS):
+            raise FunctionDefinitionError(
+                f"{type(extra).__name__}() parameters (session settings, secrets, caller identity) "
+                f"are not served by vgi-host yet"
+            )
     return base, None
 
 
 def _hints(owner: type, method: Callable[..., Any]) -> dict[str, Any]:
     try:
-        return typing.get_type_hints(method, include_extras=True)
+        return function_hints(method, owner)
     except Exception as exc:  # NameError from a forward reference, mostly
         raise FunctionDefinitionError(
             f"{owner.__name__}.{method.__name__}: cannot resolve annotations: {exc}"
@@ -124,11 +135,23 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
     hints = _hints(owner, method)
     parameters = [p for p in inspect.signature(method).parameters.values() if p.name not in ("cls", "self")]
     arguments: list[ArgumentSpec] = []
-    for position, parameter in enumerate(parameters[skip:]):
+    for parameter in parameters[skip:]:
+        position = len(arguments)
         if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             raise FunctionDefinitionError(f"{where}: *args/**kwargs are not supported ({parameter.name})")
         base, marker = _marker(hints.get(parameter.name))
+        if isinstance(marker, OutputLength):
+            continue  # filled by the host with the row count, not a SQL argument
         try:
+            if isinstance(marker, ConstParam) and marker.phase is not None:
+                raise FunctionDefinitionError(
+                    f"{where}: constants loaded in a later phase (ConstParam(phase=...)) "
+                    f"are not served by vgi-host yet"
+                )
+            if isinstance(marker, Param) and marker.varargs:
+                raise FunctionDefinitionError(
+                    f"{where}: variadic parameters (Param(varargs=True)) are not served by vgi-host yet"
+                )
             if isinstance(marker, Param):
                 arguments.append(
                     ArgumentSpec(
@@ -172,12 +195,15 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
     return tuple(arguments)
 
 
-def read_returns(owner: type, method: Callable[..., Any], *, column: bool = True) -> tuple[pa.DataType, str]:
+def read_returns(
+    owner: type, method: Callable[..., Any], *, column: bool = True, decided_at_bind: bool = False
+) -> tuple[pa.DataType, str]:
     """The ``Returns`` annotation of ``method``: result type and doc.
 
     With ``column=False`` the annotated base is not an array class (an
     aggregate's ``finalize`` returns a ``pa.RecordBatch``), so ``Returns``
-    must name the type.
+    must name the type.  With ``decided_at_bind`` (the class has ``on_bind``)
+    an any-type result is allowed and reported as ``null`` until bind.
     """
     where = f"{owner.__name__}.{method.__name__}"
     base, marker = _marker(_hints(owner, method).get("return"))
@@ -189,6 +215,8 @@ def read_returns(owner: type, method: Callable[..., Any], *, column: bool = True
                 f"{where}: Returns(...) must name the result type, e.g. Returns(pa.float64())"
             )
         result = marker.arrow_type
+    elif decided_at_bind and marker.arrow_type is None and column_type_or_none(base) is None:
+        return pa.null(), marker.doc
     else:
         try:
             result = return_type(base, marker.arrow_type)
@@ -198,8 +226,32 @@ def read_returns(owner: type, method: Callable[..., Any], *, column: bool = True
     return result, marker.doc
 
 
-def read_compute_signature(owner: type, compute: Callable[..., Any]) -> ComputeSignature:
+def column_type_or_none(annotated: Any) -> pa.DataType | None:
+    """The Arrow type an array annotation implies, or None when it implies none."""
+    try:
+        return column_type(annotated, None)
+    except AnnotationTypeError:
+        return None
+
+
+def output_length_parameter(owner: type, method: Callable[..., Any]) -> str | None:
+    """The name of the parameter annotated ``OutputLength()``, if any."""
+    hints = _hints(owner, method)
+    for name, hint in hints.items():
+        if name != "return" and isinstance(_marker(hint)[1], OutputLength):
+            return name
+    return None
+
+
+def read_compute_signature(
+    owner: type, compute: Callable[..., Any], *, decided_at_bind: bool = False
+) -> ComputeSignature:
     """Build the :class:`ComputeSignature` of a scalar's ``compute``."""
     arguments = read_parameters(owner, compute)
-    result, doc = read_returns(owner, compute)
-    return ComputeSignature(arguments=arguments, result_type=result, result_doc=doc)
+    result, doc = read_returns(owner, compute, decided_at_bind=decided_at_bind)
+    return ComputeSignature(
+        arguments=arguments,
+        result_type=result,
+        result_doc=doc,
+        length_parameter=output_length_parameter(owner, compute),
+    )

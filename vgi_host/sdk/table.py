@@ -23,12 +23,21 @@ from vgi_host.sdk.declarations import read_declared_arguments
 from vgi_host.sdk.duckdb_types import refuse_output_schema
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.signature import ArgumentSpec
+from vgi_host.sdk.table_answers import accept_reference_cardinality, schema_of_bind_answer
 
 
-class TableFunctionGenerator:
-    """Base class for table functions (see the module docstring)."""
+class TableFunctionGenerator[ArgsT = Any, StateT = Any]:
+    """Base class for table functions (see the module docstring).
+
+    Generic (``TableFunctionGenerator[MyArgs, MyState]``) only so that code
+    written for the reference SDK subclasses it unchanged.
+    """
 
     FIXED_SCHEMA: ClassVar[pa.Schema | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        accept_reference_cardinality(cls)
 
     @classmethod
     def on_bind(cls, params: BindParams) -> pa.Schema:
@@ -118,7 +127,7 @@ class TableDefinition:
     ) -> BoundTable:
         """Check one call's arguments and resolve its output schema."""
         args = Args(bind_declared(self.arguments, positional, named))
-        schema = self.function_class.on_bind(BindParams(args=args))
+        schema = schema_of_bind_answer(self.function_class.on_bind(BindParams(args=args)))
         if not isinstance(schema, pa.Schema) or len(schema) == 0:
             raise BindError(f"on_bind must return a non-empty pa.Schema; got {schema!r}")
         refuse_output_schema(schema)

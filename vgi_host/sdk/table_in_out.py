@@ -27,7 +27,7 @@ from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
 FinishResult = pa.RecordBatch | Sequence[pa.RecordBatch] | None
 
 
-class TableInOutFunction:
+class TableInOutFunction[ArgsT = Any, StateT = Any]:
     """Base class for table-in-out functions (see the module docstring).
 
     Attributes set by the host before the first call: ``args`` (bound
@@ -117,10 +117,13 @@ class TableInOutDefinition:
     @classmethod
     def of(cls, function_class: type[TableInOutFunction]) -> TableInOutDefinition:
         """Validate ``function_class`` and read its definition."""
-        if function_class.transform is TableInOutFunction.transform:
+        from vgi_host.sdk.table_in_out_reference import instance_adapter, is_reference_shaped
+
+        served = instance_adapter(function_class) if is_reference_shaped(function_class) else function_class
+        if served.transform is TableInOutFunction.transform:
             raise FunctionDefinitionError(f"{function_class.__name__} must define transform(self, batch)")
         definition = cls(
-            function_class,
+            served,
             resolve_metadata(function_class),
             _with_table_argument(read_declared_arguments(function_class, allow_table=True)),
         )

@@ -65,8 +65,19 @@ class Blocking(Total):
         super().update(states, group_ids, value)
 
 
+class NullSkipping(Total):
+    """The reference's shape: skips NULL inputs and assigns a new state for the others."""
+
+    @classmethod
+    def update(cls, states, group_ids, value: Annotated[pa.Int64Array, Param(doc="v")]) -> None:
+        for gid, v in zip(group_ids.to_pylist(), value.to_pylist(), strict=True):
+            if v is not None:
+                states[gid] = Sum(states[gid].value + v)
+
+
 @hookimpl
 def register_functions(register):
     register(Total)
     register(Fragile)
     register(Blocking)
+    register(NullSkipping)

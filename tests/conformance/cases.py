@@ -1,0 +1,201 @@
+"""Which reference fixture classes the conformance suite ports, and which it cannot yet.
+
+Classes are enumerated from the installed wheel's ``vgi/_test_fixtures``
+modules listed in ``MODULES`` and classified by their reference base class
+(never by an attribute).  ``EXCLUDED`` names every class left out, with the
+reference feature it needs that vgi-host does not serve yet; the suite checks
+that each excluded class really is refused, so an exclusion cannot outlive
+the missing feature.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from serving import FixtureRef
+
+MODULES: tuple[str, ...] = (
+    "scalar.arithmetic",
+    "scalar.bench_ladder",
+    "scalar.binary",
+    "scalar.formatting",
+    "scalar.geo",
+    "scalar.null_handling",
+    "scalar.random_demo",
+    "scalar.same_name",
+    "scalar.settings_secrets",
+    "scalar.type_info",
+    "aggregate.basic",
+    "aggregate.dynamic",
+    "aggregate.generic",
+    "aggregate.listagg",
+    "aggregate.percentile",
+    "aggregate.same_name",
+    "aggregate.secret_typed",
+    "aggregate.streaming",
+    "aggregate.varargs",
+    "aggregate.window",
+    "table.sequence",
+    "table.make_series",
+    "table.pairs",
+    "table.misc",
+    "table.wide",
+    "table.typed_probe",
+    "table.catalog_scans",
+    "table.order_modes",
+    "table_in_out",
+    "nest_tensor",
+    "global_functions",
+    "table.settings",
+    "table.batch_index",
+    "table.cache",
+    "table.filters",
+    "table.late_materialization",
+    "table.partition_columns",
+    "table.versioned",
+)
+"""Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
+
+_SETTINGS = "session settings / secrets / caller identity passed to compute (Setting, Secret, Auth)"
+_SECRETS = "DuckDB secrets looked up at bind (params.secrets)"
+_SETTINGS_PARAM = "session settings read from params.settings"
+_VARARGS = "variadic arguments (Param(varargs=True) / Arg(varargs=True))"
+_SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs), same argument types"
+_AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
+_INIT_CALL = "params.init_call: the raw init request (projection ids, ORDER BY / TABLESAMPLE pushdown)"
+_STORAGE = "per-call function storage shared by a call's workers (params.storage)"
+_BUFFERING = "the table-buffering kind (TableBufferingFunction; issue 10 phase B)"
+_ROW_TRANSFORM = "row-transform (blended LATERAL) table-in-out functions (RowTransformFunction)"
+_CACHE = "result-cache revalidation (params.if_none_match)"
+_AUTH = "the caller's identity (params.auth_context)"
+_DYNAMIC_FILTERS = "dynamic filter pushdown (params.current_pushdown_filters)"
+_REFERENCE_ENV = "aiohttp, which the reference itself needs for this class and the test env lacks"
+_PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
+
+RUNTIME_ATTRIBUTES = {
+    _INIT_CALL: "init_call",
+    _STORAGE: "storage",
+    _CACHE: "if_none_match",
+    _SETTINGS_PARAM: "settings",
+    _AUTH: "auth_context",
+    _DYNAMIC_FILTERS: "current_pushdown_filters",
+    _SECRETS: "secrets",
+}
+"""Exclusions for a ``params`` attribute the host does not provide: the class must use it."""
+
+EXCLUDED: dict[str, str] = {
+    "SameNameMainFunction": _SAME_NAME,
+    "SameNameDataFunction": _SAME_NAME,
+    "SameNameMainAgg": _SAME_NAME,
+    "SameNameDataAgg": _SAME_NAME,
+    "SumValuesFunction": _VARARGS,
+    "ConcatValuesIntFunction": _VARARGS,
+    "ConcatValuesStrFunction": _VARARGS,
+    "GeoCentroidStructFunction": _VARARGS,
+    "GeoCentroidListFunction": _VARARGS,
+    "GeoCentroidFixedFunction": _VARARGS,
+    "MultiplyBySettingFunction": _SETTINGS,
+    "ScaleBySettingFunction": _SETTINGS,
+    "SecretFieldFunction": _SETTINGS,
+    "ReturnSecretValueFunction": _SETTINGS,
+    "WhoAmIFunction": _SETTINGS,
+    "DynamicAggregateFunction": _VARARGS,
+    "DynamicMLAggregateFunction": _VARARGS,
+    "SumAllFunction": _VARARGS,
+    "ConstantColumnsFunction": _VARARGS,
+    "UnionVarargsFunction": _VARARGS,
+    "RepeatValueIntFunction": _VARARGS,
+    "RepeatValueStrFunction": _VARARGS,
+    "NestedSequenceFunction": _INIT_CALL,
+    "ProjectedDataFunction": _INIT_CALL,
+    "OrderEchoFunction": _INIT_CALL,
+    "SampleEchoFunction": _INIT_CALL,
+    "PartitionedSequenceFunction": _STORAGE,
+    "PartitionedFixedOrderFunction": _STORAGE,
+    "PartitionedNoOrderGuaranteeFunction": _STORAGE,
+    "PartitionedPreservesOrderFunction": _STORAGE,
+    "CachedRevalidatingEchoFunction": _CACHE,
+    "FilterBySettingFunction": _SETTINGS_PARAM,
+    "SettingsAwareFunction": _SETTINGS_PARAM,
+    "StructSettingsFunction": _SETTINGS_PARAM,
+    "SecretDemoFunction": _SECRETS,
+    "ScopedSecretDemoFunction": _SECRETS,
+    "MultiSecretDemoFunction": _SECRETS,
+    "PartitionedBatchIndexFunction": _STORAGE,
+    "PartitionedBatchIndexMarkedFunction": _STORAGE,
+    "CacheRevalidatableFunction": _CACHE,
+    "CacheWhoamiFunction": _AUTH,
+    "CacheExternalFailFunction": _REFERENCE_ENV,
+    "CacheParallelFunction": _STORAGE,
+    "CacheOrderedFunction": _STORAGE,
+    "CachePartitionParallelFunction": _STORAGE,
+    "FilterEchoFunction": _INIT_CALL,
+    "BoolFilterEchoFunction": _INIT_CALL,
+    "ValuePruneFunction": _INIT_CALL,
+    "FilteredColumnsEchoFunction": _INIT_CALL,
+    "DynamicFilterEchoFunction": _DYNAMIC_FILTERS,
+    "FilterEchoPartitionedFunction": _INIT_CALL,
+    "FilterEchoTableScanFunction": _INIT_CALL,
+    "LateMaterializationFunction": _INIT_CALL,
+    "CountryPartitionedSalesFunction": _STORAGE,
+    "RegionYearPartitionedFunction": _STORAGE,
+    "TrailingPartitionSalesFunction": _STORAGE,
+    "PartitionedWithExplicitOverrideFunction": _STORAGE,
+    "DisjointRangePartitionedFunction": _STORAGE,
+    "OverlappingRangePartitionedFunction": _STORAGE,
+    "SecretInOutFunction": _SECRETS,
+    "GenericSumFunction": _AGG_BIND,
+    "SecretTypedSumFunction": _AGG_BIND,
+    "NestTensorFunction": _AGG_BIND,
+    "PercentileFunction": _PHASE,
+}
+"""Class name -> the reference feature it needs that vgi-host does not serve yet."""
+
+
+def exclusions(fixtures: list[tuple[FixtureRef, str]]) -> dict[str, str]:
+    """``EXCLUDED`` plus every table-buffering and row-transform class, with the feature each needs."""
+    reasons = dict(EXCLUDED)
+    for ref, kind in fixtures:
+        cls = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
+        if kind == "table_buffering":
+            reasons.setdefault(ref.name, _BUFFERING)
+        elif any(base.__name__ == "RowTransformFunction" for base in cls.__mro__):
+            reasons.setdefault(ref.name, _ROW_TRANSFORM)
+    return reasons
+
+
+def kind_of(cls: type) -> str | None:
+    """The reference kind of a fixture class, by base class."""
+    from vgi.aggregate_function import AggregateFunction
+    from vgi.scalar_function import ScalarFunction
+    from vgi.table_buffering_function import TableBufferingFunction
+    from vgi.table_function import TableFunctionGenerator
+    from vgi.table_in_out_function import TableInOutGenerator
+
+    for base, kind in (
+        (ScalarFunction, "scalar"),
+        (AggregateFunction, "aggregate"),
+        (TableBufferingFunction, "table_buffering"),
+        (TableInOutGenerator, "table_in_out"),
+        (TableFunctionGenerator, "table"),
+    ):
+        if issubclass(cls, base):
+            return kind
+    return None
+
+
+def enumerate_fixtures() -> list[tuple[FixtureRef, str]]:
+    """Every public function class defined in ``MODULES``, with its kind."""
+    found: list[tuple[FixtureRef, str]] = []
+    for module_name in MODULES:
+        module = importlib.import_module(f"vgi._test_fixtures.{module_name}")
+        for name, value in vars(module).items():
+            if not inspect.isclass(value) or value.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            if inspect.isabstract(value):
+                continue
+            kind = kind_of(value)
+            if kind is not None:
+                found.append((FixtureRef(module_name, name), kind))
+    return found

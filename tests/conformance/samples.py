@@ -1,0 +1,92 @@
+"""Input values for calling a fixture function, derived from its catalog entry alone.
+
+The reference worker's ``FunctionInfo.arguments`` says each argument's type
+and whether it is a constant; the samples below cover ordinary values, an
+edge value and a NULL for every column type, so that results, result types
+and NULL handling are all compared.  Nothing here knows any answer: answers
+come from the reference server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+ROWS = 4
+
+
+def column_values(arrow_type: pa.DataType) -> list[Any]:
+    """``ROWS`` values of ``arrow_type``, the third one NULL."""
+    if pa.types.is_null(arrow_type):
+        return column_values(pa.int64())
+    if pa.types.is_boolean(arrow_type):
+        return [True, False, None, True]
+    if pa.types.is_unsigned_integer(arrow_type):
+        return [1, 7, None, 42]
+    if pa.types.is_integer(arrow_type):
+        return [1, -7, None, 42]
+    if pa.types.is_floating(arrow_type):
+        return [1.5, -2.25, None, 1234.5678]
+    if pa.types.is_decimal(arrow_type):
+        import decimal
+
+        return [decimal.Decimal("1.50"), decimal.Decimal("-2.25"), None, decimal.Decimal("12.34")]
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return ["hello", "", None, "Grüße"]
+    if pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type):
+        return [b"\x00\x01\x02\x03\x04\x05\x06\x07", b"abcdefgh", None, b"\xff" * 8]
+    if pa.types.is_fixed_size_binary(arrow_type):
+        return [
+            b"a" * arrow_type.byte_width,
+            b"b" * arrow_type.byte_width,
+            None,
+            b"c" * arrow_type.byte_width,
+        ]
+    if pa.types.is_struct(arrow_type):
+        children = [column_values(arrow_type.field(i).type) for i in range(arrow_type.num_fields)]
+        names = [arrow_type.field(i).name for i in range(arrow_type.num_fields)]
+        rows = [
+            {n: c[r] if c[r] is not None else c[0] for n, c in zip(names, children, strict=True)}
+            for r in range(ROWS)
+        ]
+        rows[2] = None
+        return rows
+    if pa.types.is_fixed_size_list(arrow_type):
+        child = [v for v in column_values(arrow_type.value_type) if v is not None]
+        size = arrow_type.list_size
+        return [[child[(r + i) % len(child)] for i in range(size)] if r != 2 else None for r in range(ROWS)]
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        child = [v for v in column_values(arrow_type.value_type) if v is not None]
+        return [child[:2], [], None, child]
+    if pa.types.is_date(arrow_type):
+        import datetime
+
+        return [datetime.date(2024, 1, 31), datetime.date(1970, 1, 1), None, datetime.date(2000, 2, 29)]
+    raise NotImplementedError(f"no samples for {arrow_type}")
+
+
+def constant_value(field: pa.Field[Any]) -> pa.Scalar[Any]:
+    """One constant of the field's type (its first non-NULL sample)."""
+    arrow_type = pa.int64() if pa.types.is_null(field.type) else field.type
+    return pa.scalar(column_values(arrow_type)[1 if pa.types.is_integer(arrow_type) else 0], arrow_type)
+
+
+def is_constant(field: pa.Field[Any]) -> bool:
+    metadata = field.metadata or {}
+    return metadata.get(b"vgi_const") == b"true"
+
+
+def scalar_inputs(arguments: pa.Schema) -> tuple[pa.RecordBatch, list[pa.Scalar[Any]]]:
+    """The input batch (column arguments) and positional constants for one scalar call."""
+    columns: dict[str, pa.Array[Any]] = {}
+    constants: list[pa.Scalar[Any]] = []
+    for field in arguments:
+        if is_constant(field):
+            constants.append(constant_value(field))
+        else:
+            arrow_type = pa.int64() if pa.types.is_null(field.type) else field.type
+            columns[field.name] = pa.array(column_values(arrow_type), arrow_type)
+    if not columns:
+        return pa.RecordBatch.from_pydict({"_rows": list(range(ROWS))}).select([]), constants
+    return pa.RecordBatch.from_pydict(columns), constants

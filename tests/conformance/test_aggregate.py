@@ -1,0 +1,76 @@
+"""Aggregate fixtures: catalog entry and per-group answers, reference SDK vs. vgi-host.
+
+The input has three groups: two with values (NULLs mixed in) and one whose
+values are all NULL, where the reference persists no state and answers NULL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from catalogs import functions, sql_name
+from comparison import call_outcome, catalog_views
+from conftest import INCLUDED, record
+from samples import column_values, constant_value, is_constant
+from serving import SCHEMA
+from vgi import Arguments
+from vgi.catalog import SchemaObjectType
+
+AGGREGATES = [ref for ref, kind in INCLUDED if kind == "aggregate"]
+
+
+@pytest.fixture(scope="module")
+def reference_catalog(reference_client):
+    return functions(reference_client, SchemaObjectType.AGGREGATE_FUNCTION)
+
+
+@pytest.fixture(scope="module")
+def host_catalog(host_client):
+    return functions(host_client, SchemaObjectType.AGGREGATE_FUNCTION)
+
+
+def aggregate_inputs(arguments: pa.Schema) -> tuple[pa.RecordBatch, list[pa.Scalar[Any]]]:
+    """Groups 1 and 2 get values (one NULL among them); group 3 only NULLs."""
+    columns: dict[str, pa.Array[Any]] = {"g": pa.array([1, 1, 2, 2, 2, 3, 3], pa.int64())}
+    constants: list[pa.Scalar[Any]] = []
+    for field in arguments:
+        if is_constant(field):
+            constants.append(constant_value(field))
+            continue
+        arrow_type = pa.int64() if pa.types.is_null(field.type) else field.type
+        sample = column_values(arrow_type)
+        values = [sample[0], sample[1], sample[3], sample[2], sample[0], None, None]
+        columns[field.name] = pa.array(values, arrow_type)
+    return pa.RecordBatch.from_pydict(columns), constants
+
+
+def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]]):
+    return call_outcome(
+        lambda: client.aggregate_function(
+            function_name=name,
+            schema_path=[SCHEMA],
+            input=[batch],
+            group_by=["g"],
+            arguments=Arguments(positional=tuple(constants)),
+        )
+    )
+
+
+@pytest.mark.parametrize("ref", AGGREGATES, ids=lambda r: r.name)
+def test_aggregate_matches_reference(ref, reference_catalog, host_catalog, reference_client, host_client):
+    name = sql_name(ref)
+    try:
+        assert name in host_catalog, f"{name} missing from vgi-host's catalog"
+        assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
+        for entry in reference_catalog[name]:  # every overload of the name, called on both
+            arguments = pa.ipc.read_schema(pa.py_buffer(entry.arguments))
+            batch, constants = aggregate_inputs(arguments)
+            _call(host_client, name, batch, constants).assert_same_as(
+                _call(reference_client, name, batch, constants)
+            )
+    except BaseException:
+        record(ref.name, "failed")
+        raise
+    record(ref.name, "passed")
