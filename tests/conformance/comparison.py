@@ -71,6 +71,19 @@ def _schema(raw: bytes | None, *, metadata: bool = False) -> list[tuple[Any, ...
     return [(f.name, str(f.type)) for f in schema]
 
 
+DERIVED_TAGS = frozenset(
+    {
+        "vgi.doc_md",
+        "vgi.category",
+        "vgi.example_queries",
+        "vgi.executable_examples",
+        "vgi.result_columns_schema",
+    }
+)
+"""Tags vgi-host derives from ``Meta`` by the VGI tag contract (issue 13) and the reference does not
+emit: their content is the description, categories and examples, which are compared field by field."""
+
+
 def catalog_view(info: Any) -> dict[str, Any]:
     """The parts of a FunctionInfo a user sees in DuckDB, comparable across servers."""
     return {
@@ -78,7 +91,7 @@ def catalog_view(info: Any) -> dict[str, Any]:
         "description": info.description,
         "comment": info.comment,
         "categories": sorted(info.categories or []),
-        "tags": dict(info.tags or {}),
+        "tags": {k: v for k, v in (info.tags or {}).items() if k not in DERIVED_TAGS},
         "examples": [(e.sql, e.description) for e in info.examples or []],
         "stability": info.stability,
         "null_handling": info.null_handling,

@@ -13,24 +13,18 @@ from pathlib import Path
 import pytest
 from vgi.client import Client
 
+from tests.host_environment import isolated_host_environment
+
 BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_host_dirs(tmp_path_factory):
     """Every host process these tests start uses throwaway cache, state and config locations."""
-    base = tmp_path_factory.mktemp("vgi-host-dirs")
-    saved = {k: os.environ.get(k) for k in ("VGI_HOST_CACHE_DIR", "VGI_HOST_STATE_DB", "VGI_HOST_CONFIG")}
-    os.environ["VGI_HOST_CACHE_DIR"] = str(base / "cache")
-    os.environ["VGI_HOST_STATE_DB"] = str(base / "state" / "aggregate-state.sqlite3")
-    os.environ["VGI_HOST_CONFIG"] = str(base / "config.toml")
-    (base / "config.toml").write_text("# interop tests: no selection\n")
-    yield base
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with isolated_host_environment(
+        tmp_path_factory.mktemp("vgi-host-dirs"), "interop tests: no selection"
+    ) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ keeps every byte the client sent.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from vgi import Arguments
 from vgi.client import Client
 
+from tests.host_environment import isolated_host_environment
 from tests.robustness import wire
 
 BIN = Path(sys.executable).parent
@@ -25,21 +25,13 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_host_dirs(tmp_path_factory):
-    base = tmp_path_factory.mktemp("vgi-host-dirs")
-    keys = ("VGI_HOST_CACHE_DIR", "VGI_HOST_STATE_DB", "VGI_HOST_CONFIG", "VGI_HOST_DISABLE")
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ["VGI_HOST_CACHE_DIR"] = str(base / "cache")
-    os.environ["VGI_HOST_STATE_DB"] = str(base / "state" / "aggregate-state.sqlite3")
-    os.environ["VGI_HOST_CONFIG"] = str(base / "config.toml")
-    (base / "config.toml").write_text("# robustness tests: selection by VGI_HOST_DISABLE\n")
     # The failing test packs would add their warnings to every stderr the tests read.
-    os.environ["VGI_HOST_DISABLE"] = "broken,future"
-    yield base
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with isolated_host_environment(
+        tmp_path_factory.mktemp("vgi-host-dirs"),
+        "robustness tests: selection by VGI_HOST_DISABLE",
+        {"VGI_HOST_DISABLE": "broken,future"},
+    ) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

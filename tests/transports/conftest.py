@@ -5,10 +5,11 @@ stopped by pid; clients are the reference vgi-python Client's
 ``from_launch`` / ``from_tcp`` / ``from_http``.
 """
 
-import os
 from pathlib import Path
 
 import pytest
+
+from tests.host_environment import isolated_host_environment
 
 SIGNING_KEY = "transport-tests-shared-signing-key-0123456789"
 
@@ -16,22 +17,12 @@ SIGNING_KEY = "transport-tests-shared-signing-key-0123456789"
 @pytest.fixture(scope="session", autouse=True)
 def isolated_host_dirs(tmp_path_factory):
     """Throwaway manifest cache, aggregate state and config for every host process started here."""
-    base = tmp_path_factory.mktemp("vgi-host-dirs")
-    names = ("VGI_HOST_CACHE_DIR", "VGI_HOST_STATE_DB", "VGI_HOST_CONFIG")
-    names += ("VGI_SIGNING_KEY", "VGI_BEARER_TOKENS")
-    saved = {k: os.environ.get(k) for k in names}
-    os.environ["VGI_HOST_CACHE_DIR"] = str(base / "cache")
-    os.environ["VGI_HOST_STATE_DB"] = str(base / "state" / "aggregate-state.sqlite3")
-    os.environ["VGI_HOST_CONFIG"] = str(base / "config.toml")
-    os.environ.pop("VGI_SIGNING_KEY", None)
-    os.environ.pop("VGI_BEARER_TOKENS", None)
-    (base / "config.toml").write_text("# transport tests: no selection\n")
-    yield base
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with isolated_host_environment(
+        tmp_path_factory.mktemp("vgi-host-dirs"),
+        "transport tests: no selection",
+        {"VGI_SIGNING_KEY": None, "VGI_BEARER_TOKENS": None},
+    ) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -141,10 +141,10 @@ def serve_main(argv: list[str]) -> int:
         )
     if selection.strict and (registry.failed or unknown):
         names = ", ".join(record.name for record in registry.failed)
-        reason = (
-            f"vgi-host serve --strict: {len(registry.failed)} pack(s) failed to load ({names}), "
-            f"{len(unknown)} unknown pack name(s); not serving"
-        )
+        problems = [f"{len(registry.failed)} pack(s) failed to load ({names})"] if registry.failed else []
+        if unknown:
+            problems.append(f"{len(unknown)} unknown pack name(s)")
+        reason = f"vgi-host serve --strict: {', '.join(problems)}; not serving"
         log.error("%s", reason)
         if on_pipe:
             endpoint.serve(build_refusing_server(reason, framing.FramingPolicyServer))

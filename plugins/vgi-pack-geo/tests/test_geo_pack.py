@@ -64,7 +64,9 @@ def test_geo_grid_catalog_entry(vgi):
     info = vgi.function("geo", "geo_grid")
     assert info.arguments.names == ["min_lat", "min_lon", "max_lat", "max_lon", "step_deg"]
     assert all(field.type == pa.float64() for field in info.arguments)
-    assert all(field.metadata[b"vgi_const"] == b"true" for field in info.arguments)
+    # Table-function arguments are constants by nature; like the reference, they carry no vgi_const.
+    assert all(b"vgi_const" not in (field.metadata or {}) for field in info.arguments)
+    assert all(field.metadata[b"vgi_doc"] for field in info.arguments)
     assert info.arguments.field("step_deg").metadata[b"vgi_range"] == b"(0, +inf)"
     assert info.output_schema == GRID_SCHEMA
     assert info.projection_pushdown is True
