@@ -83,7 +83,7 @@ def test_a_thousand_group_aggregate_across_three_replicas_is_exact(cluster: Any)
 
 
 def test_killing_one_replica_mid_aggregate_the_survivors_finish_exactly(cluster: Any) -> None:
-    nginx, replicas = cluster
+    _, replicas = cluster
     data, expected = batches(seed=24)
     run = round_robin_aggregate(
         replicas, schema="testkit", function="sum_int", batches=data, groups=GROUPS, kill=(8, 1)
