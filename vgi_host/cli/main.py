@@ -8,14 +8,29 @@ imported.  The typer app still lists `serve` in `vgi-host --help`.
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Any
 
 EXIT_INTERRUPTED = 130
+
+
+def _interrupts_are_exits(unraisable: Any, default: Any = sys.unraisablehook) -> None:
+    """A Ctrl-C that lands in a callback Python cannot raise from (an import lock's, say).
+
+    The interpreter would print it as "Exception ignored ... Traceback" and carry on, losing
+    the interrupt; at start-up nothing is held that needs cleaning up, so exit 130 at once.
+    """
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        print("vgi-host: interrupted", file=sys.stderr, flush=True)
+        os._exit(EXIT_INTERRUPTED)
+    default(unraisable)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the `vgi-host` command line; Ctrl-C at any point exits 130 without a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    sys.unraisablehook = _interrupts_are_exits
     try:
         if args[:1] == ["serve"]:
             from vgi_host.cli.serve import serve_main
