@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pyarrow as pa
 
 from vgi_host.errors import BindError
+from vgi_host.protocol.invocation import GlobalInitResponse
 
 if TYPE_CHECKING:
     from vgi_rpc import Stream, StreamState
 
     from vgi_host.kinds.finish_states import FinishStates
     from vgi_host.protocol.functions import FunctionInfo
-    from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
+    from vgi_host.protocol.invocation import BindRequest, InitRequest
     from vgi_host.sdk.definition import FunctionDefinition
 
 
@@ -70,8 +71,6 @@ class StreamSetup:
 
     def header(self, max_workers: int) -> GlobalInitResponse:
         """The stream header every kind answers ``init`` with."""
-        from vgi_host.protocol.invocation import GlobalInitResponse
-
         return GlobalInitResponse(
             execution_id=self.execution_id, opaque_data=self.request.init_opaque_data, max_workers=max_workers
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from vgi_rpc import Stream, StreamState
@@ -94,7 +93,6 @@ class HostService(RefusingMethods):
                 opened.append(_default_store())
             return opened[0]
 
-        self._store: Callable[[], StateStore] = shared_store
         self.in_process = InProcessBackend(self.router, shared_store, SCALAR_MAX_WORKERS)
 
     def backend_for(self, schema_path: list[str] | None, function_name: str) -> InvocationBackend:
