@@ -65,7 +65,6 @@ _SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs), sa
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
 _INIT_CALL = "params.init_call: the raw init request (projection ids, ORDER BY / TABLESAMPLE pushdown)"
 _STORAGE = "per-call function storage shared by a call's workers (params.storage)"
-_BUFFERING = "the table-buffering kind (TableBufferingFunction; issue 10 phase B)"
 _ROW_TRANSFORM = "row-transform (blended LATERAL) table-in-out functions (RowTransformFunction)"
 _CACHE = "result-cache revalidation (params.if_none_match)"
 _AUTH = "the caller's identity (params.auth_context)"
@@ -154,13 +153,11 @@ EXCLUDED: dict[str, str] = {
 
 
 def exclusions(fixtures: list[tuple[FixtureRef, str]]) -> dict[str, str]:
-    """``EXCLUDED`` plus every table-buffering and row-transform class, with the feature each needs."""
+    """``EXCLUDED`` plus every row-transform class, with the feature each needs."""
     reasons = dict(EXCLUDED)
     for ref, kind in fixtures:
         cls = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
-        if kind == "table_buffering":
-            reasons.setdefault(ref.name, _BUFFERING)
-        elif any(base.__name__ == "RowTransformFunction" for base in cls.__mro__):
+        if any(base.__name__ == "RowTransformFunction" for base in cls.__mro__):
             reasons.setdefault(ref.name, _ROW_TRANSFORM)
     return reasons
 

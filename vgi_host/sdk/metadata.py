@@ -45,6 +45,10 @@ KNOWN_META_ATTRIBUTES = frozenset(
         "distinct_dependent",
         # scalar
         "argument_monotonicity",
+        # table-buffering functions
+        "source_order_dependent",
+        "sink_order_dependent",
+        "requires_input_batch_index",
     }
 )
 
@@ -72,9 +76,6 @@ REFERENCE_ONLY_META_ATTRIBUTES = frozenset(
         "supports_window",
         "streaming_partitioned",
         "has_finalize",
-        "source_order_dependent",
-        "sink_order_dependent",
-        "requires_input_batch_index",
         "input_from_args",
         "input_rows_per_call",
         "cache_control",
@@ -111,7 +112,7 @@ def snake_case(class_name: str) -> str:
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words).lower()
 
 
-def _meta_attributes(cls: type) -> dict[str, Any]:
+def meta_attributes(cls: type) -> dict[str, Any]:
     """Merge ``Meta`` classes along the MRO, nearest class winning."""
     merged: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
@@ -128,7 +129,7 @@ def _examples(raw: Sequence[FunctionExample | str]) -> tuple[FunctionExample, ..
 
 def resolve_metadata(cls: type) -> FunctionMetadata:
     """Read ``cls.Meta`` and the docstring into a :class:`FunctionMetadata`."""
-    attributes = _meta_attributes(cls)
+    attributes = meta_attributes(cls)
     unknown = sorted(set(attributes) - KNOWN_META_ATTRIBUTES - REFERENCE_ONLY_META_ATTRIBUTES)
     if unknown:
         raise FunctionDefinitionError(
