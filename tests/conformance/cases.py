@@ -155,7 +155,7 @@ EXCLUDED: dict[str, str] = {
 def exclusions(fixtures: list[tuple[FixtureRef, str]]) -> dict[str, str]:
     """``EXCLUDED`` plus every row-transform class, with the feature each needs."""
     reasons = dict(EXCLUDED)
-    for ref, kind in fixtures:
+    for ref, _kind in fixtures:
         cls = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
         if any(base.__name__ == "RowTransformFunction" for base in cls.__mro__):
             reasons.setdefault(ref.name, _ROW_TRANSFORM)

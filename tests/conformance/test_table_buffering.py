@@ -60,7 +60,9 @@ def _call(client: Any, name: str, arguments: Arguments, batches: list[pa.RecordB
 
 
 @pytest.mark.parametrize("ref", BUFFERING, ids=lambda r: r.name)
-def test_table_buffering_matches_reference(ref, reference_catalog, host_catalog, reference_client, host_client):
+def test_table_buffering_matches_reference(
+    ref, reference_catalog, host_catalog, reference_client, host_client
+):
     name = sql_name(ref)
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"

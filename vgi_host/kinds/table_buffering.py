@@ -23,6 +23,7 @@ everything the pack stores are in the state store
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import threading
@@ -67,7 +68,7 @@ def _projected(schema: pa.Schema, projection: list[int] | None) -> pa.Schema:
     """The output schema narrowed to the requested columns (all when none were requested)."""
     if projection is None:
         return schema
-    return pa.schema([schema.field(i) for i in projection], metadata=schema.metadata)
+    return pa.schema([schema.field(i) for i in projection]).with_metadata(schema.metadata or {})
 
 
 def make_params(
@@ -125,7 +126,9 @@ class BufferingSourceState(ProducerState):
         call = rebind_from(implementation, init.bind_call.serialize_to_bytes())
         projection = json.loads(self.projection) if self.projection else None
         self.function = call.bound.definition.function_class
-        self.params = make_params(call, init, self.execution_id, _scopes_of(implementation), projection=projection)
+        self.params = make_params(
+            call, init, self.execution_id, _scopes_of(implementation), projection=projection
+        )
         self.state_value = pickle.loads(self.user_state) if self.user_state else None
 
     def _to_row_dict(self) -> dict[str, object]:
@@ -183,7 +186,9 @@ class TableBufferingKind(KindSpec):
         """A ``TABLE_BUFFERING`` call."""
         return request.function_type is FunctionType.TABLE_BUFFERING
 
-    def bind(self, definition: TableBufferingDefinition, request: BindRequest) -> tuple[BoundBuffering, pa.Schema]:
+    def bind(
+        self, definition: TableBufferingDefinition, request: BindRequest
+    ) -> tuple[BoundBuffering, pa.Schema]:
         """Arguments checked; the output schema from ``on_bind``."""
         bound = definition.bind(request.input_schema, request.arguments.positional, request.arguments.named)
         return bound, bound.output_schema
@@ -206,7 +211,9 @@ class TableBufferingKind(KindSpec):
                 f"or TABLE_BUFFERING_FINALIZE, not {phase}"
             )
         if request.finalize_state_id is None or request.execution_id is None:
-            raise BindError(f"{call.qualified_name}: TABLE_BUFFERING_FINALIZE needs execution_id and finalize_state_id")
+            raise BindError(
+                f"{call.qualified_name}: TABLE_BUFFERING_FINALIZE needs execution_id and finalize_state_id"
+            )
         projection = list(request.projection_ids) if request.projection_ids is not None else None
         params = make_params(call, request, setup.execution_id, scopes, projection=projection)
         fid = bytes(request.finalize_state_id)
@@ -276,7 +283,12 @@ class BufferingCalls:
         call, init = self._call(request.execution_id, request.function_name)
         definition: TableBufferingDefinition = call.bound.definition
         params = make_params(
-            call, init, request.execution_id, self.scopes, client_log=client_log, batch_index=request.batch_index
+            call,
+            init,
+            request.execution_id,
+            self.scopes,
+            client_log=client_log,
+            batch_index=request.batch_index,
         )
         batch = request.input_batch
         try:
@@ -290,7 +302,9 @@ class BufferingCalls:
             )
         return bytes(state_id)
 
-    def combine(self, request: TableBufferingCombineRequest, client_log: Callable[..., None] | None) -> list[bytes]:
+    def combine(
+        self, request: TableBufferingCombineRequest, client_log: Callable[..., None] | None
+    ) -> list[bytes]:
         """Every state id in; the finalize ids, one per output stream."""
         call, init = self._call(request.execution_id, request.function_name)
         definition: TableBufferingDefinition = call.bound.definition
@@ -313,7 +327,5 @@ class BufferingCalls:
         key = bytes(request.execution_id)
         with self._lock:
             self._calls.pop(key, None)
-        try:
+        with contextlib.suppress(StateStoreError):  # else the store's TTL removes it
             self.scopes.drop(key)
-        except StateStoreError:
-            pass  # the store's TTL removes it

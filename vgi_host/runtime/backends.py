@@ -86,13 +86,19 @@ class InvocationBackend(Protocol):
         ...
 
     def buffering_process(
-        self, request: TableBufferingProcessRequest, context: CallContext, client_log: Callable[..., None] | None
+        self,
+        request: TableBufferingProcessRequest,
+        context: CallContext,
+        client_log: Callable[..., None] | None,
     ) -> bytes:
         """Sink one batch of a table-buffering call; the pack's state id."""
         ...
 
     def buffering_combine(
-        self, request: TableBufferingCombineRequest, context: CallContext, client_log: Callable[..., None] | None
+        self,
+        request: TableBufferingCombineRequest,
+        context: CallContext,
+        client_log: Callable[..., None] | None,
     ) -> list[bytes]:
         """Combine a table-buffering call's state ids into finalize ids."""
         ...
@@ -193,13 +199,19 @@ class InProcessBackend:
         self.aggregates.destroy(request)
 
     def buffering_process(
-        self, request: TableBufferingProcessRequest, context: CallContext, client_log: Callable[..., None] | None
+        self,
+        request: TableBufferingProcessRequest,
+        context: CallContext,
+        client_log: Callable[..., None] | None,
     ) -> bytes:
         """Sink one batch."""
         return self.buffering.process(request, client_log)
 
     def buffering_combine(
-        self, request: TableBufferingCombineRequest, context: CallContext, client_log: Callable[..., None] | None
+        self,
+        request: TableBufferingCombineRequest,
+        context: CallContext,
+        client_log: Callable[..., None] | None,
     ) -> list[bytes]:
         """Combine state ids into finalize ids."""
         return self.buffering.combine(request, client_log)

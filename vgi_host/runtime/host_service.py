@@ -206,7 +206,9 @@ class HostService(RefusingMethods):
         )
         return TableBufferingCombineResponse(finalize_state_ids=ids)
 
-    def table_buffering_destructor(self, request: TableBufferingDestructorRequest) -> TableBufferingDestructorResponse:
+    def table_buffering_destructor(
+        self, request: TableBufferingDestructorRequest
+    ) -> TableBufferingDestructorResponse:
         """Drop the call's storage; best effort, never raises."""
         try:
             self.in_process.buffering_destroy(request, self._context(request.execution_id))

@@ -111,7 +111,9 @@ class TableBufferingFunction[ArgsT = Any, FinalizeStateT = None]:
         out: OutputCollector,
     ) -> None:
         """Emit one output batch (mutating ``state`` to remember where it is), or ``out.finish()``."""
-        raise NotImplementedError(f"{cls.__name__} must define finalize(params, finalize_state_id, state, out)")
+        raise NotImplementedError(
+            f"{cls.__name__} must define finalize(params, finalize_state_id, state, out)"
+        )
 
     @classmethod
     def on_cancel(cls, params: TableBufferingParams[ArgsT], finalize_state_id: bytes, state: Any) -> None:

@@ -31,6 +31,7 @@ buffering destructor, and otherwise expire with the store's idle TTL.
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import threading
 import time
@@ -147,16 +148,16 @@ class _Replay:
         space = self.values.get(ns, {})
         if mode == b"all":
             self.values.pop(ns, None)
-            for key in [k for k in self.logs if k[0] == ns]:
-                del self.logs[key]
+            for log_key in [k for k in self.logs if k[0] == ns]:
+                del self.logs[log_key]
         elif mode == b"keys":
             for key in rest:
                 space.pop(key, None)
         else:  # range: [start, end), either side open when empty-flagged
             start = rest[0] if rest[0] else None
             end = rest[2] if rest[1] else None
-            for key in [k for k in space if _in_range(k, start, end)]:
-                del space[key]
+            for doomed in [k for k in space if _in_range(k, start, end)]:
+                del space[doomed]
 
     def deleted_count(self, f: list[bytes]) -> int:
         """How many keys a delete operation would remove (its answer)."""
@@ -230,10 +231,8 @@ class StorageScopes:
         try:
             snapshot = self.store.read(key, replay.version)
         except UnknownExecutionError:
-            try:
+            with contextlib.suppress(StateStoreError):  # another process created it first
                 self.store.create(key, b"")
-            except StateStoreError:
-                pass  # another process created it first
             snapshot = self.store.read(key, 0)
         self._apply(key, replay, snapshot)
 
@@ -248,7 +247,9 @@ class StorageScopes:
             replay.apply(first + offset, self.signer.open(key, PURPOSE, blob))
         replay.version = snapshot.version
 
-    def commit(self, key: bytes, make: Callable[[_Replay], bytes | None], *, replace: bool = False) -> _Replay:
+    def commit(
+        self, key: bytes, make: Callable[[_Replay], bytes | None], *, replace: bool = False
+    ) -> _Replay:
         """Commit the operation ``make`` builds from the current contents; retry while others commit.
 
         ``make`` runs again on every retry (it sees the contents its commit is
@@ -336,7 +337,12 @@ class CallStorage:
         return taken
 
     def state_delete(
-        self, ns: bytes, keys: list[bytes] | None = None, *, start: bytes | None = None, end: bytes | None = None
+        self,
+        ns: bytes,
+        keys: list[bytes] | None = None,
+        *,
+        start: bytes | None = None,
+        end: bytes | None = None,
     ) -> int:
         """Delete ``keys``, or the range ``[start, end)``, or (neither given) the whole namespace."""
         if keys is not None and (start is not None or end is not None):
@@ -467,7 +473,7 @@ class CallStorage:
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, batch.schema) as writer:
             writer.write_batch(batch)
-        return sink.getvalue().to_pybytes()  # type: ignore[no-any-return]
+        return sink.getvalue().to_pybytes()
 
     @staticmethod
     def deserialize_record_batch(data: bytes) -> pa.RecordBatch:
@@ -477,4 +483,3 @@ class CallStorage:
 
     def __repr__(self) -> str:
         return f"CallStorage(execution_id={self.execution_id.hex()})"
-
