@@ -56,6 +56,7 @@ from vgi_host.sdk.table_buffering import (
     TableBufferingParams,
     callback,
 )
+from vgi_host.state.signing import BlobRefusedError
 from vgi_host.state.store import StateStoreError, UnknownExecutionError
 
 if TYPE_CHECKING:
@@ -269,6 +270,8 @@ class BufferingCalls:
                 f"{function_name}: unknown table-buffering execution {key.hex()} (its sink init never ran "
                 f"here, or its destructor already did, or it expired)"
             ) from None
+        except (BlobRefusedError, StateStoreError) as exc:
+            raise FunctionError(f"{function_name}: {exc}") from exc
         call = self.rebind(init.bind_call)
         if not isinstance(call.bound, BoundBuffering):
             raise RoutingError(f"{call.qualified_name} is not a table-buffering function")
