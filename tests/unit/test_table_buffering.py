@@ -38,6 +38,8 @@ from vgi_host.protocol.enums import (
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
 from vgi_host.protocol.service import VgiProtocol
 from vgi_host.runtime.host_service import HostService
+from vgi_host.state.call_storage import StorageScopes
+from vgi_host.state.config import signer_for
 from vgi_host.state.sqlite import SqliteStateStore
 
 PACK = "buffering"
@@ -162,6 +164,44 @@ def test_the_destructor_drops_the_calls_storage(host):
                 attach_opaque_data=b"",
             )
         )
+
+
+def test_a_cancelled_output_stream_calls_on_cancel_with_its_state(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    with served(HostService(registry_of(PACK), SqliteStateStore(path))) as proxy:
+        request = _bind_request("sorted_values", INPUT[0].schema, [2])
+        bound = proxy.bind(request=request)
+        sink = cast(
+            StreamSession,
+            proxy.init(
+                request=InitRequest(
+                    bind_call=request,
+                    output_schema=bound.output_schema,
+                    phase=TableInOutFunctionInitPhase.TABLE_BUFFERING,
+                )
+            ),
+        )
+        execution_id = sink.typed_header(GlobalInitResponse).execution_id
+        sink.close()
+        common = {"function_name": "sorted_values", "execution_id": execution_id, "attach_opaque_data": b""}
+        proxy.table_buffering_process(request=TableBufferingProcessRequest(input_batch=INPUT[0], **common))
+        source = cast(
+            StreamSession,
+            proxy.init(
+                request=InitRequest(
+                    bind_call=request,
+                    output_schema=bound.output_schema,
+                    phase=TableInOutFunctionInitPhase.TABLE_BUFFERING_FINALIZE,
+                    execution_id=execution_id,
+                    finalize_state_id=b"all",
+                )
+            ),
+        )
+        assert source.tick().batch.num_rows == 2
+        source.cancel()
+        store = SqliteStateStore(path)
+        storage = StorageScopes(store, signer_for(store)).bound(execution_id)
+        assert storage.state_get(b"meta", b"cancelled_at") == b"2"
 
 
 def test_calling_a_buffering_function_as_a_table_in_out_is_refused_by_kind(host):

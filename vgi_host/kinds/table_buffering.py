@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import pickle
 import threading
 from collections import OrderedDict
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from vgi_host.state.call_storage import StorageScopes
 
 _BOUND_CACHE: Final = 64
+log = logging.getLogger("vgi_host.calls")
 
 
 def _projected(schema: pa.Schema, projection: list[int] | None) -> pa.Schema:
@@ -152,6 +154,18 @@ class BufferingSourceState(ProducerState):
             finalize(self.params, self.finalize_state_id, self.state_value, PackOutput(out))
         except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
+
+    def on_cancel(self, ctx: CallContext) -> None:
+        """The client stopped reading early (a LIMIT): let the pack release what the stream holds.
+
+        Best effort: the stream is already gone, so a failure is logged, never raised.
+        """
+        if self.function is None or self.params is None:
+            return
+        try:
+            callback(self.function, "on_cancel")(self.params, self.finalize_state_id, self.state_value)
+        except PACK_FAILURES:
+            log.warning("%s: on_cancel raised; ignored", self.qualified_name, exc_info=True)
 
 
 class TableBufferingKind(KindSpec):

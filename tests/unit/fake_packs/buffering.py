@@ -87,6 +87,12 @@ class SortedValues(TableBufferingFunction[SortedArgs, dict[str, Any]]):
             )
         )
 
+    @classmethod
+    def on_cancel(
+        cls, params: TableBufferingParams[SortedArgs], finalize_state_id: bytes, state: Any
+    ) -> None:
+        params.storage.state_put(b"meta", b"cancelled_at", str(state["offset"]).encode())
+
 
 class PartitionCounts(TableBufferingFunction):
     """Rows per partition key (column k), one output stream per key; instance-method spelling."""
