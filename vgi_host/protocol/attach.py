@@ -91,6 +91,10 @@ class AttachOptionSpec(ArrowSerializableDataclass):
     required: Annotated[bool, ArrowType(pa.bool_(), nullable=True)] = False
     secret: Annotated[bool, ArrowType(pa.bool_(), nullable=True)] = False
 
+    def serialize(self) -> bytes:
+        """The spec as one IPC item, the spelling reference workers use (``spec.serialize()``)."""
+        return self.serialize_to_bytes()
+
     @classmethod
     def of(
         cls,
