@@ -104,13 +104,13 @@ def write_throwaway_pack(directory: Path, refs: Sequence[FixtureRef]) -> Path:
     return directory
 
 
-def host_environment(path_entry: Path, state_dir: Path) -> dict[str, str]:
-    """Environment for ``vgi-host serve``: the pack on PYTHONPATH, throwaway cache and state."""
+def host_environment(path_entry: Path, state_dir: Path, packs: str = SCHEMA) -> dict[str, str]:
+    """Environment for ``vgi-host serve``: the pack(s) on PYTHONPATH, throwaway cache and state."""
     existing = os.environ.get("PYTHONPATH")
     return {
         "PYTHONPATH": str(path_entry) + (os.pathsep + existing if existing else ""),
         "VGI_HOST_CACHE_DIR": str(state_dir / "cache"),
         "VGI_HOST_STATE_DB": str(state_dir / "state.sqlite3"),
         "VGI_HOST_CONFIG": str(state_dir / "config.toml"),
-        "VGI_HOST_PACKS": SCHEMA,
+        "VGI_HOST_PACKS": packs,
     }

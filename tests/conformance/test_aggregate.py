@@ -13,7 +13,7 @@ import pytest
 from catalogs import functions, sql_name
 from comparison import call_outcome, catalog_views
 from conftest import INCLUDED, record
-from samples import column_values, constant_value, is_constant
+from samples import aggregate_inputs
 from serving import SCHEMA
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
@@ -29,21 +29,6 @@ def reference_catalog(reference_client):
 @pytest.fixture(scope="module")
 def host_catalog(host_client):
     return functions(host_client, SchemaObjectType.AGGREGATE_FUNCTION)
-
-
-def aggregate_inputs(arguments: pa.Schema) -> tuple[pa.RecordBatch, list[pa.Scalar[Any]]]:
-    """Groups 1 and 2 get values (one NULL among them); group 3 only NULLs."""
-    columns: dict[str, pa.Array[Any]] = {"g": pa.array([1, 1, 2, 2, 2, 3, 3], pa.int64())}
-    constants: list[pa.Scalar[Any]] = []
-    for field in arguments:
-        if is_constant(field):
-            constants.append(constant_value(field))
-            continue
-        arrow_type = pa.int64() if pa.types.is_null(field.type) else field.type
-        sample = column_values(arrow_type)
-        values = [sample[0], sample[1], sample[3], sample[2], sample[0], None, None]
-        columns[field.name] = pa.array(values, arrow_type)
-    return pa.RecordBatch.from_pydict(columns), constants
 
 
 def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]]):

@@ -134,7 +134,7 @@ def load_registry(
         typer.echo(f"vgi-host: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     registry = PackRegistry.load(selection=selection, use_cache=not no_cache)
-    unknown = selection.unknown_names(r.name for r in registry.records)
+    unknown = selection.unknown_names(r.pack for r in registry.records)
     for warning in (*selection.warnings, *unknown):
         _warn(warning)
     if unknown and selection.strict:
