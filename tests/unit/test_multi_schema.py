@@ -133,14 +133,15 @@ def test_a_schema_two_packs_claim_is_a_conflict_served_by_neither():
     assert {r.name for r in loaded.loaded} == {"tools", "own"}
 
 
-def test_an_unknown_catalog_option_request_reaches_the_interface():
+def test_attach_options_reach_the_pack_catalog_interface():
     catalog = HostCatalog(registry(pack("tools", "ToolsWorker")))
     options = pa.RecordBatch.from_pydict({"region": ["us"]})
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, options.schema) as writer:
-        writer.write_batch(options)
-    token = attach(catalog, "tools", options=sink.getvalue().to_pybytes())
-    assert b'"pack": "tools"' in token
+    request = CatalogAttachRequest(
+        name="tools", options=options, data_version_spec=None, implementation_version=None
+    )
+    result = catalog.attach_request(request)
+    assert result.resolved_data_version == "7-us"  # the worker's own catalog_attach saw the option
+    assert b'"pack": "tools"' in result.attach_opaque_data
 
 
 @pytest.mark.parametrize("target", ["ToolsWorker", "hook_pack"])

@@ -186,8 +186,11 @@ def list_packs(
         if chosen is OutputFormat.JSON:
             from vgi_host.catalog.describe import describe_records
 
-            described = {d["name"]: d for d in describe_records(registry.records)}
-            document = {"vgi_host_version": __version__, "packs": [described[r.name] for r in records]}
+            described = {(d["pack"], d["name"]): d for d in describe_records(registry.records)}
+            document = {
+                "vgi_host_version": __version__,
+                "packs": [described[(r.pack, r.name)] for r in records],
+            }
             typer.echo(json.dumps(document, indent=2))
         elif chosen is OutputFormat.PLAIN:
             from vgi_host.cli.render import plain_registry

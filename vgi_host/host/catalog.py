@@ -22,6 +22,8 @@ import json
 from functools import cached_property
 from typing import Any
 
+import pyarrow as pa
+
 from vgi_host import __version__
 from vgi_host.catalog.record_tags import merged_catalog_tags, pack_schema_tags
 from vgi_host.host.registry import PackRegistry
@@ -235,11 +237,7 @@ def _with_schema_path(info: bytes, path: list[str]) -> bytes:
     ).serialize_to_bytes()
 
 
-def _options(raw: bytes | None) -> dict[str, Any]:
+def _options(batch: pa.RecordBatch | None) -> dict[str, Any]:
     """ATTACH options travel as a one-row record batch; the catalog interface takes a dict."""
-    if not raw:
-        return {}
-    import pyarrow as pa
-
-    rows = pa.ipc.open_stream(pa.py_buffer(raw)).read_all().to_pylist()
+    rows = batch.to_pylist() if batch is not None else []
     return dict(rows[0]) if rows else {}

@@ -194,7 +194,7 @@ def _schemas(
         names[served.lower()] = served
         by_name[served.lower()] = ([*(previous[0] if previous else []), *schema.functions], meta)
     result: list[ImportedSchema] = []
-    for key, (registered, meta) in by_name.items():
+    for key, (registered, declared_meta) in by_name.items():
         name = names[key]
         mine = name == pack
         result.append(
@@ -203,7 +203,7 @@ def _schemas(
                 _definitions(registered),
                 tables if mine else (),
                 views if mine else (),
-                meta,
+                declared_meta,
             )
         )
     return tuple(result)

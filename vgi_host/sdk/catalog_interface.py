@@ -59,7 +59,7 @@ class ReadOnlyCatalogInterface:
                 name=self._effective_catalog_name,
                 implementation_version=None,
                 data_version_spec=None,
-                attach_option_specs=[spec.serialize() for spec in self.attach_option_specs],
+                attach_option_specs=[spec.serialize_to_bytes() for spec in self.attach_option_specs],
                 source_url=self.catalog.source_url if self.catalog is not None else None,
             )
         ]

@@ -82,7 +82,11 @@ class ToolsCatalog(ReadOnlyCatalogInterface):
 
     def catalog_attach(self, **kwargs: Any) -> CatalogAttachResult:
         result = super().catalog_attach(**kwargs)
-        return dataclasses.replace(result, resolved_data_version="7", resolved_implementation_version="2.5.0")
+        region = (kwargs.get("options") or {}).get("region")
+        data = f"7-{region}" if region else "7"
+        return dataclasses.replace(
+            result, resolved_data_version=data, resolved_implementation_version="2.5.0"
+        )
 
 
 class ToolsWorker(Worker):
