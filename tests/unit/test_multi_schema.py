@@ -147,3 +147,47 @@ def test_attach_options_reach_the_pack_catalog_interface():
 @pytest.mark.parametrize("target", ["ToolsWorker", "hook_pack"])
 def test_packs_with_their_own_metadata_are_not_cached(target):
     assert all(r.dynamic for r in load_pack_schemas(pack("x", target)))
+
+
+def test_check_reports_a_schema_conflict_with_its_own_code():
+    from vgi_host.host.checks import run_check
+
+    report = run_check(registry(pack("tools", "ToolsWorker"), pack("rival", "RivalWorker")))
+    codes = {(f.subject, f.code) for f in report.errors}
+    assert ("text", "VH104") in codes
+    assert all(code != "VH100" for subject, code in codes if subject == "text")
+
+
+def test_vgi_packs_shows_what_each_pack_declares():
+    from vgi_host.host.builtin import packs_rows
+
+    loaded = registry(pack("tools", "ToolsWorker"), pack("hooked", "hook_pack"))
+    rows = packs_rows(loaded.records)
+    by_schema = {name: i for i, name in enumerate(rows["name"])}
+    text = by_schema["text"]
+    assert rows["pack"][text] == "tools"
+    assert (rows["catalog"][text], rows["catalog_comment"][text]) == ("tools", "Small tools")
+    assert (rows["implementation_version"][text], rows["data_version"][text]) == ("2.5.0", "7")
+    assert rows["source_url"][text] == "https://example.invalid/tools"
+    assert (rows["schema_comment"][text], rows["schema_tags"][text]) == ("text helpers", [("area", "text")])
+    hooked = by_schema["hooked"]
+    assert (rows["catalog"][hooked], rows["schema_tags"][hooked]) == (None, [("k", "v")])
+
+
+def test_list_and_info_show_the_pack_catalog_and_schema_metadata():
+    from vgi_host.catalog.describe import describe_records
+    from vgi_host.cli.lookup import pack_facts
+    from vgi_host.cli.render import catalog_lines
+
+    loaded = registry(pack("tools", "ToolsWorker"))
+    (line,) = catalog_lines(loaded.loaded)
+    assert "catalog 'tools' (pack tools; schemas text, tools): Small tools" in line
+    assert "implementation 2.5.0, data 7, source https://example.invalid/tools" in line
+    facts = dict(pack_facts(loaded.pack("tools")))  # type: ignore[arg-type]
+    assert facts["pack (schema)"] == "tools"
+    assert facts["its own name"] == "main"
+    assert facts["schema comment"] == "the main schema"
+    assert facts["default schema"] == "text"
+    described = {d["name"]: d for d in describe_records(loaded.records)}
+    assert described["text"]["catalog"]["attach_options"] == ["region"]
+    assert described["text"]["schema"] == {"path": ["text"], "comment": "text helpers", "tags": {"area": "text"}}
