@@ -190,4 +190,5 @@ def test_list_and_info_show_the_pack_catalog_and_schema_metadata():
     assert facts["default schema"] == "text"
     described = {d["name"]: d for d in describe_records(loaded.records)}
     assert described["text"]["catalog"]["attach_options"] == ["region"]
-    assert described["text"]["schema"] == {"path": ["text"], "comment": "text helpers", "tags": {"area": "text"}}
+    expected = {"path": ["text"], "comment": "text helpers", "tags": {"area": "text"}}
+    assert described["text"]["schema"] == expected
