@@ -148,13 +148,13 @@ def _chosen(registry: PackRegistry, names: list[str] | None) -> tuple[PackRecord
     if not names:
         return registry.records
     wanted = {n.lower() for n in names}
-    known = {r.name.lower() for r in registry.records}
+    known = {r.name.lower() for r in registry.records} | {r.pack.lower() for r in registry.records}
     unknown = sorted(wanted - known)
     if unknown:
         installed = ", ".join(r.name for r in registry.records) or "none"
         typer.echo(f"vgi-host: no such pack(s): {', '.join(unknown)} (installed: {installed})", err=True)
         raise typer.Exit(EXIT_USAGE)
-    return tuple(r for r in registry.records if r.name.lower() in wanted)
+    return tuple(r for r in registry.records if r.name.lower() in wanted or r.pack.lower() in wanted)
 
 
 @app.command("list")
