@@ -192,3 +192,13 @@ def test_list_and_info_show_the_pack_catalog_and_schema_metadata():
     assert described["text"]["catalog"]["attach_options"] == ["region"]
     expected = {"path": ["text"], "comment": "text helpers", "tags": {"area": "text"}}
     assert described["text"]["schema"] == expected
+
+
+def test_the_landing_page_renders_multi_schema_packs():
+    from vgi_host.transports.landing import landing_document, render_html
+
+    document = landing_document(registry(pack("tools", "ToolsWorker"), pack("rival", "RivalWorker")))
+    assert document["schemas"] == ["main", "own", "tools"]  # `text` is contested: served by neither
+    page = render_html(document, base_url="http://127.0.0.1:8000/")
+    assert "schema conflict" in page
+    assert "probe" in page
