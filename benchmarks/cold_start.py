@@ -22,6 +22,11 @@ byte-compiled wheels, plus vgi-python 0.47.0).
     python3 benchmarks/cold_start.py                  # 15 interleaved rounds, medians
     python3 benchmarks/cold_start.py --check          # also exit 1 when ours > 0.6x the reference
     python3 benchmarks/cold_start.py --importtime     # where our start-up's imports go (-X importtime)
+    python3 benchmarks/cold_start.py --baseline /path/to/other/checkout   # also time that vgi-host
+
+``--baseline`` installs another checkout of vgi-host (with the same bench pack)
+into ``.bench/cold-baseline`` and interleaves it too: before/after figures from
+one run, under the same load.
 
 Other scripts (a common check runner) call :func:`check`, which returns one
 :class:`Goal` per ratio; run it inside the benchmark venv (``ensure_venv``).
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -48,6 +54,7 @@ GOAL_RATIO = 0.6
 """Issue 15: spawn to first result at most 0.6x the reference's."""
 
 IMPLS = ("vgi-host", "reference", "floor")
+BASELINE_VENV = HERE.parent / ".bench" / "cold-baseline"
 
 
 @dataclass(frozen=True)
@@ -70,15 +77,47 @@ class Goal:
 def commands() -> dict[str, list[str]]:
     """The argv of each thing timed (inside the benchmark venv)."""
     bin_dir = Path(sys.executable).parent
-    return {
+    found = {
         "vgi-host": [str(bin_dir / "vgi-host"), "serve"],
         "reference": [sys.executable, str(HERE / "reference_worker.py")],
         "floor": [sys.executable, "-c", "import pyarrow.compute"],
     }
+    if (BASELINE_VENV / ".ready").exists():
+        found["baseline"] = [str(BASELINE_VENV / "bin" / "vgi-host"), "serve"]
+    return found
+
+
+def build_baseline(checkout: Path) -> None:
+    """A venv with vgi-host from ``checkout`` and the bench pack, byte-compiled."""
+    uv = shutil.which("uv")
+    if uv is None:
+        sys.exit("--baseline needs `uv` on PATH")
+    shutil.rmtree(BASELINE_VENV, ignore_errors=True)
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    python = BASELINE_VENV / "bin" / "python"
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, BASELINE_VENV], check=True, env=env)
+    subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--no-sources",
+            "--compile-bytecode",
+            "--python",
+            python,
+            checkout,
+            HERE / "vgi-pack-bench",
+        ],
+        check=True,
+        env=env,
+    )
+    (BASELINE_VENV / ".ready").write_text(f"{checkout}\n")
 
 
 def _schema(impl: str) -> str:
-    return "bench" if impl == "vgi-host" else "main"
+    return "bench" if impl in ("vgi-host", "baseline") else "main"
 
 
 def time_first_result(impl: str, argv: list[str]) -> float:
@@ -113,12 +152,13 @@ def time_first_result(impl: str, argv: list[str]) -> float:
 def measure(rounds: int) -> dict[str, list[float]]:
     """``rounds`` interleaved samples of each implementation, after one warm-up each."""
     argv = commands()
-    for impl in IMPLS:  # page cache, byte-code, our manifest cache
+    impls = tuple(argv)
+    for impl in impls:  # page cache, byte-code, our manifest cache
         time_first_result(impl, argv[impl])
-    samples: dict[str, list[float]] = {impl: [] for impl in IMPLS}
+    samples: dict[str, list[float]] = {impl: [] for impl in impls}
     for index in range(rounds):
-        shift = index % len(IMPLS)
-        for impl in IMPLS[shift:] + IMPLS[:shift]:
+        shift = index % len(impls)
+        for impl in impls[shift:] + impls[:shift]:
             samples[impl].append(time_first_result(impl, argv[impl]))
     return samples
 
@@ -136,6 +176,7 @@ def report(samples: dict[str, list[float]]) -> None:
         "vgi-host": "vgi-host serve -> first bench.multiply",
         "reference": "reference worker -> first multiply",
         "floor": "python -c 'import pyarrow.compute' (floor)",
+        "baseline": "baseline vgi-host serve -> first bench.multiply",
     }
     for impl, values in samples.items():
         ms = sorted(v * 1000 for v in values)
@@ -201,8 +242,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--importtime", action="store_true", help="profile our start-up's imports instead")
     parser.add_argument("--top", type=int, default=30, help="--importtime: modules shown (default: 30)")
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="also time vgi-host installed from this checkout"
+    )
     options = parser.parse_args(argv)
     ensure_venv(__file__)
+    if options.baseline is not None:
+        build_baseline(options.baseline.resolve())
+    else:
+        shutil.rmtree(BASELINE_VENV, ignore_errors=True)
     os.environ.update(host_environment())
     print(f"# {environment_line()}")
     if options.importtime:
@@ -215,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     goal = Goal("cold start, spawn to first result, ours/reference (median)", ratio, GOAL_RATIO)
     floor = statistics.median(samples["floor"]) / statistics.median(samples["reference"])
     print(f"- {goal.line()}; floor/reference {floor:.2f}")
+    if "baseline" in samples:
+        before = statistics.median(samples["baseline"]) / statistics.median(samples["reference"])
+        print(f"- baseline/reference {before:.2f}")
     return 0 if goal.met or not options.check else 1
 
 
