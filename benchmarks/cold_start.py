@@ -242,34 +242,65 @@ def _importtime_rows(text: str) -> list[tuple[int, int, str]]:
     return rows
 
 
-def importtime(top: int) -> None:
-    """Run our serve path under ``-X importtime`` until one catalog request is answered; print the top."""
+GROUPS = (
+    ("vgi_host.protocol", "our wire types (vgi_host.protocol)"),
+    ("vgi_host.sdk", "our SDK (vgi_host.sdk)"),
+    ("vgi_host.kinds", "our kinds (vgi_host.kinds)"),
+    ("vgi_host", "the rest of vgi_host"),
+    ("vgi_rpc", "vgi-rpc"),
+    ("vgi", "vgi-python (reference SDK)"),
+    ("pyarrow", "pyarrow"),
+    ("numpy", "numpy (imported by pyarrow)"),
+    ("", "standard library and others"),
+)
+
+
+def _group(module: str) -> str:
+    return next(
+        label for prefix, label in GROUPS if not prefix or module == prefix or module.startswith(prefix + ".")
+    )
+
+
+def _importtime_run(argv: list[str]) -> list[tuple[int, int, str]]:
     from vgi.client import Client
 
-    for label, argv in (
-        (
-            "python -X importtime -m vgi_host serve",
-            [sys.executable, "-X", "importtime", "-m", "vgi_host", "serve"],
-        ),
-        ("vgi-host serve (console script, PYTHONPROFILEIMPORTTIME=1)", commands()["vgi-host"]),
-    ):
-        with tempfile.TemporaryDirectory() as scratch:
-            log = Path(scratch) / "importtime.txt"
-            shell = f'exec "$@" 2>{log}'
-            env_before = os.environ.get("PYTHONPROFILEIMPORTTIME")
-            os.environ["PYTHONPROFILEIMPORTTIME"] = "1"
-            try:
-                with Client(["sh", "-c", shell, "sh", *argv], pool=None, worker_limit=1) as client:
-                    catalogs = client.catalogs()
-            finally:
-                if env_before is None:
-                    os.environ.pop("PYTHONPROFILEIMPORTTIME")
-                else:
-                    os.environ["PYTHONPROFILEIMPORTTIME"] = env_before
-            rows = _importtime_rows(log.read_text())
-        total = sum(own for own, _, _ in rows)
-        print(f"\n{label}: {len(rows)} modules, {total / 1000:.0f} ms of imports ({len(catalogs)} catalog)")
-        print(f"  {'cumulative':>10}  {'self':>8}  module")
+    with tempfile.TemporaryDirectory() as scratch:
+        log = Path(scratch) / "importtime.txt"
+        shell = f'PYTHONPROFILEIMPORTTIME=1 exec "$@" 2>{log}'
+        with Client(["sh", "-c", shell, "sh", *argv], pool=None, worker_limit=1) as client:
+            client.catalogs()
+        return _importtime_rows(log.read_text())
+
+
+def importtime(top: int, runs: int) -> None:
+    """Each serve path under ``-X importtime`` until one catalog request is answered.
+
+    Prints, per group of modules, the median over ``runs`` starts of the summed
+    self times, then the top modules by cumulative time of the last start.
+    """
+    targets = [
+        ("python -X importtime -m vgi_host serve", [sys.executable, "-m", "vgi_host", "serve"]),
+        ("vgi-host serve (console script)", commands()["vgi-host"]),
+    ]
+    if "baseline" in commands():
+        targets.append(("baseline vgi-host serve (console script)", commands()["baseline"]))
+    targets.append(("reference worker", commands()["reference"]))
+    for label, argv in targets:
+        _importtime_run(argv)  # warm caches
+        totals: dict[str, list[float]] = {name: [] for _, name in GROUPS}
+        for _ in range(runs):
+            rows = _importtime_run(argv)
+            sums = dict.fromkeys(totals, 0.0)
+            for own, _, name in rows:
+                sums[_group(name.strip())] += own / 1000
+            for name, value in sums.items():
+                totals[name].append(value)
+        overall = statistics.median(sum(values[i] for values in totals.values()) for i in range(runs))
+        print(f"\n{label}: {len(rows)} modules, median {overall:.0f} ms of imports over {runs} starts")
+        for name, values in totals.items():
+            if statistics.median(values) >= 0.5:
+                print(f"  {statistics.median(values):7.1f} ms  {name}")
+        print(f"  top {top} of the last start by cumulative time:")
         for own, cumulative, name in sorted(rows, key=lambda r: -r[1])[:top]:
             print(f"  {cumulative / 1000:8.1f} ms  {own / 1000:6.1f} ms  {name}")
 
@@ -296,8 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(host_environment())
     print(f"# {environment_line()}")
     if options.importtime:
-        time_first_result("vgi-host", commands()["vgi-host"])  # warm the manifest cache
-        importtime(options.top)
+        importtime(options.top, options.rounds)
         return 0
     samples = measure(options.rounds)
     report(samples)
