@@ -203,9 +203,15 @@ def goals(samples: dict[str, list[Sample]]) -> list[Goal]:
     ]
 
 
+def _neutral_directory() -> None:
+    """Start workers outside the tree: ``python -m vgi_host`` would import the sources in it."""
+    os.chdir(tempfile.gettempdir())
+
+
 def check(rounds: int = 15) -> list[Goal]:
     """Measure and return the cold-start goals (call inside the benchmark venv)."""
     os.environ.update(host_environment())
+    _neutral_directory()
     return goals(measure(rounds))
 
 
@@ -325,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         shutil.rmtree(BASELINE_VENV, ignore_errors=True)
     os.environ.update(host_environment())
+    _neutral_directory()
     print(f"# {environment_line()}")
     if options.importtime:
         importtime(options.top, options.rounds)
