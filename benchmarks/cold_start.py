@@ -11,7 +11,10 @@ vgi-python Client (imported once, before timing) and times one call of
 * ``reference`` — ``benchmarks/reference_worker.py``, a vgi-python 0.47.0
   worker serving the same ``multiply`` (and one other function);
 * ``floor``     — ``python -c "import pyarrow.compute"``: interpreter plus
-  pyarrow, which neither worker can avoid.
+  pyarrow, which neither worker can avoid;
+* ``floor+rpc`` — the same plus ``import vgi_rpc``, the RPC layer both
+  workers are built on (its package import is not divisible: every
+  submodule import runs ``vgi_rpc/__init__``).
 
 The three are interleaved round by round (the order rotating), so a burst of
 load from other jobs on this shared machine hits all of them alike; medians
@@ -54,7 +57,6 @@ from function_kinds import children, cpu_seconds, ensure_venv, environment_line,
 GOAL_RATIO = 0.6
 """Issue 15: spawn to first result at most 0.6x the reference's."""
 
-IMPLS = ("vgi-host", "reference", "floor")
 BASELINE_VENV = HERE.parent / ".bench" / "cold-baseline"
 
 
@@ -82,6 +84,7 @@ def commands() -> dict[str, list[str]]:
         "vgi-host": [str(bin_dir / "vgi-host"), "serve"],
         "reference": [sys.executable, str(HERE / "reference_worker.py")],
         "floor": [sys.executable, "-c", "import pyarrow.compute"],
+        "floor+rpc": [sys.executable, "-c", "import pyarrow.compute, vgi_rpc"],
     }
     if (BASELINE_VENV / ".ready").exists():
         found["baseline"] = [str(BASELINE_VENV / "bin" / "vgi-host"), "serve"]
@@ -136,7 +139,7 @@ def time_first_result(impl: str, argv: list[str]) -> Sample:
     arrives (the floor's from ``RUSAGE_CHILDREN``): on a machine shared with
     other jobs it moves far less than wall time, which includes waiting for a core.
     """
-    if impl == "floor":
+    if impl.startswith("floor"):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(argv, check=True, capture_output=True)
@@ -219,6 +222,7 @@ LABELS = {
     "vgi-host": "vgi-host serve -> first bench.multiply",
     "reference": "reference worker -> first multiply",
     "floor": "python -c 'import pyarrow.compute' (floor)",
+    "floor+rpc": "python -c 'import pyarrow.compute, vgi_rpc'",
     "baseline": "baseline vgi-host serve -> first multiply",
 }
 
@@ -345,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     results = goals(samples)
     for goal in results:
         print(f"- {goal.line()}")
-    for impl in ("floor", "baseline"):
+    for impl in ("floor", "floor+rpc", "baseline"):
         if impl in samples:
             wall = _median(samples[impl], "wall") / _median(samples["reference"], "wall")
             cpu = _median(samples[impl], "cpu") / _median(samples["reference"], "cpu")
