@@ -25,6 +25,7 @@ byte-compiled wheels, plus vgi-python 0.47.0).
     python3 benchmarks/cold_start.py                  # 15 interleaved rounds, medians
     python3 benchmarks/cold_start.py --check          # also exit 1 when ours > 0.6x the reference
     python3 benchmarks/cold_start.py --importtime     # where our start-up's imports go (-X importtime)
+    python3 benchmarks/cold_start.py --stages         # CPU time of each step of our serve path
     python3 benchmarks/cold_start.py --baseline /path/to/other/checkout   # also time that vgi-host
 
 ``--baseline`` installs another checkout of vgi-host (with the same bench pack)
@@ -319,6 +320,74 @@ def importtime(top: int, runs: int) -> None:
             print(f"  {cumulative / 1000:8.1f} ms  {own / 1000:6.1f} ms  {name}")
 
 
+STAGE_PROBE = "--stage-probe"
+
+
+def stage_probe() -> None:
+    """(Run in a fresh interpreter.) CPU time of each step of our serve path, up to a built server; JSON."""
+    import json
+
+    marks: list[tuple[str, float]] = []
+
+    def mark(name: str) -> None:
+        marks.append((name, time.process_time()))
+
+    mark("interpreter start")
+    import pyarrow.compute  # noqa: F401
+
+    mark("pyarrow + pyarrow.compute (the floor)")
+    import vgi_rpc  # noqa: F401
+
+    mark("vgi_rpc package")
+    import vgi_host.cli.logs
+    import vgi_host.cli.main
+    import vgi_host.cli.serve
+    import vgi_host.cli.serve_network
+    import vgi_host.transports.framing
+    import vgi_host.transports.pipe
+
+    mark("vgi_host.cli.serve, transports")
+    import vgi_host.protocol.service
+
+    mark("wire types (vgi_host.protocol, ~90 dataclasses)")
+    import vgi_host.runtime.refusals
+
+    mark("refusals")
+    from vgi_host.kinds.registry import all_specs
+
+    all_specs()
+    mark("kinds + SDK (their stream states)")
+    import vgi_host.runtime.host_service
+    import vgi_host.runtime.server
+
+    mark("host_service, server modules")
+    from vgi_host.host.registry import PackRegistry
+    from vgi_host.packs.selection import resolve_selection
+
+    registry = PackRegistry.load(selection=resolve_selection(enable=[], disable=[], strict=None, config=None))
+    mark("selection, discovery, manifests")
+    vgi_host.runtime.server.build_server(registry, vgi_host.transports.framing.FramingPolicyServer)
+    mark("build_server (vgi-rpc reads the 72 methods)")
+    print(json.dumps([(name, (t - marks[i][1]) * 1000) for i, (name, t) in enumerate(marks[1:])]))
+
+
+def stages(runs: int) -> None:
+    """Run :func:`stage_probe` ``runs`` times in fresh interpreters; print min and median per step."""
+    import json
+
+    per: dict[str, list[float]] = {}
+    for _ in range(runs + 1):  # the first run warms the caches and is dropped
+        out = subprocess.run(
+            [sys.executable, __file__, STAGE_PROBE], check=True, capture_output=True, text=True
+        ).stdout
+        for name, value in json.loads(out.strip().splitlines()[-1]):
+            per.setdefault(name, []).append(value)
+    print(f"\nour serve path, CPU ms per step (process_time), {runs} fresh interpreters:")
+    for name, values in per.items():
+        print(f"  {min(values[1:]):7.1f} min {statistics.median(values[1:]):7.1f} median  {name}")
+    print(f"  {sum(min(v[1:]) for v in per.values()):7.1f} min (sum of the steps' minima)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -328,6 +397,9 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help=f"exit 1 when ours > {GOAL_RATIO}x the reference"
     )
     parser.add_argument("--importtime", action="store_true", help="profile our start-up's imports instead")
+    parser.add_argument(
+        "--stages", action="store_true", help="CPU time of each step of our serve path instead"
+    )
     parser.add_argument("--top", type=int, default=30, help="--importtime: modules shown (default: 30)")
     parser.add_argument(
         "--baseline", type=Path, default=None, help="also time vgi-host installed from this checkout"
@@ -344,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     if options.importtime:
         importtime(options.top, options.rounds)
         return 0
+    if options.stages:
+        stages(options.rounds)
+        return 0
     samples = measure(options.rounds)
     report(samples)
     results = goals(samples)
@@ -358,4 +433,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:2] == [STAGE_PROBE]:
+        stage_probe()
+    else:
+        sys.exit(main())
