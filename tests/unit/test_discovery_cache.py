@@ -130,3 +130,26 @@ def test_the_fingerprint_names_every_sys_path_entry(site):
     _, _, group, entries = discovery_cache.fingerprint(GROUP)
     assert group == GROUP
     assert entries[0] == [str(site), os.stat(site).st_mtime_ns]
+
+
+@pytest.mark.parametrize("record", [discovery_cache.PackCandidate, discovery_cache.PackAbout])
+def test_every_field_of_the_cached_records_has_a_type_check(record):
+    """A field added to PackCandidate or PackAbout needs its check, or every start would miss."""
+    import dataclasses
+
+    for field in dataclasses.fields(record):
+        if field.name != "about":
+            assert str(field.type) in discovery_cache._CHECKS, f"{record.__name__}.{field.name}"
+
+
+def test_a_wrongly_typed_description_field_is_a_miss(site, tmp_path, scans):
+    fake_distribution(site, "vgi-pack-geo", "1.0", {"geo": "geo_mod"})
+    cache = tmp_path / "cache"
+    expected = cached_discover(cache, GROUP)
+    (path,) = cache.glob("discovery-*.json")
+    raw = json.loads(path.read_text())
+    raw["candidates"][0]["about"]["summary"] = 5
+    raw["candidates"][0]["editable"] = "yes"
+    path.write_text(json.dumps(raw))
+    assert cached_discover(cache, GROUP) == expected
+    assert len(scans) == 2

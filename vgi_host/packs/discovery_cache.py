@@ -31,6 +31,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,23 +66,37 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
+def _strings(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(item, str) for item in value)
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "str": lambda value: isinstance(value, str),
+    "str | None": lambda value: value is None or isinstance(value, str),
+    "bool": lambda value: isinstance(value, bool),
+    "tuple[str, ...]": _strings,
+    "tuple[tuple[str, str], ...]": lambda value: (
+        isinstance(value, tuple) and all(_strings(pair) and len(pair) == 2 for pair in value)
+    ),
+}
+"""Field annotation (as written) -> the check of a value read back; the records use no others."""
+
+
+def _checked[T](cls: type[T], raw: dict[str, Any], **nested: Any) -> T:
+    """An instance of the record class ``cls`` from ``raw``, every field's type checked."""
+    values = {key: _tuples(value) for key, value in raw.items() if key not in nested}
+    record = cls(**values, **nested)
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]  # cls is a dataclass
+        if field.name not in nested and not _CHECKS[str(field.type)](getattr(record, field.name)):
+            raise ValueError(f"{cls.__name__}.{field.name}: unexpected value")
+    return record
+
+
 def _candidate(raw: Any) -> PackCandidate:
     """Rebuild one candidate; a wrong shape raises (and the whole file is a miss)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("about"), dict):
         raise ValueError("candidate must be an object with an about object")
-    about = PackAbout(**{key: _tuples(value) for key, value in raw["about"].items()})
-    fields = {key: _tuples(value) for key, value in raw.items() if key != "about"}
-    candidate = PackCandidate(**fields, about=about)
-    for field in dataclasses.fields(PackCandidate):
-        value = getattr(candidate, field.name)
-        default = field.default if field.default is not dataclasses.MISSING else None
-        if field.name in ("name", "target", "distribution", "version") and not isinstance(value, str):
-            raise ValueError(f"{field.name} must be a string")
-        if isinstance(default, tuple) and not all(isinstance(item, str) for item in value):
-            raise ValueError(f"{field.name} must be a list of strings")
-    if candidate.location is not None and not isinstance(candidate.location, str):
-        raise ValueError("location must be a string or null")
-    return candidate
+    return _checked(PackCandidate, raw, about=_checked(PackAbout, raw["about"]))
 
 
 def _locations_unchanged(raw: dict[str, Any]) -> bool:
@@ -107,7 +122,7 @@ def _decode(text: str, expected: list[Any]) -> Discovery | None:
             NameClash(str(clash["name"]), tuple(_candidate(c) for c in clash["claimants"]))
             for clash in raw["clashes"]
         )
-    except (ValueError, TypeError, KeyError, RecursionError):
+    except (ValueError, TypeError, KeyError, RecursionError):  # KeyError: also a field of unknown type
         return None
     return Discovery(candidates, clashes)
 
