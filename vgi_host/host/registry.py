@@ -142,11 +142,18 @@ class PackRegistry:
         use_cache: bool = True,
     ) -> PackRegistry:
         """Discover (unless given a scan) and consider every pack, each in isolation."""
-        found = discovery if discovery is not None else discover()
         chosen = selection if selection is not None else Selection()
         manifests = (
             cache if cache is not None else (ManifestCache() if use_cache and cache_enabled() else None)
         )
+        if discovery is not None:
+            found = discovery
+        elif manifests is not None:
+            from vgi_host.packs.discovery_cache import cached_discover
+
+            found = cached_discover(manifests.directory)
+        else:
+            found = discover()
         records = [r for candidate in found.candidates for r in _consider(candidate, chosen, manifests)]
         records = _schema_conflicts(records)
         if found.clashes:
