@@ -23,7 +23,7 @@ import pytest
 from catalogs import functions, sql_name
 from comparison import Outcome, call_outcome, catalog_views
 from conftest import INCLUDED, record
-from serving import SCHEMA
+from serving import schema_of
 from test_table_in_out import INPUT, in_out_arguments
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
@@ -43,12 +43,14 @@ def host_catalog(host_client):
     return functions(host_client, SchemaObjectType.TABLE_FUNCTION)
 
 
-def _call(client: Any, name: str, arguments: Arguments, batches: list[pa.RecordBatch]) -> Outcome:
+def _call(
+    client: Any, schema: str, name: str, arguments: Arguments, batches: list[pa.RecordBatch]
+) -> Outcome:
     def run() -> pa.Table:
         output = list(
             client.table_buffering_function(
                 function_name=name,
-                schema_path=[SCHEMA],
+                schema_path=[schema],
                 input=iter(batches),
                 arguments=arguments,
                 input_schema=INPUT[0].schema,
@@ -64,6 +66,8 @@ def test_table_buffering_matches_reference(
     ref, reference_catalog, host_catalog, reference_client, host_client
 ):
     name = sql_name(ref)
+    schema = schema_of(ref)
+    host_catalog, reference_catalog = host_catalog[schema], reference_catalog[schema]
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"
         assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
@@ -71,8 +75,8 @@ def test_table_buffering_matches_reference(
         for entry in reference_catalog[name]:
             arguments = in_out_arguments(pa.ipc.read_schema(pa.py_buffer(entry.arguments)))
             for batches in inputs:
-                expected = _call(reference_client, name, arguments, batches)
-                actual = _call(host_client, name, arguments, batches)
+                expected = _call(reference_client, schema, name, arguments, batches)
+                actual = _call(host_client, schema, name, arguments, batches)
                 if expected.ok and actual.ok:
                     assert actual.value.schema.names == expected.value.schema.names
                     assert actual.value.schema.types == expected.value.schema.types
