@@ -64,6 +64,7 @@ def max_frame_bytes(environ: dict[str, str] | None = None) -> int:
 CONTINUATION = b"\xff\xff\xff\xff"
 END_OF_STREAM = CONTINUATION + b"\x00\x00\x00\x00"
 _SCHEMA_MESSAGE = 1
+_U16, _U32, _I32, _I64 = struct.Struct("<H"), struct.Struct("<I"), struct.Struct("<i"), struct.Struct("<q")
 
 
 def message_header(metadata: bytes) -> tuple[int, int]:
@@ -79,21 +80,15 @@ def message_header(metadata: bytes) -> tuple[int, int]:
 
     """
     try:
-        (root,) = struct.unpack_from("<I", metadata, 0)
-        (back,) = struct.unpack_from("<i", metadata, root)
+        (root,) = _U32.unpack_from(metadata, 0)
+        (back,) = _I32.unpack_from(metadata, root)
         vtable = root - back
-        (vtable_size,) = struct.unpack_from("<H", metadata, vtable)
-
-        def field(index: int) -> int | None:
-            slot = 4 + 2 * index
-            if slot + 2 > vtable_size:
-                return None
-            (offset,) = struct.unpack_from("<H", metadata, vtable + slot)
-            return root + offset if offset else None
-
-        type_at, length_at = field(1), field(3)
-        header_type = metadata[type_at] if type_at is not None else 0
-        (body_length,) = struct.unpack_from("<q", metadata, length_at) if length_at is not None else (0,)
+        (vtable_size,) = _U16.unpack_from(metadata, vtable)
+        # a field's slot in the vtable is 4 + 2 * index; absent (offset 0) past the vtable's end
+        (type_at,) = _U16.unpack_from(metadata, vtable + 6) if vtable_size >= 8 else (0,)
+        (length_at,) = _U16.unpack_from(metadata, vtable + 10) if vtable_size >= 12 else (0,)
+        header_type = metadata[root + type_at] if type_at else 0
+        (body_length,) = _I64.unpack_from(metadata, root + length_at) if length_at else (0,)
     except (struct.error, IndexError) as exc:
         raise ValueError("not an IPC message header") from exc
     return header_type, body_length
@@ -215,6 +210,17 @@ class GuardedReader(io.RawIOBase):
     def _take(self, size: int) -> bytes:
         """Up to ``size`` bytes from the input (replayed bytes first), in bounded chunks."""
         parts: list[bytes] = []
+        if not self._replay and 0 < size <= self.CHUNK:
+            part = self._raw.read(size)  # the usual case: all of it in one read
+            if part:
+                self.consumed += len(part)
+                self.request_bytes += len(part)
+                if len(self.request_head) < 8:
+                    self.request_head += part[: 8 - len(self.request_head)]
+                if len(part) == size:
+                    return part
+                parts.append(part)
+                size -= len(part)
         while size > 0:
             if self._replay:
                 part, self._replay = self._replay[:size], self._replay[size:]
@@ -256,7 +262,7 @@ class GuardedReader(io.RawIOBase):
         if len(head) < 8:
             framed.append(head)
             return True
-        (length,) = struct.unpack_from("<i", head, 4)
+        (length,) = _I32.unpack_from(head, 4)
         if length == 0:
             self._stream_open = False
             framed.append(head)
