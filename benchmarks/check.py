@@ -16,7 +16,8 @@ Other goals join the same run by appending a function to :data:`EXTRA_CHECKS`
 (for example the cold-start ratio measured by ``cold_start.py``): it gets the
 parsed options and returns :class:`Verdict` objects.
 
-    python3 benchmarks/check.py            # ~10 min on 2 vCPU
+    python3 benchmarks/check.py            # ~20-30 min on a loaded 2 vCPU machine
+    python3 benchmarks/check.py --cases multiply --rounds 3   # replay goals + live multiply only
     python3 benchmarks/check.py --quick    # fewer rows and rounds: a smoke run, noisier
     python3 benchmarks/check.py --skip-live
 
@@ -153,10 +154,12 @@ def main() -> None:
         checks.append(replay_checks)
     if not options.skip_live:
         checks.append(live_checks)
-    verdicts = [verdict for check in (*checks, *EXTRA_CHECKS) for verdict in check(options)]
-    print()
-    for verdict in verdicts:
-        print(verdict.line())
+    verdicts: list[Verdict] = []
+    for check in (*checks, *EXTRA_CHECKS):
+        found = check(options)
+        for verdict in found:  # as each check ends, so a long run shows what it has
+            print(verdict.line(), flush=True)
+        verdicts.extend(found)
     missed = [v for v in verdicts if not v.met]
     print(f"\n{len(verdicts) - len(missed)} of {len(verdicts)} goals met")
     sys.exit(1 if missed else 0)
