@@ -61,7 +61,6 @@ _SETTINGS = "session settings / secrets / caller identity passed to compute (Set
 _SECRETS = "DuckDB secrets looked up at bind (params.secrets)"
 _SETTINGS_PARAM = "session settings read from params.settings"
 _VARARGS = "variadic arguments (Param(varargs=True) / Arg(varargs=True))"
-_SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs), same argument types"
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
 _INIT_CALL = "params.init_call: the raw init request (projection ids, ORDER BY / TABLESAMPLE pushdown)"
 _STORAGE = "per-call function storage shared by a call's workers (params.storage)"
@@ -85,10 +84,6 @@ RUNTIME_ATTRIBUTES = {
 """Exclusions for a ``params`` attribute the host does not provide: the class must use it."""
 
 EXCLUDED: dict[str, str] = {
-    "SameNameMainFunction": _SAME_NAME,
-    "SameNameDataFunction": _SAME_NAME,
-    "SameNameMainAgg": _SAME_NAME,
-    "SameNameDataAgg": _SAME_NAME,
     "SumValuesFunction": _VARARGS,
     "ConcatValuesIntFunction": _VARARGS,
     "ConcatValuesStrFunction": _VARARGS,

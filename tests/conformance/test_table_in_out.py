@@ -15,7 +15,7 @@ from catalogs import functions, sql_name
 from comparison import Outcome, call_outcome, catalog_views
 from conftest import INCLUDED, record
 from samples import column_values
-from serving import SCHEMA
+from serving import schema_of
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
 
@@ -53,11 +53,11 @@ def in_out_arguments(arguments: pa.Schema) -> Arguments:
     return Arguments(positional=tuple(positional))
 
 
-def _call(client: Any, name: str, arguments: Arguments) -> Outcome:
+def _call(client: Any, schema: str, name: str, arguments: Arguments) -> Outcome:
     def run() -> pa.Table:
         batches = list(
             client.table_in_out_function(
-                function_name=name, schema_path=[SCHEMA], input=iter(INPUT), arguments=arguments
+                function_name=name, schema_path=[schema], input=iter(INPUT), arguments=arguments
             )
         )
         return pa.Table.from_batches(batches) if batches else pa.table({})
@@ -72,13 +72,15 @@ def _multiset(table: pa.Table) -> list[str]:
 @pytest.mark.parametrize("ref", IN_OUT, ids=lambda r: r.name)
 def test_table_in_out_matches_reference(ref, reference_catalog, host_catalog, reference_client, host_client):
     name = sql_name(ref)
+    schema = schema_of(ref)
+    host_catalog, reference_catalog = host_catalog[schema], reference_catalog[schema]
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"
         assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
         for entry in reference_catalog[name]:  # every overload of the name, called on both
             arguments = in_out_arguments(pa.ipc.read_schema(pa.py_buffer(entry.arguments)))
-            expected = _call(reference_client, name, arguments)
-            actual = _call(host_client, name, arguments)
+            expected = _call(reference_client, schema, name, arguments)
+            actual = _call(host_client, schema, name, arguments)
             if expected.ok and actual.ok:
                 assert actual.value.schema.names == expected.value.schema.names
                 assert actual.value.schema.types == expected.value.schema.types
