@@ -20,6 +20,7 @@ parsed options and returns :class:`Verdict` objects.
     python3 benchmarks/check.py --cases multiply --rounds 3   # replay goals + live multiply only
     python3 benchmarks/check.py --quick    # fewer rows and rounds: a smoke run, noisier
     python3 benchmarks/check.py --skip-live
+    python3 benchmarks/check.py --skip-replay --skip-live   # the cold-start goal only
 
 Runs inside ``.bench/kinds`` like ``function_kinds.py`` (needs ``uv`` on PATH).
 """
@@ -131,8 +132,19 @@ def median_rate(result: kinds.Result) -> float:
     return result.rows / replay.median([s.seconds for s in result.samples])
 
 
-EXTRA_CHECKS: list[Callable[[argparse.Namespace], list[Verdict]]] = []
-"""More goals for the same run (e.g. cold start): each returns its verdicts."""
+def cold_start_checks(options: argparse.Namespace) -> list[Verdict]:
+    """Spawn to first result, ours against the reference (``cold_start.py``'s goals)."""
+    import cold_start  # sibling script; imported here so the other checks never pay for it
+
+    rounds = 5 if options.quick else max(options.rounds * 3, 9)
+    return [
+        Verdict(goal=f"cold start, {goal.name}", ratio=goal.measured, bound=goal.target, at_most=True)
+        for goal in cold_start.check(rounds)
+    ]
+
+
+EXTRA_CHECKS: list[Callable[[argparse.Namespace], list[Verdict]]] = [cold_start_checks]
+"""More goals for the same run (the cold start today): each returns its verdicts, last."""
 
 
 def main() -> None:
@@ -144,6 +156,7 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", choices=list(kinds.CASES), default=list(kinds.CASES))
     parser.add_argument("--skip-replay", action="store_true")
     parser.add_argument("--skip-live", action="store_true")
+    parser.add_argument("--skip-cold-start", action="store_true")
     options = parser.parse_args()
     kinds.ensure_venv(__file__)
     os.environ.update(kinds.host_environment())
@@ -155,7 +168,8 @@ def main() -> None:
     if not options.skip_live:
         checks.append(live_checks)
     verdicts: list[Verdict] = []
-    for check in (*checks, *EXTRA_CHECKS):
+    extra = [] if options.skip_cold_start else EXTRA_CHECKS
+    for check in (*checks, *extra):
         found = check(options)
         for verdict in found:  # as each check ends, so a long run shows what it has
             print(verdict.line(), flush=True)
