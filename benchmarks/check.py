@@ -138,7 +138,7 @@ def cold_start_checks(options: argparse.Namespace) -> list[Verdict]:
 
     rounds = 5 if options.quick else max(options.rounds * 3, 9)
     return [
-        Verdict(goal=f"cold start, {goal.name}", ratio=goal.measured, bound=goal.target, at_most=True)
+        Verdict(goal=goal.name, ratio=goal.measured, bound=goal.target, at_most=True)
         for goal in cold_start.check(rounds)
     ]
 
