@@ -66,8 +66,6 @@ _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBin
 _INIT_CALL = "params.init_call: the raw init request (projection ids, ORDER BY / TABLESAMPLE pushdown)"
 _STORAGE = "per-call function storage shared by a call's workers (params.storage)"
 _BUFFERING = "the table-buffering kind (TableBufferingFunction; issue 10 phase B)"
-_ROW_TRANSFORM = "row-transform (blended LATERAL) table-in-out functions (RowTransformFunction)"
-_CACHE = "result-cache revalidation (params.if_none_match)"
 _AUTH = "the caller's identity (params.auth_context)"
 _DYNAMIC_FILTERS = "dynamic filter pushdown (params.current_pushdown_filters)"
 _REFERENCE_ENV = "aiohttp, which the reference itself needs for this class and the test env lacks"
@@ -76,7 +74,6 @@ _PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
 RUNTIME_ATTRIBUTES = {
     _INIT_CALL: "init_call",
     _STORAGE: "storage",
-    _CACHE: "if_none_match",
     _SETTINGS_PARAM: "settings",
     _AUTH: "auth_context",
     _DYNAMIC_FILTERS: "current_pushdown_filters",
@@ -115,7 +112,6 @@ EXCLUDED: dict[str, str] = {
     "PartitionedFixedOrderFunction": _STORAGE,
     "PartitionedNoOrderGuaranteeFunction": _STORAGE,
     "PartitionedPreservesOrderFunction": _STORAGE,
-    "CachedRevalidatingEchoFunction": _CACHE,
     "FilterBySettingFunction": _SETTINGS_PARAM,
     "SettingsAwareFunction": _SETTINGS_PARAM,
     "StructSettingsFunction": _SETTINGS_PARAM,
@@ -124,7 +120,6 @@ EXCLUDED: dict[str, str] = {
     "MultiSecretDemoFunction": _SECRETS,
     "PartitionedBatchIndexFunction": _STORAGE,
     "PartitionedBatchIndexMarkedFunction": _STORAGE,
-    "CacheRevalidatableFunction": _CACHE,
     "CacheWhoamiFunction": _AUTH,
     "CacheExternalFailFunction": _REFERENCE_ENV,
     "CacheParallelFunction": _STORAGE,
@@ -154,14 +149,11 @@ EXCLUDED: dict[str, str] = {
 
 
 def exclusions(fixtures: list[tuple[FixtureRef, str]]) -> dict[str, str]:
-    """``EXCLUDED`` plus every table-buffering and row-transform class, with the feature each needs."""
+    """``EXCLUDED`` plus every table-buffering class, with the feature it needs."""
     reasons = dict(EXCLUDED)
     for ref, kind in fixtures:
-        cls = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
         if kind == "table_buffering":
             reasons.setdefault(ref.name, _BUFFERING)
-        elif any(base.__name__ == "RowTransformFunction" for base in cls.__mro__):
-            reasons.setdefault(ref.name, _ROW_TRANSFORM)
     return reasons
 
 

@@ -104,6 +104,9 @@ def catalog_view(info: Any) -> dict[str, Any]:
             else None
         ),
         "argument_monotonicity": info.argument_monotonicity,
+        "has_finalize": info.has_finalize,
+        "input_from_args": info.input_from_args,
+        "input_rows_per_call": info.input_rows_per_call,
     }
 
 

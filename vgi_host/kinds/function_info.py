@@ -41,6 +41,8 @@ def _argument_field(spec: ArgumentSpec) -> pa.Field[Any]:
         metadata["vgi_type"] = "table"
     elif spec.arrow_type is None:
         metadata["vgi_type"] = "any"
+    if spec.varargs:
+        metadata["vgi_varargs"] = "true"
     if spec.named is not None:
         metadata["vgi_arg"] = "named"
     elif spec.is_constant and not spec.declared_on_class:

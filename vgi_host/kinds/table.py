@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
 import pyarrow as pa
-from vgi_rpc import CallContext, OutputCollector, ProducerState, Stream, StreamState, Transient
+from vgi_rpc import (
+    AnnotatedBatch,
+    CallContext,
+    OutputCollector,
+    ProducerState,
+    Stream,
+    StreamState,
+    Transient,
+)
 
 from vgi_host.errors import PACK_FAILURES, BindError, FunctionError, describe_failure
 from vgi_host.kinds.function_info import common_fields
@@ -67,6 +75,20 @@ class TableProducerState(ProducerState):
                 f"so it cannot be served over a stateless transport: {exc}"
             ) from exc
         return super()._to_row_dict()
+
+    def process(self, input: AnnotatedBatch, out: OutputCollector, ctx: CallContext) -> None:
+        """A tick may carry the validators of a result the client holds; then produce."""
+        assert self.params is not None
+        received = input.custom_metadata
+        if received is not None:
+            for key, attribute in (
+                (b"vgi.cache.if_none_match", "if_none_match"),
+                (b"vgi.cache.if_modified_since", "if_modified_since"),
+            ):
+                value = received.get(key)
+                if value is not None:
+                    setattr(self.params, attribute, value.decode("utf-8"))
+        self.produce(out, ctx)
 
     def produce(self, out: OutputCollector, ctx: CallContext) -> None:
         """Let the pack emit one batch or finish."""

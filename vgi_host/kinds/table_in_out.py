@@ -44,6 +44,7 @@ from vgi_host.protocol.enums import CatalogFunctionType, FunctionType, TableInOu
 from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
 from vgi_host.sdk.table_in_out import BoundTableInOut, TableInOutDefinition, TableInOutFunction
+from vgi_host.sdk.table_in_out_reference import BATCH_METADATA
 
 # FinishStates is imported at run time, not under TYPE_CHECKING: vgi-rpc resolves the
 # state's annotations with get_type_hints to build its Arrow schema.
@@ -101,13 +102,31 @@ class TableInOutExchangeState(ExchangeState):
         return super()._to_row_dict()
 
     def exchange(self, input: AnnotatedBatch, out: OutputCollector, ctx: CallContext) -> None:
-        """Transform one batch; ``None`` from the pack means no rows."""
+        """Transform one batch; ``None`` from the pack means no rows.
+
+        The input's conditional-request validators reach ``params`` for this
+        batch only; custom metadata a reference-shaped function attached to its
+        output (its own keys, row provenance) goes out with the batch.
+        """
         assert self.instance is not None
+        params = self.instance.params
+        received = input.custom_metadata
+        params.if_none_match = _text(received, b"vgi.cache.if_none_match")
+        params.if_modified_since = _text(received, b"vgi.cache.if_modified_since")
         try:
             result = self.instance.transform(input.batch)
         except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
-        out.emit(result if result is not None else pa.RecordBatch.from_pylist([], schema=out.output_schema))
+        metadata = vars(self.instance).pop(BATCH_METADATA, None)
+        out.emit(
+            result if result is not None else pa.RecordBatch.from_pylist([], schema=out.output_schema),
+            metadata=metadata,
+        )
+
+
+def _text(metadata: pa.KeyValueMetadata | None, key: bytes) -> str | None:
+    value = metadata.get(key) if metadata is not None else None
+    return value.decode("utf-8") if value is not None else None
 
 
 def _finish_batches(result: Any) -> list[pa.RecordBatch]:
@@ -192,7 +211,12 @@ class TableInOutKind(KindSpec):
             function_type=CatalogFunctionType.TABLE,
             output_schema=pa.schema([]),
             has_finalize=definition.has_finalize,
-            max_workers=definition.max_workers,
+            # A row transform keeps no state across input batches: it says only what it declared.
+            max_workers=definition.metadata.max_workers
+            if definition.input_from_args
+            else definition.max_workers,
+            input_from_args=definition.input_from_args,
+            input_rows_per_call=definition.metadata.input_rows_per_call,
             **common_fields(definition, schema),
         )
 

@@ -74,6 +74,10 @@ class ProcessParams[ArgsT = Any]:
     """The schema to produce: already projected when the function opts into projection pushdown."""
     input_schema: pa.Schema | None = None
     execution_id: bytes = b""
+    if_none_match: str | None = None
+    """The validator of a result the client holds (sent with a table-in-out input batch), else None."""
+    if_modified_since: str | None = None
+    """The companion date validator of a conditional request, else None."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Free space for the function's own per-execution values."""
 

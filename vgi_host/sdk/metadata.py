@@ -40,6 +40,8 @@ KNOWN_META_ATTRIBUTES = frozenset(
         # table and table-in-out functions
         "projection_pushdown",
         "max_workers",
+        # row-transform (blended) table-in-out functions
+        "input_rows_per_call",
         # aggregates
         "order_dependent",
         "distinct_dependent",
@@ -76,7 +78,6 @@ REFERENCE_ONLY_META_ATTRIBUTES = frozenset(
         "sink_order_dependent",
         "requires_input_batch_index",
         "input_from_args",
-        "input_rows_per_call",
         "cache_control",
     }
 )
@@ -99,6 +100,8 @@ class FunctionMetadata:
     """The function reads ``params.output_schema`` and may produce only the requested columns."""
     max_workers: int | None = None
     """How many processes may share one table call; None lets the kind decide (see each kind)."""
+    input_rows_per_call: int | None = None
+    """Row transforms: the most input rows one call may carry (the client splits larger chunks)."""
     order_dependent: OrderDependence | None = None
     distinct_dependent: DistinctDependence | None = None
     argument_monotonicity: tuple[ArgumentMonotonicity, ...] | None = None
@@ -159,10 +162,19 @@ def resolve_metadata(cls: type) -> FunctionMetadata:
         null_handling=null_handling,
         projection_pushdown=bool(attributes.get("projection_pushdown", False)),
         max_workers=max_workers,
+        input_rows_per_call=_input_rows_per_call(cls, attributes.get("input_rows_per_call")),
         order_dependent=attributes.get("order_dependent"),
         distinct_dependent=attributes.get("distinct_dependent"),
         argument_monotonicity=_monotonicity(cls, attributes.get("argument_monotonicity")),
     )
+
+
+def _input_rows_per_call(cls: type, raw: Any) -> int | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw < 1:
+        raise FunctionDefinitionError(f"{cls.__name__}.Meta.input_rows_per_call must be a positive int")
+    return raw
 
 
 def _monotonicity(cls: type, raw: Any) -> tuple[ArgumentMonotonicity, ...] | None:

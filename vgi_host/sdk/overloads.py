@@ -50,8 +50,10 @@ def _arity_fits(
     constants = [a for a in arguments if a.is_constant and a.named is None]
     required = [a for a in constants if not a.has_default]
     takes_table = any(a.is_table for a in arguments)  # then the input schema is the table's, not columns
-    if input_schema is not None and not takes_table and len(input_schema) != len(columns):
-        return False
+    if input_schema is not None and not takes_table:
+        fixed = [a for a in columns if not a.varargs]
+        if len(input_schema) < len(fixed) or (len(fixed) == len(columns) and len(input_schema) != len(fixed)):
+            return False
     return len(required) <= len(positional) <= len(constants)
 
 

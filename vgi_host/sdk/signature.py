@@ -56,6 +56,8 @@ class ArgumentSpec:
     """The TABLE input of a table-in-out function (its rows arrive as batches)."""
     declared_on_class: bool = False
     """An ``Arg`` class annotation (table and table-in-out arguments), not a ``compute`` parameter."""
+    varargs: bool = False
+    """The last positional argument, repeated: it stands for every remaining value or column."""
 
     @property
     def has_default(self) -> bool:
