@@ -60,7 +60,6 @@ MODULES: tuple[str, ...] = (
 _SETTINGS = "session settings / secrets / caller identity passed to compute (Setting, Secret, Auth)"
 _SECRETS = "DuckDB secrets looked up at bind (params.secrets)"
 _SETTINGS_PARAM = "session settings read from params.settings"
-_VARARGS = "variadic arguments (Param(varargs=True) / Arg(varargs=True))"
 _SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs), same argument types"
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
 _INIT_CALL = "params.init_call: the raw init request (projection ids, ORDER BY / TABLESAMPLE pushdown)"
@@ -86,24 +85,11 @@ EXCLUDED: dict[str, str] = {
     "SameNameDataFunction": _SAME_NAME,
     "SameNameMainAgg": _SAME_NAME,
     "SameNameDataAgg": _SAME_NAME,
-    "SumValuesFunction": _VARARGS,
-    "ConcatValuesIntFunction": _VARARGS,
-    "ConcatValuesStrFunction": _VARARGS,
-    "GeoCentroidStructFunction": _VARARGS,
-    "GeoCentroidListFunction": _VARARGS,
-    "GeoCentroidFixedFunction": _VARARGS,
     "MultiplyBySettingFunction": _SETTINGS,
     "ScaleBySettingFunction": _SETTINGS,
     "SecretFieldFunction": _SETTINGS,
     "ReturnSecretValueFunction": _SETTINGS,
     "WhoAmIFunction": _SETTINGS,
-    "DynamicAggregateFunction": _VARARGS,
-    "DynamicMLAggregateFunction": _VARARGS,
-    "SumAllFunction": _VARARGS,
-    "ConstantColumnsFunction": _VARARGS,
-    "UnionVarargsFunction": _VARARGS,
-    "RepeatValueIntFunction": _VARARGS,
-    "RepeatValueStrFunction": _VARARGS,
     "NestedSequenceFunction": _INIT_CALL,
     "ProjectedDataFunction": _INIT_CALL,
     "OrderEchoFunction": _INIT_CALL,

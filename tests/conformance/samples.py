@@ -90,3 +90,19 @@ def scalar_inputs(arguments: pa.Schema) -> tuple[pa.RecordBatch, list[pa.Scalar[
     if not columns:
         return pa.RecordBatch.from_pydict({"_rows": list(range(ROWS))}).select([]), constants
     return pa.RecordBatch.from_pydict(columns), constants
+
+
+def sample_scalar(arrow_type: pa.DataType, index: int) -> pa.Scalar[Any]:
+    """The ``index``-th non-NULL sample of ``arrow_type`` as a scalar (a union: its ``index``-th member)."""
+    if isinstance(arrow_type, pa.UnionType):
+        member = index % arrow_type.num_fields
+        children = [
+            pa.array([column_values(f.type)[0 if m == member else 1]], f.type)
+            for m, f in enumerate(arrow_type)
+        ]
+        codes = pa.array([arrow_type.type_codes[member]], pa.int8())
+        names = [f.name for f in arrow_type]
+        union = pa.UnionArray.from_sparse(codes, children, names, arrow_type.type_codes)
+        return union[0]
+    values = [v for v in column_values(arrow_type) if v is not None]
+    return pa.scalar(values[index % len(values)], arrow_type)

@@ -14,7 +14,7 @@ import pytest
 from catalogs import functions, sql_name
 from comparison import Outcome, call_outcome, catalog_views
 from conftest import INCLUDED, record
-from samples import column_values
+from samples import column_values, sample_scalar
 from serving import SCHEMA
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
@@ -40,6 +40,9 @@ def table_arguments(arguments: pa.Schema) -> Arguments:
         if metadata.get(b"vgi_arg") == b"named" or b"vgi_default" in metadata:
             continue
         arrow_type = pa.int64() if pa.types.is_null(field.type) else field.type
+        if metadata.get(b"vgi_varargs") == b"true":  # two values, of two members for a union
+            positional.extend(sample_scalar(arrow_type, index) for index in (0, 1))
+            continue
         value = 5 if pa.types.is_integer(arrow_type) else column_values(arrow_type)[0]
         positional.append(pa.scalar(value, arrow_type))
     return Arguments(positional=tuple(positional))

@@ -70,11 +70,17 @@ def _element(base: Any) -> Any:
     return base
 
 
-def _input_column_type(cls: type, attribute: str, base: Any, arg: Arg) -> pa.DataType | None:
-    """A row-transform input column's declared type; ``None`` (any type) for ``AnyArrow``."""
+def _declared_type(cls: type, attribute: str, base: Any, arg: Arg) -> pa.DataType | None:
+    """A row-transform column's or a variadic constant's type.
+
+    ``AnyArrow`` is ``None`` (any type, listed as ``vgi_type=any``); a bare
+    ``Any`` is Arrow's null type, as the reference lists it.
+    """
     element = _element(base) if arg.varargs else base
-    if element is AnyArrow and arg.arrow_type is None:
+    if arg.arrow_type is None and element is AnyArrow:
         return None
+    if arg.arrow_type is None and element is Any:
+        return pa.null()
     try:
         return constant_type(element, arg.arrow_type)
     except AnnotationTypeError as exc:
@@ -87,25 +93,26 @@ def read_declared_arguments(
     """Positional arguments in position order, then named ones by name (the reference's order).
 
     With ``input_columns`` (a row-transform function) the positional arguments
-    are the call's input columns, not constants: each may be ``AnyArrow`` and
-    the last may be variadic (one argument standing for every remaining column).
+    are the call's input columns, not constants, and each may be ``AnyArrow``.
+    The last positional argument may be variadic: it stands for every remaining
+    column or constant.
     """
     positional: list[ArgumentSpec] = []
     named: list[ArgumentSpec] = []
     for attribute, base, arg in _declared(cls):
         column = input_columns and isinstance(arg.position, int)
-        if arg.varargs and not column:
+        if arg.varargs and (not isinstance(arg.position, int) or arg.has_default):
             raise FunctionDefinitionError(
-                f"{cls.__name__}.{attribute}: variadic arguments (Arg(varargs=True)) "
-                f"are not served by vgi-host yet"
+                f"{cls.__name__}.{attribute}: a variadic argument (Arg(varargs=True)) is positional "
+                f"and has no default (it takes at least one value)"
             )
         is_table = base is TableInput
         if is_table and not allow_table:
             raise FunctionDefinitionError(
                 f"{cls.__name__}.{attribute}: only table-in-out functions take a TABLE"
             )
-        if column:
-            arrow_type = _input_column_type(cls, attribute, base, arg)
+        if column or arg.varargs:
+            arrow_type = _declared_type(cls, attribute, base, arg)
         else:
             try:
                 arrow_type = None if is_table else constant_type(base, arg.arrow_type)

@@ -91,6 +91,15 @@ class ComputeSignature:
         return tuple(a for a in self.arguments if a.is_constant)
 
 
+def _element(base: Any) -> Any:
+    """``list[pa.Int64Array]`` -> ``pa.Int64Array``: a variadic parameter receives a list of columns."""
+    if typing.get_origin(base) in (list, tuple, Sequence):
+        members = typing.get_args(base)
+        if members:
+            return members[0]
+    return base
+
+
 def _bounds(bound: TypeBound | Sequence[TypeBound] | None) -> tuple[TypeBound, ...]:
     if bound is None:
         return ()
@@ -150,20 +159,17 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
                     f"{where}: constants loaded in a later phase (ConstParam(phase=...)) "
                     f"are not served by vgi-host yet"
                 )
-            if isinstance(marker, Param) and marker.varargs:
-                raise FunctionDefinitionError(
-                    f"{where}: variadic parameters (Param(varargs=True)) are not served by vgi-host yet"
-                )
             if isinstance(marker, Param):
                 arguments.append(
                     ArgumentSpec(
                         name=parameter.name,
                         position=position,
                         is_constant=False,
-                        arrow_type=column_type(base, marker.arrow_type),
+                        arrow_type=column_type(_element(base) if marker.varargs else base, marker.arrow_type),
                         doc=marker.doc,
                         type_bounds=_bounds(marker.type_bound),
                         default=parameter.default,
+                        varargs=marker.varargs,
                     )
                 )
             elif isinstance(marker, ConstParam):
@@ -187,6 +193,11 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
         except AnnotationTypeError as exc:
             raise FunctionDefinitionError(f"{where}: parameter {parameter.name!r}: {exc}") from exc
         refuse_declared_type(f"{where}: parameter {parameter.name!r}", arguments[-1].arrow_type)
+    columns = [a for a in arguments if not a.is_constant]
+    if any(a.varargs for a in columns[:-1]):
+        raise FunctionDefinitionError(
+            f"{where}: only the last column parameter may be variadic (varargs=True)"
+        )
     first_default = next((a for a in arguments if a.has_default), None)
     if first_default is not None:
         late = [a.name for a in arguments[first_default.position :] if not a.has_default]
