@@ -62,7 +62,6 @@ _SECRETS = "DuckDB secrets looked up at bind (params.secrets)"
 _SETTINGS_PARAM = "session settings read from params.settings"
 _SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs), same argument types"
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
-_INIT_CALL = "params.init_call: the raw init request (projection ids, ORDER BY / TABLESAMPLE pushdown)"
 _STORAGE = "per-call function storage shared by a call's workers (params.storage)"
 _BUFFERING = "the table-buffering kind (TableBufferingFunction; issue 10 phase B)"
 _AUTH = "the caller's identity (params.auth_context)"
@@ -71,7 +70,6 @@ _REFERENCE_ENV = "aiohttp, which the reference itself needs for this class and t
 _PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
 
 RUNTIME_ATTRIBUTES = {
-    _INIT_CALL: "init_call",
     _STORAGE: "storage",
     _SETTINGS_PARAM: "settings",
     _AUTH: "auth_context",
@@ -90,10 +88,6 @@ EXCLUDED: dict[str, str] = {
     "SecretFieldFunction": _SETTINGS,
     "ReturnSecretValueFunction": _SETTINGS,
     "WhoAmIFunction": _SETTINGS,
-    "NestedSequenceFunction": _INIT_CALL,
-    "ProjectedDataFunction": _INIT_CALL,
-    "OrderEchoFunction": _INIT_CALL,
-    "SampleEchoFunction": _INIT_CALL,
     "PartitionedSequenceFunction": _STORAGE,
     "PartitionedFixedOrderFunction": _STORAGE,
     "PartitionedNoOrderGuaranteeFunction": _STORAGE,
@@ -111,14 +105,9 @@ EXCLUDED: dict[str, str] = {
     "CacheParallelFunction": _STORAGE,
     "CacheOrderedFunction": _STORAGE,
     "CachePartitionParallelFunction": _STORAGE,
-    "FilterEchoFunction": _INIT_CALL,
-    "BoolFilterEchoFunction": _INIT_CALL,
-    "ValuePruneFunction": _INIT_CALL,
-    "FilteredColumnsEchoFunction": _INIT_CALL,
     "DynamicFilterEchoFunction": _DYNAMIC_FILTERS,
-    "FilterEchoPartitionedFunction": _INIT_CALL,
-    "FilterEchoTableScanFunction": _INIT_CALL,
-    "LateMaterializationFunction": _INIT_CALL,
+    "FilterEchoPartitionedFunction": _STORAGE,
+    "LateMaterializationFunction": _DYNAMIC_FILTERS,
     "CountryPartitionedSalesFunction": _STORAGE,
     "RegionYearPartitionedFunction": _STORAGE,
     "TrailingPartitionSalesFunction": _STORAGE,

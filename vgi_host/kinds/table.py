@@ -33,7 +33,7 @@ from vgi_host.kinds.spec import KindSpec, StreamSetup
 from vgi_host.kinds.stream_support import rebind_from
 from vgi_host.protocol.enums import CatalogFunctionType, FunctionType
 from vgi_host.protocol.functions import FunctionInfo
-from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
+from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
 from vgi_host.sdk.context import OutputCollector as PackOutput
 from vgi_host.sdk.context import ProcessParams
 from vgi_host.sdk.table import BoundTable, TableDefinition, TableFunctionGenerator
@@ -49,6 +49,8 @@ class TableProducerState(ProducerState):
     execution_id: bytes = b""
     projection: str = ""
     """JSON list of projected column indexes, or empty for all columns."""
+    init_request: bytes = b""
+    """The serialised init request, for ``params.init_call`` on whichever process serves a turn."""
     user_state: bytes = b""
     """The pack's state, pickled only when this state object is serialised."""
     function: Annotated[type[TableFunctionGenerator] | None, Transient()] = field(default=None)
@@ -61,7 +63,10 @@ class TableProducerState(ProducerState):
         projection = json.loads(self.projection) if self.projection else None
         self.function = bound.definition.function_class
         self.params = ProcessParams(
-            args=bound.args, output_schema=bound.projected(projection), execution_id=self.execution_id
+            args=bound.args,
+            output_schema=bound.projected(projection),
+            execution_id=self.execution_id,
+            init_call=InitRequest.deserialize_from_bytes(self.init_request) if self.init_request else None,
         )
         self.state_value = pickle.loads(self.user_state) if self.user_state else None
 
@@ -160,7 +165,9 @@ class TableKind(KindSpec):
         schema = bound.projected(projection)
         if setup.is_secondary and workers == 1:
             return Stream(schema, EmptyProducerState(), header=setup.header(workers))
-        params = ProcessParams(args=bound.args, output_schema=schema, execution_id=setup.execution_id)
+        params = ProcessParams(
+            args=bound.args, output_schema=schema, execution_id=setup.execution_id, init_call=setup.request
+        )
         try:
             user_state = bound.definition.function_class.initial_state(params)
         except PACK_FAILURES as exc:
@@ -170,6 +177,7 @@ class TableKind(KindSpec):
             bind_request=setup.request.bind_call.serialize_to_bytes(),
             execution_id=setup.execution_id,
             projection=json.dumps(list(projection)) if projection is not None else "",
+            init_request=setup.request.serialize_to_bytes(),
             function=bound.definition.function_class,
             params=params,
             state_value=user_state,

@@ -42,7 +42,7 @@ from vgi_host.kinds.stream_support import rebind_from
 from vgi_host.kinds.table import EmptyProducerState
 from vgi_host.protocol.enums import CatalogFunctionType, FunctionType, TableInOutFunctionInitPhase
 from vgi_host.protocol.functions import FunctionInfo
-from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
+from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
 from vgi_host.sdk.table_in_out import BoundTableInOut, TableInOutDefinition, TableInOutFunction
 from vgi_host.sdk.table_in_out_reference import BATCH_METADATA
 
@@ -82,6 +82,8 @@ class TableInOutExchangeState(ExchangeState):
     execution_id: bytes = b""
     instance_state: bytes = b""
     """The instance's own attributes, pickled only when this state leaves the process."""
+    init_request: bytes = b""
+    """The serialised init request, for ``params.init_call`` on whichever process serves a turn."""
     waits_for_finish: bool = False
     """Publish the instance for a FINALIZE that may reach another process."""
     instance: Annotated[TableInOutFunction | None, Transient()] = field(default=None)
@@ -91,6 +93,8 @@ class TableInOutExchangeState(ExchangeState):
         """Rebuild the instance on whichever process received this batch."""
         bound: BoundTableInOut = rebind_from(implementation, self.bind_request).bound
         self.instance = restore(bound, self.execution_id, self.instance_state)
+        if self.init_request:
+            self.instance.params.init_call = InitRequest.deserialize_from_bytes(self.init_request)
         self.finish_states = getattr(implementation, "finish_states", None)
 
     def _to_row_dict(self) -> dict[str, object]:
@@ -255,6 +259,7 @@ class TableInOutKind(KindSpec):
             finalize = FinalizeProducerState.of(call.qualified_name, instance, call.output_schema)
             return Stream(call.output_schema, finalize, header=header)
         instance = bound.instantiate(setup.execution_id)
+        instance.params.init_call = setup.request
         waits = bound.definition.has_finalize and not setup.is_secondary
         if waits:
             setup.finish_states.park(setup.execution_id, instance)
@@ -262,6 +267,7 @@ class TableInOutKind(KindSpec):
             qualified_name=call.qualified_name,
             bind_request=setup.request.bind_call.serialize_to_bytes(),
             execution_id=setup.execution_id,
+            init_request=setup.request.serialize_to_bytes(),
             waits_for_finish=waits,
             instance=instance,
             finish_states=setup.finish_states,

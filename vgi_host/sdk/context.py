@@ -11,9 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from vgi_host.protocol.invocation import InitRequest
 
 _logger = logging.getLogger("vgi_host.pack")
 
@@ -78,6 +81,8 @@ class ProcessParams[ArgsT = Any]:
     """The validator of a result the client holds (sent with a table-in-out input batch), else None."""
     if_modified_since: str | None = None
     """The companion date validator of a conditional request, else None."""
+    init_call: InitRequest | None = None
+    """The raw init request of this execution (projection ids, filters, ORDER BY / sample hints)."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Free space for the function's own per-execution values."""
 
