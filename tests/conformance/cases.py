@@ -57,7 +57,6 @@ MODULES: tuple[str, ...] = (
 )
 """Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
 
-_SETTINGS = "session settings / secrets / caller identity passed to compute (Setting, Secret, Auth)"
 _SECRETS = "DuckDB secrets looked up at bind (params.secrets)"
 _SETTINGS_PARAM = "session settings read from params.settings"
 _SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs), same argument types"
@@ -83,11 +82,6 @@ EXCLUDED: dict[str, str] = {
     "SameNameDataFunction": _SAME_NAME,
     "SameNameMainAgg": _SAME_NAME,
     "SameNameDataAgg": _SAME_NAME,
-    "MultiplyBySettingFunction": _SETTINGS,
-    "ScaleBySettingFunction": _SETTINGS,
-    "SecretFieldFunction": _SETTINGS,
-    "ReturnSecretValueFunction": _SETTINGS,
-    "WhoAmIFunction": _SETTINGS,
     "PartitionedSequenceFunction": _STORAGE,
     "PartitionedFixedOrderFunction": _STORAGE,
     "PartitionedNoOrderGuaranteeFunction": _STORAGE,

@@ -29,13 +29,18 @@ def host_catalog(host_client):
     return functions(host_client, SchemaObjectType.SCALAR_FUNCTION)
 
 
-def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]]):
+SESSION_SECRET = {"port": 5432, "secret_string": "s3cr3t"}
+"""The fields of every secret a function asks for, when it is called with its session values."""
+
+
+def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]], **session: Any):
     def run() -> pa.Array:
         results = client.scalar_function(
             function_name=name,
             schema_path=[SCHEMA],
             input=iter([batch]),
             arguments=Arguments(positional=tuple(constants)),
+            **session,
         )
         return pa.concat_arrays([r.column(0) for r in results])
 
@@ -59,6 +64,14 @@ def test_scalar_matches_reference(ref, reference_catalog, host_catalog, referenc
                 assert actual.value.is_null().to_pylist() == expected.value.is_null().to_pylist()
             else:
                 actual.assert_same_as(expected)
+            if entry.required_settings or entry.required_secrets:  # and once with the session it reads
+                session = {
+                    "settings": dict.fromkeys(entry.required_settings, 3),
+                    "secrets": {secret.secret_type: SESSION_SECRET for secret in entry.required_secrets},
+                }
+                expected = _call(reference_client, name, batch, constants, **session)
+                assert expected.ok, f"the reference failed with its session values: {expected.error}"
+                _call(host_client, name, batch, constants, **session).assert_same_as(expected)
     except BaseException:
         record(ref.name, "failed")
         raise

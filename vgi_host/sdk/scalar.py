@@ -99,6 +99,8 @@ class ScalarDefinition:
             result_type,
             self.signature.length_parameter,
             variadic_name(self.signature.columns),
+            self.signature.session,
+            self.name,
         )
 
 
@@ -118,6 +120,11 @@ class BoundScalar:
     length_parameter: str | None = None
     variadic: str | None = None
     """The ``Param(varargs=True)`` parameter: it receives a list of the remaining columns."""
+    session: tuple[tuple[str, Any], ...] = ()
+    """``compute`` parameters filled from the call's settings, secrets and caller (see sdk/scalar_session)."""
+    name: str = ""
+    secret_lookups: tuple[Any, ...] = ()
+    """Secrets to ask the client for before this call can run (a secret-scope answer to bind)."""
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Run ``compute`` on one batch and check what it returned.

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.annotations import function_hints
-from vgi_host.sdk.context_markers import UNSERVED_MARKERS
+from vgi_host.sdk.context_markers import Auth, Secret, Setting
 from vgi_host.sdk.duckdb_types import refuse_declared_type
 from vgi_host.sdk.params import ConstParam, OutputLength, Param, Returns, TypeBound
 from vgi_host.sdk.types import (
@@ -79,6 +79,18 @@ class ComputeSignature:
     result_doc: str
     length_parameter: str | None = None
     """The parameter annotated ``OutputLength()``: it receives the batch's row count."""
+    session: tuple[tuple[str, Setting | Secret | Auth], ...] = ()
+    """Parameters filled from the call's session: ``(name, Setting()/Secret()/Auth())``."""
+
+    @property
+    def required_settings(self) -> list[str]:
+        """The settings ``compute`` reads (by name), as the catalog lists them."""
+        return [marker.name or name for name, marker in self.session if isinstance(marker, Setting)]
+
+    @property
+    def secret_lookups(self) -> list[Secret]:
+        """The secrets ``compute`` reads."""
+        return [marker for _, marker in self.session if isinstance(marker, Secret)]
 
     @property
     def columns(self) -> tuple[ArgumentSpec, ...]:
@@ -116,12 +128,14 @@ def _marker(hint: Any) -> tuple[Any, Param | ConstParam | Returns | OutputLength
     for extra in extras:
         if isinstance(extra, Param | ConstParam | Returns | OutputLength):
             return base, extra
-        if isinstance(extra, UNSERVED_MARKERS):
-            raise FunctionDefinitionError(
-                f"{type(extra).__name__}() parameters (session settings, secrets, caller identity) "
-                f"are not served by vgi-host yet"
-            )
     return base, None
+
+
+def _session_marker(hint: Any) -> Setting | Secret | Auth | None:
+    """The ``Setting()``/``Secret()``/``Auth()`` marker of a parameter, if it has one."""
+    if typing.get_origin(hint) is not typing.Annotated:
+        return None
+    return next((e for e in typing.get_args(hint)[1:] if isinstance(e, Setting | Secret | Auth)), None)
 
 
 def _hints(owner: type, method: Callable[..., Any]) -> dict[str, Any]:
@@ -133,7 +147,9 @@ def _hints(owner: type, method: Callable[..., Any]) -> dict[str, Any]:
         ) from exc
 
 
-def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -> tuple[ArgumentSpec, ...]:
+def read_parameters(
+    owner: type, method: Callable[..., Any], *, skip: int = 0, allow_session: bool = False
+) -> tuple[ArgumentSpec, ...]:
     """Column (``Param``) and constant (``ConstParam``) parameters of ``method``.
 
     ``skip`` leaves out leading parameters the host fills itself (an
@@ -150,6 +166,14 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
         position = len(arguments)
         if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             raise FunctionDefinitionError(f"{where}: *args/**kwargs are not supported ({parameter.name})")
+        session = _session_marker(hints.get(parameter.name))
+        if session is not None and not allow_session:
+            raise FunctionDefinitionError(
+                f"{where}: {type(session).__name__}() parameters are served on a scalar's compute only; "
+                f"read params.settings / params.secrets / params.auth_context instead"
+            )
+        if session is not None:
+            continue  # filled from the call's session (settings, secrets, caller), not a SQL argument
         base, marker = _marker(hints.get(parameter.name))
         if isinstance(marker, OutputLength):
             continue  # filled by the host with the row count, not a SQL argument
@@ -260,11 +284,18 @@ def read_compute_signature(
     owner: type, compute: Callable[..., Any], *, decided_at_bind: bool = False
 ) -> ComputeSignature:
     """Build the :class:`ComputeSignature` of a scalar's ``compute``."""
-    arguments = read_parameters(owner, compute)
+    arguments = read_parameters(owner, compute, allow_session=True)
     result, doc = read_returns(owner, compute, decided_at_bind=decided_at_bind)
+    hints = _hints(owner, compute)
+    session = tuple(
+        (name, marker)
+        for name in inspect.signature(compute).parameters
+        if (marker := _session_marker(hints.get(name))) is not None
+    )
     return ComputeSignature(
         arguments=arguments,
         result_type=result,
         result_doc=doc,
         length_parameter=output_length_parameter(owner, compute),
+        session=session,
     )
