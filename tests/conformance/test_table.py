@@ -14,7 +14,7 @@ import pytest
 from catalogs import functions, sql_name
 from comparison import Outcome, call_outcome, catalog_views
 from conftest import INCLUDED, record
-from samples import column_values, sample_scalar
+from samples import column_values, sample_scalar, session_for
 from serving import SCHEMA
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
@@ -53,10 +53,21 @@ def _rows(batches: Any) -> pa.Table:
     return pa.Table.from_batches(batches) if batches else pa.table({})
 
 
-def _call(client: Any, name: str, arguments: Arguments) -> Outcome:
+def _call(client: Any, name: str, arguments: Arguments, **session: Any) -> Outcome:
     return call_outcome(
-        lambda: _rows(client.table_function(function_name=name, schema_path=[SCHEMA], arguments=arguments))
+        lambda: _rows(
+            client.table_function(function_name=name, schema_path=[SCHEMA], arguments=arguments, **session)
+        )
     )
+
+
+def _compare(expected: Outcome, actual: Outcome) -> None:
+    if expected.ok and actual.ok:
+        assert actual.value.schema.names == expected.value.schema.names
+        assert actual.value.schema.types == expected.value.schema.types
+        assert _multiset(actual.value) == _multiset(expected.value)
+    else:
+        actual.assert_same_as(expected)
 
 
 def _multiset(table: pa.Table) -> list[str]:
@@ -71,14 +82,11 @@ def test_table_matches_reference(ref, reference_catalog, host_catalog, reference
         assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
         for entry in reference_catalog[name]:  # every overload of the name, called on both
             arguments = table_arguments(pa.ipc.read_schema(pa.py_buffer(entry.arguments)))
-            expected = _call(reference_client, name, arguments)
-            actual = _call(host_client, name, arguments)
-            if expected.ok and actual.ok:
-                assert actual.value.schema.names == expected.value.schema.names
-                assert actual.value.schema.types == expected.value.schema.types
-                assert _multiset(actual.value) == _multiset(expected.value)
-            else:
-                actual.assert_same_as(expected)
+            _compare(_call(reference_client, name, arguments), _call(host_client, name, arguments))
+            session = session_for(entry)
+            if session is not None:  # and once with the session values it reads
+                expected = _call(reference_client, name, arguments, **session)
+                _compare(expected, _call(host_client, name, arguments, **session))
     except BaseException:
         record(ref.name, "failed")
         raise

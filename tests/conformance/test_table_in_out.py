@@ -14,7 +14,7 @@ import pytest
 from catalogs import functions, sql_name
 from comparison import Outcome, call_outcome, catalog_views
 from conftest import INCLUDED, record
-from samples import column_values
+from samples import column_values, session_for
 from serving import SCHEMA
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
@@ -77,7 +77,7 @@ def row_transform_input(arguments: pa.Schema) -> list[pa.RecordBatch]:
     return [whole.slice(0, 2), whole.slice(2)]
 
 
-def _call(client: Any, name: str, arguments: Arguments, entry: Any) -> Outcome:
+def _call(client: Any, name: str, arguments: Arguments, entry: Any, **session: Any) -> Outcome:
     blended = bool(entry.input_from_args)
     rows = row_transform_input(pa.ipc.read_schema(pa.py_buffer(entry.arguments))) if blended else INPUT
 
@@ -89,6 +89,7 @@ def _call(client: Any, name: str, arguments: Arguments, entry: Any) -> Outcome:
                 input=iter(rows),
                 arguments=Arguments() if blended else arguments,
                 has_finalize=not blended,
+                **session,
             )
         )
         return pa.Table.from_batches(batches) if batches else pa.table({})
@@ -100,6 +101,15 @@ def _multiset(table: pa.Table) -> list[str]:
     return sorted(repr(row) for row in table.to_pylist())
 
 
+def _compare(expected: Outcome, actual: Outcome) -> None:
+    if expected.ok and actual.ok:
+        assert actual.value.schema.names == expected.value.schema.names
+        assert actual.value.schema.types == expected.value.schema.types
+        assert _multiset(actual.value) == _multiset(expected.value)
+    else:
+        actual.assert_same_as(expected)
+
+
 @pytest.mark.parametrize("ref", IN_OUT, ids=lambda r: r.name)
 def test_table_in_out_matches_reference(ref, reference_catalog, host_catalog, reference_client, host_client):
     name = sql_name(ref)
@@ -108,14 +118,13 @@ def test_table_in_out_matches_reference(ref, reference_catalog, host_catalog, re
         assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
         for entry in reference_catalog[name]:  # every overload of the name, called on both
             arguments = in_out_arguments(pa.ipc.read_schema(pa.py_buffer(entry.arguments)))
-            expected = _call(reference_client, name, arguments, entry)
-            actual = _call(host_client, name, arguments, entry)
-            if expected.ok and actual.ok:
-                assert actual.value.schema.names == expected.value.schema.names
-                assert actual.value.schema.types == expected.value.schema.types
-                assert _multiset(actual.value) == _multiset(expected.value)
-            else:
-                actual.assert_same_as(expected)
+            _compare(
+                _call(reference_client, name, arguments, entry), _call(host_client, name, arguments, entry)
+            )
+            session = session_for(entry)
+            if session is not None:  # and once with the session values it reads
+                expected = _call(reference_client, name, arguments, entry, **session)
+                _compare(expected, _call(host_client, name, arguments, entry, **session))
     except BaseException:
         record(ref.name, "failed")
         raise

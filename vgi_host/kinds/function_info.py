@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from vgi_host.model.tags import Example, function_tags
-from vgi_host.protocol.functions import CatalogExample
+from vgi_host.protocol.functions import CatalogExample, SecretLookupEntry
 from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.sdk.params import ConstParam
 from vgi_host.sdk.scalar import RESULT_FIELD
@@ -110,4 +110,9 @@ def common_fields(
             for e in meta.examples
         ],
         "categories": list(meta.categories),
+        "required_settings": list(meta.required_settings),
+        "required_secrets": [
+            SecretLookupEntry(secret_type=s.secret_type, scope=s.scope, secret_name=s.secret_name)
+            for s in meta.required_secrets
+        ],
     }

@@ -27,10 +27,11 @@ from vgi_host.kinds.function_info import common_fields, result_schema
 from vgi_host.kinds.spec import KindSpec, StreamSetup
 from vgi_host.kinds.stream_support import rebind_from
 from vgi_host.protocol.enums import CatalogFunctionType, FunctionStability, FunctionType, NullHandling
-from vgi_host.protocol.functions import FunctionInfo, SecretLookupEntry
+from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
 from vgi_host.sdk.scalar import BoundScalar, ScalarDefinition, ScalarFunction
 from vgi_host.sdk.scalar_session import bind_session
+from vgi_host.sdk.session import require_settings
 from vgi_host.sql_types import sql_type
 
 EMPTY_SCHEMA = pa.schema([])
@@ -82,11 +83,6 @@ class ScalarKind(KindSpec):
             argument_monotonicity=(
                 list(meta.argument_monotonicity) if meta.argument_monotonicity is not None else None
             ),
-            required_settings=definition.signature.required_settings,
-            required_secrets=[
-                SecretLookupEntry(secret_type=s.secret_type, scope=None, secret_name=s.secret_name)
-                for s in definition.signature.secret_lookups
-            ],
             **common_fields(definition, schema),
         )
 
@@ -100,6 +96,7 @@ class ScalarKind(KindSpec):
 
     def bind(self, definition: ScalarDefinition, request: BindRequest) -> tuple[BoundScalar, pa.Schema]:
         """Columns from the input schema, constants from the arguments."""
+        require_settings(definition.name, definition.metadata.required_settings, request.settings)
         bound = definition.bind(request.input_schema, request.arguments.positional, request.arguments.named)
         if bound.session:
             bound = bind_session(bound, request)

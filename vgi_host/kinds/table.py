@@ -11,6 +11,7 @@ nothing is pickled.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
 from vgi_host.sdk.context import OutputCollector as PackOutput
 from vgi_host.sdk.context import ProcessParams
+from vgi_host.sdk.session import binding_for, process_session, require_settings
 from vgi_host.sdk.table import BoundTable, TableDefinition, TableFunctionGenerator
 from vgi_host.sql_types import sql_type
 
@@ -59,14 +61,17 @@ class TableProducerState(ProducerState):
 
     def rehydrate(self, implementation: object) -> None:
         """Rebuild function, params and the pack's state on whichever process got this turn."""
-        bound: BoundTable = rebind_from(implementation, self.bind_request).bound
+        rebound = rebind_from(implementation, self.bind_request)
+        bound: BoundTable = rebound.bound
         projection = json.loads(self.projection) if self.projection else None
         self.function = bound.definition.function_class
+        request = rebound.request
         self.params = ProcessParams(
             args=bound.args,
             output_schema=bound.projected(projection),
             execution_id=self.execution_id,
             init_call=InitRequest.deserialize_from_bytes(self.init_request) if self.init_request else None,
+            **process_session(request.settings, request.secrets),
         )
         self.state_value = pickle.loads(self.user_state) if self.user_state else None
 
@@ -149,7 +154,11 @@ class TableKind(KindSpec):
 
     def bind(self, definition: TableDefinition, request: BindRequest) -> tuple[BoundTable, pa.Schema]:
         """Arguments checked; the output schema from ``FIXED_SCHEMA`` or ``on_bind``."""
-        bound = definition.bind(request.arguments.positional, request.arguments.named)
+        require_settings(definition.name, definition.metadata.required_settings, request.settings)
+        with binding_for(request) as session:
+            bound = definition.bind(request.arguments.positional, request.arguments.named)
+        if session.secrets.needs_resolution:
+            bound = dataclasses.replace(bound, secret_lookups=tuple(session.secrets.pending_lookups))
         return bound, bound.output_schema
 
     def cardinality(self, bound: BoundTable) -> int | None:
@@ -165,8 +174,13 @@ class TableKind(KindSpec):
         schema = bound.projected(projection)
         if setup.is_secondary and workers == 1:
             return Stream(schema, EmptyProducerState(), header=setup.header(workers))
+        session = process_session(setup.request.bind_call.settings, setup.request.bind_call.secrets)
         params = ProcessParams(
-            args=bound.args, output_schema=schema, execution_id=setup.execution_id, init_call=setup.request
+            args=bound.args,
+            output_schema=schema,
+            execution_id=setup.execution_id,
+            init_call=setup.request,
+            **session,
         )
         try:
             user_state = bound.definition.function_class.initial_state(params)

@@ -16,6 +16,7 @@ it (:mod:`vgi_host.kinds.finish_states`).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import pickle
 from collections.abc import Iterator
@@ -43,6 +44,7 @@ from vgi_host.kinds.table import EmptyProducerState
 from vgi_host.protocol.enums import CatalogFunctionType, FunctionType, TableInOutFunctionInitPhase
 from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
+from vgi_host.sdk.session import binding_for, process_session, require_settings
 from vgi_host.sdk.table_in_out import BoundTableInOut, TableInOutDefinition, TableInOutFunction
 from vgi_host.sdk.table_in_out_reference import BATCH_METADATA
 
@@ -91,8 +93,10 @@ class TableInOutExchangeState(ExchangeState):
 
     def rehydrate(self, implementation: object) -> None:
         """Rebuild the instance on whichever process received this batch."""
-        bound: BoundTableInOut = rebind_from(implementation, self.bind_request).bound
+        rebound = rebind_from(implementation, self.bind_request)
+        bound: BoundTableInOut = rebound.bound
         self.instance = restore(bound, self.execution_id, self.instance_state)
+        _with_session(self.instance, rebound.request)
         if self.init_request:
             self.instance.params.init_call = InitRequest.deserialize_from_bytes(self.init_request)
         self.finish_states = getattr(implementation, "finish_states", None)
@@ -126,6 +130,12 @@ class TableInOutExchangeState(ExchangeState):
             result if result is not None else pa.RecordBatch.from_pylist([], schema=out.output_schema),
             metadata=metadata,
         )
+
+
+def _with_session(instance: TableInOutFunction, request: BindRequest) -> None:
+    """Give the instance's ``params`` the call's settings and secrets."""
+    for name, value in process_session(request.settings, request.secrets).items():
+        setattr(instance.params, name, value)
 
 
 def _text(metadata: pa.KeyValueMetadata | None, key: bytes) -> str | None:
@@ -236,7 +246,13 @@ class TableInOutKind(KindSpec):
         self, definition: TableInOutDefinition, request: BindRequest
     ) -> tuple[BoundTableInOut, pa.Schema]:
         """Arguments checked; the output schema from the instance for this input."""
-        bound = definition.bind(request.input_schema, request.arguments.positional, request.arguments.named)
+        require_settings(definition.name, definition.metadata.required_settings, request.settings)
+        with binding_for(request) as session:
+            bound = definition.bind(
+                request.input_schema, request.arguments.positional, request.arguments.named
+            )
+        if session.secrets.needs_resolution:
+            bound = dataclasses.replace(bound, secret_lookups=tuple(session.secrets.pending_lookups))
         return bound, bound.output_schema
 
     def open_stream(self, setup: StreamSetup) -> Stream[StreamState, GlobalInitResponse]:
@@ -251,6 +267,8 @@ class TableInOutKind(KindSpec):
             instance = setup.finish_states.take(
                 setup.execution_id, lambda data: restore(bound, setup.execution_id, data)
             )
+            if instance is not None:
+                _with_session(instance, setup.request.bind_call)
             if instance is None:
                 raise RoutingError(
                     f"{call.qualified_name}: no input was received for this execution; "
@@ -260,6 +278,7 @@ class TableInOutKind(KindSpec):
             return Stream(call.output_schema, finalize, header=header)
         instance = bound.instantiate(setup.execution_id)
         instance.params.init_call = setup.request
+        _with_session(instance, setup.request.bind_call)
         waits = bound.definition.has_finalize and not setup.is_secondary
         if waits:
             setup.finish_states.park(setup.execution_id, instance)

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
 
+from vgi_host.sdk.context_markers import AuthContext
+from vgi_host.sdk.session import ResolvedSecrets, SecretsAccessor, current_secrets, current_settings
+
 if TYPE_CHECKING:
     from vgi_host.protocol.invocation import InitRequest
 
@@ -51,6 +54,10 @@ class BindParams[ArgsT = Any]:
 
     args: Args
     input_schema: pa.Schema | None = None
+    settings: dict[str, pa.Scalar[Any]] = field(default_factory=current_settings)
+    """The call's DuckDB settings by name (the bind request's)."""
+    secrets: SecretsAccessor = field(default_factory=current_secrets)
+    """Secrets by type, name or scope; one not sent yet is looked up by the client, then bind runs again."""
 
     @property
     def bind_call(self) -> BindCall:
@@ -83,6 +90,12 @@ class ProcessParams[ArgsT = Any]:
     """The companion date validator of a conditional request, else None."""
     init_call: InitRequest | None = None
     """The raw init request of this execution (projection ids, filters, ORDER BY / sample hints)."""
+    settings: dict[str, pa.Scalar[Any]] = field(default_factory=dict)
+    """The call's DuckDB settings by name."""
+    secrets: ResolvedSecrets = field(default_factory=ResolvedSecrets)
+    """The secrets resolved for the call, by secret name."""
+    auth_context: AuthContext = field(default_factory=AuthContext.anonymous)
+    """Who is calling (anonymous: vgi-host passes no identity to packs yet)."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Free space for the function's own per-execution values."""
 

@@ -22,7 +22,9 @@ from vgi_host.protocol.enums import (
     NullHandling,
     OrderDependence,
 )
+from vgi_host.sdk.context_markers import Secret, Setting
 from vgi_host.sdk.params import FunctionExample
+from vgi_host.sdk.session import SecretLookup, session_parameters
 
 SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 """Names DuckDB accepts unquoted; anything else would need quoting in every query."""
@@ -47,6 +49,9 @@ KNOWN_META_ATTRIBUTES = frozenset(
         "distinct_dependent",
         # scalar
         "argument_monotonicity",
+        # settings and secrets the function reads (also taken from Setting()/Secret() parameters)
+        "required_settings",
+        "required_secrets",
     }
 )
 
@@ -54,8 +59,6 @@ REFERENCE_ONLY_META_ATTRIBUTES = frozenset(
     {
         # Accepted so that code written for vgi-python 0.47.0 loads unchanged; the host does not
         # act on them yet (the function is served without the optimisation each one enables).
-        "required_settings",
-        "required_secrets",
         "filter_pushdown",
         "auto_apply_filters",
         "sampling_pushdown",
@@ -106,6 +109,10 @@ class FunctionMetadata:
     distinct_dependent: DistinctDependence | None = None
     argument_monotonicity: tuple[ArgumentMonotonicity, ...] | None = None
     """Per declared argument: how the result moves when that argument grows (scalars)."""
+    required_settings: tuple[str, ...] = ()
+    """DuckDB settings the function reads: ``Meta.required_settings``, then ``Setting()`` parameters."""
+    required_secrets: tuple[SecretLookup, ...] = ()
+    """Secrets the function reads: ``Meta.required_secrets``, then ``Secret()`` parameters."""
 
 
 def snake_case(class_name: str) -> str:
@@ -166,7 +173,28 @@ def resolve_metadata(cls: type) -> FunctionMetadata:
         order_dependent=attributes.get("order_dependent"),
         distinct_dependent=attributes.get("distinct_dependent"),
         argument_monotonicity=_monotonicity(cls, attributes.get("argument_monotonicity")),
+        **_requirements(cls, attributes),
     )
+
+
+def _requirements(cls: type, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings and secrets from ``Meta``, then from the session parameters of ``compute``/``on_bind``."""
+    settings = [str(s) for s in attributes.get("required_settings", ())]
+    secrets: list[SecretLookup] = []
+    for entry in attributes.get("required_secrets", ()):
+        if isinstance(entry, Mapping):
+            secrets.append(SecretLookup(entry["secret_type"], entry.get("scope"), entry.get("secret_name")))
+        else:
+            secrets.append(SecretLookup(entry.secret_type, entry.scope, entry.secret_name))
+    parameters = (*session_parameters(cls, "compute"), *session_parameters(cls, "on_bind"))
+    keys = sorted({marker.name or name for name, marker in parameters if isinstance(marker, Setting)})
+    settings += [key for key in keys if key not in settings]
+    types = {s.secret_type for s in secrets}
+    for _, marker in parameters:
+        if isinstance(marker, Secret) and marker.secret_type not in types:
+            secrets.append(SecretLookup(marker.secret_type, marker.scope, marker.name))
+            types.add(marker.secret_type)
+    return {"required_settings": tuple(settings), "required_secrets": tuple(secrets)}
 
 
 def _input_rows_per_call(cls: type, raw: Any) -> int | None:

@@ -36,7 +36,7 @@ def bind_session(bound: BoundScalar, request: BindRequest) -> BoundScalar:
         raise BindError(f"Function '{bound.name}' requires settings: {missing}")
     secrets_needed = [marker for _, marker in bound.session if isinstance(marker, Secret)]
     if secrets_needed and request.secrets is None and not request.resolved_secrets_provided:
-        lookups = tuple(SecretLookup(m.secret_type, None, m.secret_name) for m in secrets_needed)
+        lookups = tuple(SecretLookup(m.secret_type, m.scope, m.name) for m in secrets_needed)
         return dataclasses.replace(bound, secret_lookups=lookups)
     secrets = secrets_of(request.secrets)
     values: dict[str, Any] = {}
@@ -44,7 +44,7 @@ def bind_session(bound: BoundScalar, request: BindRequest) -> BoundScalar:
         if isinstance(marker, Setting):
             values[name] = settings[wanted[name]]
         elif isinstance(marker, Secret):
-            found = secrets.lookup(marker.secret_type, name=marker.secret_name)
+            found = secrets.lookup(marker.secret_type, name=marker.name, scope=marker.scope)
             if found is not None:
                 values[name] = found
         else:

@@ -15,10 +15,21 @@ is what ``on_bind`` asks; it records what is missing on the first round.
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+
+from vgi_host.errors import BindError
+from vgi_host.sdk.annotations import function_hints
+from vgi_host.sdk.context_markers import Auth, AuthContext, Secret, Setting
+
+if TYPE_CHECKING:
+    from vgi_host.protocol.invocation import BindRequest
 
 
 def settings_of(batch: pa.RecordBatch | None) -> dict[str, pa.Scalar[Any]]:
@@ -173,3 +184,103 @@ class SecretsAccessor:
     def to_dict(self) -> ResolvedSecrets:
         """Every resolved secret, by name."""
         return ResolvedSecrets(self._resolved)
+
+
+@dataclass(frozen=True, slots=True)
+class BindSession:
+    """One bind's session values, as ``on_bind`` reads them through ``BindParams``."""
+
+    settings: dict[str, pa.Scalar[Any]]
+    secrets: SecretsAccessor
+
+
+_BINDING: ContextVar[BindSession | None] = ContextVar("vgi_host_bind_session", default=None)
+
+
+@contextmanager
+def binding_with(
+    settings: pa.RecordBatch | None, secrets: pa.RecordBatch | None, *, retry: bool
+) -> Iterator[BindSession]:
+    """Make a bind request's settings and secrets what ``BindParams`` built inside this block carry.
+
+    A context variable rather than a parameter: ``on_bind`` receives
+    ``BindParams`` from several SDK paths (overload sets, bind answers), and
+    only the kind that handles the request knows the session.
+    """
+    session = BindSession(settings_of(settings), SecretsAccessor(secrets_of(secrets), is_retry=retry))
+    token = _BINDING.set(session)
+    try:
+        yield session
+    finally:
+        _BINDING.reset(token)
+
+
+def current_settings() -> dict[str, pa.Scalar[Any]]:
+    """The settings of the bind in progress (none outside one)."""
+    session = _BINDING.get()
+    return dict(session.settings) if session is not None else {}
+
+
+def current_secrets() -> SecretsAccessor:
+    """The secrets accessor of the bind in progress (an empty, final one outside one)."""
+    session = _BINDING.get()
+    return session.secrets if session is not None else SecretsAccessor(ResolvedSecrets(), is_retry=True)
+
+
+def process_session(settings: pa.RecordBatch | None, secrets: pa.RecordBatch | None) -> dict[str, Any]:
+    """``ProcessParams`` keyword arguments for a call's session (settings by name, resolved secrets)."""
+    return {"settings": settings_of(settings), "secrets": secrets_of(secrets)}
+
+
+def binding_for(request: BindRequest) -> AbstractContextManager[BindSession]:
+    """:func:`binding_with` for a bind request (its settings, secrets and retry flag)."""
+    return binding_with(request.settings, request.secrets, retry=request.resolved_secrets_provided)
+
+
+SessionParameter = tuple[str, "Setting | Secret | Auth"]
+"""A parameter filled from the session: its name and its marker."""
+
+
+def session_parameters(owner: type, method_name: str) -> tuple[SessionParameter, ...]:
+    """The ``Setting()``/``Secret()``/``Auth()`` parameters of ``owner.<method_name>``, in order."""
+    method = getattr(owner, method_name, None)
+    if method is None or not callable(method):
+        return ()
+    try:
+        hints = function_hints(method, owner)
+    except Exception:  # unresolvable annotations are reported where the method's arguments are read
+        return ()
+    found: list[SessionParameter] = []
+    for name, hint in hints.items():
+        if name == "return" or typing.get_origin(hint) is not typing.Annotated:
+            continue
+        marker = next((e for e in typing.get_args(hint)[1:] if isinstance(e, Setting | Secret | Auth)), None)
+        if marker is not None:
+            found.append((name, marker))
+    return tuple(found)
+
+
+def session_arguments(parameters: Sequence[SessionParameter]) -> dict[str, Any]:
+    """Keyword arguments for ``on_bind``'s session parameters, from the bind in progress.
+
+    A setting the request lacks is ``None``; a secret it lacks is ``None`` and,
+    on the first round, looked up by the client.
+    """
+    values: dict[str, Any] = {}
+    settings = current_settings()
+    for name, marker in parameters:
+        if isinstance(marker, Setting):
+            values[name] = settings.get(marker.name or name)
+        elif isinstance(marker, Secret):
+            values[name] = current_secrets().get(marker.secret_type, name=marker.name, scope=marker.scope)
+        else:
+            values[name] = AuthContext.anonymous()
+    return values
+
+
+def require_settings(function_name: str, required: Sequence[str], settings: pa.RecordBatch | None) -> None:
+    """Refuse a bind that lacks a setting the function declares it reads (the reference's sentence)."""
+    present = set(settings.schema.names) if settings is not None else set()
+    missing = [key for key in required if key not in present]
+    if missing:
+        raise BindError(f"Function '{function_name}' requires settings: {missing}")

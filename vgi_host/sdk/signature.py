@@ -83,16 +83,6 @@ class ComputeSignature:
     """Parameters filled from the call's session: ``(name, Setting()/Secret()/Auth())``."""
 
     @property
-    def required_settings(self) -> list[str]:
-        """The settings ``compute`` reads (by name), as the catalog lists them."""
-        return [marker.name or name for name, marker in self.session if isinstance(marker, Setting)]
-
-    @property
-    def secret_lookups(self) -> list[Secret]:
-        """The secrets ``compute`` reads."""
-        return [marker for _, marker in self.session if isinstance(marker, Secret)]
-
-    @property
     def columns(self) -> tuple[ArgumentSpec, ...]:
         """Column arguments, in the order their columns arrive in a batch."""
         return tuple(a for a in self.arguments if not a.is_constant)

@@ -83,6 +83,8 @@ class BoundTableInOut:
     args: Args
     input_schema: pa.Schema
     output_schema: pa.Schema
+    secret_lookups: tuple[Any, ...] = ()
+    """Secrets ``on_bind`` asked for that the request lacks: the bind answers with these instead."""
 
     def instantiate(self, execution_id: bytes) -> TableInOutFunction:
         """A fresh instance for one execution, with ``args``/``input_schema``/``params`` set."""

@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.context import BindParams, OutputCollector
+from vgi_host.sdk.session import session_arguments, session_parameters
 from vgi_host.sdk.table_answers import schema_of_bind_answer
 from vgi_host.sdk.table_in_out import FinishResult, TableInOutFunction
 
@@ -161,7 +162,10 @@ class _ReferenceInstance(TableInOutFunction):
         on_bind = getattr(self.reference, "on_bind", None)
         if not callable(on_bind):
             return self.input_schema
-        answer = schema_of_bind_answer(on_bind(BindParams(args=self.args, input_schema=self.input_schema)))
+        session = session_arguments(session_parameters(self.reference, "on_bind"))
+        answer = schema_of_bind_answer(
+            on_bind(BindParams(args=self.args, input_schema=self.input_schema), **session)
+        )
         return answer if isinstance(answer, pa.Schema) else self.input_schema
 
     def state(self) -> Any:
