@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "DistinctDependence": "vgi_host.protocol.enums",
     "FilterFunctionCapability": "vgi_host.protocol.functions",
     "FunctionExample": "vgi_host.sdk.params",
+    "FunctionType": "vgi_host.protocol.enums",
     "FunctionInfo": "vgi_host.protocol.functions",
     "FunctionStability": "vgi_host.protocol.enums",
     "GlobalInitResponse": "vgi_host.protocol.invocation",
@@ -87,6 +88,8 @@ _EXPORTS: dict[str, str] = {
     "ScanBranchesResult": "vgi_host.protocol.scan",
     "ScanFunctionResult": "vgi_host.protocol.scan",
     "ScanSplit": "vgi_host.protocol.planning",
+    "ReadOnlyCatalogInterface": "vgi_host.sdk.catalog_interface",
+    "RegisterSchema": "vgi_host.packs.hookspecs",
     "Schema": "vgi_host.sdk.worker",
     "SchemaInfo": "vgi_host.protocol.catalog",
     "SchemaObjectType": "vgi_host.protocol.enums",
@@ -177,6 +180,7 @@ __all__ = [
     "FunctionExample",
     "FunctionInfo",
     "FunctionStability",
+    "FunctionType",
     "GlobalInitResponse",
     "InFilter",
     "IndexConstraintType",
@@ -201,7 +205,9 @@ __all__ = [
     "PlanResponse",
     "ProcessParams",
     "PushdownFilters",
+    "ReadOnlyCatalogInterface",
     "RegisterFunction",
+    "RegisterSchema",
     "Returns",
     "RowCountMismatchError",
     "RowTransformFunction",
@@ -248,7 +254,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from vgi_host.errors import BindError
-    from vgi_host.packs.hookspecs import RegisterFunction, hookimpl, hookspec
+    from vgi_host.packs.hookspecs import RegisterFunction, RegisterSchema, hookimpl, hookspec
     from vgi_host.protocol.arguments import Arguments
     from vgi_host.protocol.attach import (
         AttachCatalogInfo,
@@ -264,6 +270,7 @@ if TYPE_CHECKING:
         CatalogFunctionType,
         DistinctDependence,
         FunctionStability,
+        FunctionType,
         IndexConstraintType,
         MacroType,
         NullHandling,
@@ -287,6 +294,7 @@ if TYPE_CHECKING:
     from vgi_host.sdk.aggregate import AggregateFunction
     from vgi_host.sdk.aggregate_records import AggregateBindParams, WindowPartition
     from vgi_host.sdk.cache_control import CACHE_SCOPE_CATALOG, CACHE_SCOPE_TRANSACTION, CacheControl
+    from vgi_host.sdk.catalog_interface import ReadOnlyCatalogInterface
     from vgi_host.sdk.client_log import Level, Message
     from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams, VgiOutputCollector
     from vgi_host.sdk.context_markers import Auth, AuthContext, Secret, Setting

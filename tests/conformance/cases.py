@@ -57,7 +57,6 @@ MODULES: tuple[str, ...] = (
 )
 """Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
 
-_SAME_NAME = "one SQL name in two schemas of one worker (multi-schema packs), same argument types"
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
 _STORAGE = "per-call function storage shared by a call's workers (params.storage)"
 _BUFFERING = "the table-buffering kind (TableBufferingFunction; issue 10 phase B)"
@@ -76,10 +75,6 @@ RUNTIME_ATTRIBUTES = {
 """Exclusions for a ``params`` attribute the host does not provide: the class must use it."""
 
 EXCLUDED: dict[str, str] = {
-    "SameNameMainFunction": _SAME_NAME,
-    "SameNameDataFunction": _SAME_NAME,
-    "SameNameMainAgg": _SAME_NAME,
-    "SameNameDataAgg": _SAME_NAME,
     "PartitionedSequenceFunction": _STORAGE,
     "PartitionedFixedOrderFunction": _STORAGE,
     "PartitionedNoOrderGuaranteeFunction": _STORAGE,

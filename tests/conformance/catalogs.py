@@ -5,18 +5,22 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from serving import SCHEMA, FixtureRef
+from serving import SCHEMA, SCHEMAS, FixtureRef
 from vgi.catalog import SchemaObjectType
 
 
-def functions(client: Any, kind: SchemaObjectType) -> dict[str, list[Any]]:
-    """The ``conformance`` schema's entries of ``kind``, by name (several for an overloaded name)."""
+def functions(client: Any, kind: SchemaObjectType) -> dict[str, dict[str, list[Any]]]:
+    """Each schema's entries of ``kind``, by schema then name (several for an overloaded name)."""
     attach = client.catalog_attach(name=SCHEMA, data_version_spec=None, implementation_version=None)
-    entries = client.schema_contents(attach_opaque_data=attach.attach_opaque_data, path=[SCHEMA], type=kind)
-    by_name: dict[str, list[Any]] = {}
-    for entry in entries:
-        by_name.setdefault(entry.name, []).append(entry)
-    return by_name
+    by_schema: dict[str, dict[str, list[Any]]] = {}
+    for schema in SCHEMAS:
+        entries = client.schema_contents(
+            attach_opaque_data=attach.attach_opaque_data, path=[schema], type=kind
+        )
+        by_name = by_schema.setdefault(schema, {})
+        for entry in entries:
+            by_name.setdefault(entry.name, []).append(entry)
+    return by_schema
 
 
 def sql_name(ref: FixtureRef) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +42,21 @@ class Outcome:
 
 
 def _py(value: Any) -> Any:
-    return value.to_pylist() if hasattr(value, "to_pylist") else value
+    return _nan_marked(value.to_pylist() if hasattr(value, "to_pylist") else value)
+
+
+_NAN = "<NaN>"
+
+
+def _nan_marked(value: Any) -> Any:
+    """NaN never equals itself; a NaN answered where the reference answered NaN is the same answer."""
+    if isinstance(value, float) and math.isnan(value):
+        return _NAN
+    if isinstance(value, list):
+        return [_nan_marked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nan_marked(v) for k, v in value.items()}
+    return value
 
 
 def _original_message(text: str | None) -> str:

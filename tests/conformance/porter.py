@@ -19,16 +19,23 @@ REFERENCE_FIXTURES = Path(vgi.__file__).parent / "_test_fixtures"
 PORTED_PACKAGE = "ported_fixtures"
 
 
-def _rewrite_imports(source: str) -> str:
-    """Apply the porting rule to one module's source text."""
+def rewrite_imports(source: str) -> str:
+    """Apply the porting rule to one module's source text (also used for third-party workers)."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     # Replace each import statement's line span, last first so offsets stay valid.
     for node in sorted(
-        (n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module),
+        (n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom | ast.Import)),
         key=lambda n: n.lineno,
         reverse=True,
     ):
+        if isinstance(node, ast.Import):
+            if any(a.name == "vgi" or a.name.startswith("vgi.") for a in node.names):
+                raise NotImplementedError(
+                    f"line {node.lineno}: `import vgi...` binds a module; the rule covers "
+                    f"`from vgi... import NAME`, port this line by hand"
+                )
+            continue
         module = node.module or ""
         if module.startswith("vgi._test_fixtures"):
             target = PORTED_PACKAGE + module.removeprefix("vgi._test_fixtures")
@@ -65,7 +72,7 @@ def port_fixtures(destination: Path, subpackages: tuple[str, ...]) -> Path:
                     # would hide every class.  Each module is ported and judged on its own instead.
                     target.write_text('"""Ported fixture package (re-exports left out)."""\n')
                     continue
-                target.write_text(_rewrite_imports(file.read_text()))
+                target.write_text(rewrite_imports(file.read_text()))
         else:
-            (package / f"{name}.py").write_text(_rewrite_imports((source.with_suffix(".py")).read_text()))
+            (package / f"{name}.py").write_text(rewrite_imports((source.with_suffix(".py")).read_text()))
     return destination

@@ -9,6 +9,7 @@ come from the reference server.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -89,6 +90,99 @@ def scalar_inputs(arguments: pa.Schema) -> tuple[pa.RecordBatch, list[pa.Scalar[
             columns[field.name] = pa.array(column_values(arrow_type), arrow_type)
     if not columns:
         return pa.RecordBatch.from_pydict({"_rows": list(range(ROWS))}).select([]), constants
+    return pa.RecordBatch.from_pydict(columns), constants
+
+
+def aggregate_inputs(
+    arguments: pa.Schema, *, non_negative: bool = False
+) -> tuple[pa.RecordBatch, list[pa.Scalar[Any]]]:
+    """Groups 1 and 2 get values (one NULL among them); group 3 only NULLs.
+
+    ``non_negative`` keeps numeric samples at or above zero (counts, abundances).
+    """
+    columns: dict[str, pa.Array[Any]] = {"g": pa.array([1, 1, 2, 2, 2, 3, 3], pa.int64())}
+    constants: list[pa.Scalar[Any]] = []
+    for field in arguments:
+        if is_constant(field):
+            constants.append(constant_value(field))
+            continue
+        arrow_type = pa.int64() if pa.types.is_null(field.type) else field.type
+        sample = column_values(arrow_type)
+        if non_negative and (pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type)):
+            sample = [None if v is None else abs(v) for v in sample]
+        values = [sample[0], sample[1], sample[3], sample[2], sample[0], None, None]
+        columns[field.name] = pa.array(values, arrow_type)
+    return pa.RecordBatch.from_pydict(columns), constants
+
+
+_LITERAL = re.compile(
+    r"\s*(?:(?P<name>\w+)\s*:=\s*)?(?P<value>'(?:[^']|'')*'|-?\d+(?:\.\d+)?|NULL|TRUE|FALSE)\s*$",
+    re.IGNORECASE,
+)
+
+
+def example_arguments(sql: str, function: str) -> list[tuple[str | None, Any]] | None:
+    """The literal arguments of the first call of ``function`` in an example's SQL, or None.
+
+    Only calls whose every argument is a literal (string, number, NULL, boolean, optionally
+    ``name := literal``) qualify; a call over a column or a subquery is left to derived samples.
+    """
+    match = re.search(rf"(?<![\w.]){re.escape(function)}\s*\(|\.{re.escape(function)}\s*\(", sql)
+    if match is None:
+        return None
+    depth, quoted, parts, current = 1, False, [], ""
+    for char in sql[match.end() :]:
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        elif not quoted and char == "," and depth == 1:
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    else:
+        return None
+    if current.strip():
+        parts.append(current)
+    arguments: list[tuple[str | None, Any]] = []
+    for part in parts:
+        literal = _LITERAL.match(part)
+        if literal is None:
+            return None
+        text = literal["value"]
+        upper = text.upper()
+        value: Any
+        if text.startswith("'"):
+            value = text[1:-1].replace("''", "'")
+        elif upper in ("NULL", "TRUE", "FALSE"):
+            value = {"NULL": None, "TRUE": True, "FALSE": False}[upper]
+        else:
+            value = float(text) if "." in text else int(text)
+        arguments.append((literal["name"], value))
+    return arguments
+
+
+def example_scalar_inputs(
+    arguments: pa.Schema, literals: list[tuple[str | None, Any]]
+) -> tuple[pa.RecordBatch, list[pa.Scalar[Any]]] | None:
+    """One row of the example's values plus one row of NULLs, typed by the function's arguments."""
+    if len(literals) != len(arguments) or any(name is not None for name, _ in literals):
+        return None
+    columns: dict[str, pa.Array[Any]] = {}
+    constants: list[pa.Scalar[Any]] = []
+    for field, (_, value) in zip(arguments, literals, strict=True):
+        arrow_type = pa.int64() if pa.types.is_null(field.type) else field.type
+        if is_constant(field):
+            constants.append(pa.scalar(value, arrow_type))
+        else:
+            columns[field.name] = pa.array([value, None], arrow_type)
+    if not columns:
+        return None
     return pa.RecordBatch.from_pydict(columns), constants
 
 

@@ -23,6 +23,9 @@ from pathlib import Path
 from porter import PORTED_PACKAGE
 
 SCHEMA = "conformance"
+DATA_SCHEMA = "data"
+"""A second schema: the fixtures' same-named twins live in ``main`` and ``data`` of one worker."""
+SCHEMAS = (SCHEMA, DATA_SCHEMA)
 PACK_MODULE = "vgi_pack_conformance"
 
 
@@ -33,6 +36,15 @@ class FixtureRef:
     module: str
     """Relative to ``vgi._test_fixtures``, e.g. ``scalar.arithmetic``."""
     name: str
+
+
+def schema_of(ref: FixtureRef) -> str:
+    """The schema a class is served in: ``data`` for the fixtures' ``data``-schema twins."""
+    return DATA_SCHEMA if ref.name.startswith("SameNameData") else SCHEMA
+
+
+def _names(refs: Sequence[FixtureRef], schema: str) -> str:
+    return ", ".join(ref.name for ref in refs if schema_of(ref) == schema)
 
 
 def _imports(refs: Sequence[FixtureRef], package: str) -> str:
@@ -54,7 +66,10 @@ def write_reference_worker(directory: Path, refs: Sequence[FixtureRef]) -> list[
                 catalog = Catalog(
                     name="conformance",
                     default_schema="{schema}",
-                    schemas=[Schema(path=["{schema}"], functions=[{names}])],
+                    schemas=[
+                        Schema(path=["{schema}"], functions=[{names}]),
+                        Schema(path=["{data}"], functions=[{data_names}]),
+                    ],
                 )
 
 
@@ -64,7 +79,9 @@ def write_reference_worker(directory: Path, refs: Sequence[FixtureRef]) -> list[
         ).format(
             imports=_imports(refs, "vgi._test_fixtures"),
             schema=SCHEMA,
-            names=", ".join(ref.name for ref in refs),
+            names=_names(refs, SCHEMA),
+            data=DATA_SCHEMA,
+            data_names=_names(refs, DATA_SCHEMA),
         )
     )
     return [sys.executable, str(script)]
@@ -79,7 +96,7 @@ def write_throwaway_pack(directory: Path, refs: Sequence[FixtureRef]) -> Path:
             '''\
             """Reference fixtures ported by the import rule, registered as one pack."""
 
-            from vgi_host import RegisterFunction, hookimpl
+            from vgi_host import RegisterFunction, RegisterSchema, Schema, hookimpl
             {imports}
 
             FUNCTIONS = [{names}]
@@ -89,8 +106,18 @@ def write_throwaway_pack(directory: Path, refs: Sequence[FixtureRef]) -> Path:
             def register_functions(register: RegisterFunction) -> None:
                 for function in FUNCTIONS:
                     register(function)
+
+
+            @hookimpl
+            def register_schemas(register: RegisterSchema) -> None:
+                register(Schema(name="{data}", functions=[{data_names}]))
             '''
-        ).format(imports=_imports(refs, PORTED_PACKAGE), names=", ".join(ref.name for ref in refs))
+        ).format(
+            imports=_imports(refs, PORTED_PACKAGE),
+            names=_names(refs, SCHEMA),
+            data=DATA_SCHEMA,
+            data_names=_names(refs, DATA_SCHEMA),
+        )
     )
     dist_info = directory / "vgi_pack_conformance-0.0.1.dist-info"
     if dist_info.exists():
@@ -104,13 +131,13 @@ def write_throwaway_pack(directory: Path, refs: Sequence[FixtureRef]) -> Path:
     return directory
 
 
-def host_environment(path_entry: Path, state_dir: Path) -> dict[str, str]:
-    """Environment for ``vgi-host serve``: the pack on PYTHONPATH, throwaway cache and state."""
+def host_environment(path_entry: Path, state_dir: Path, packs: str = SCHEMA) -> dict[str, str]:
+    """Environment for ``vgi-host serve``: the pack(s) on PYTHONPATH, throwaway cache and state."""
     existing = os.environ.get("PYTHONPATH")
     return {
         "PYTHONPATH": str(path_entry) + (os.pathsep + existing if existing else ""),
         "VGI_HOST_CACHE_DIR": str(state_dir / "cache"),
         "VGI_HOST_STATE_DB": str(state_dir / "state.sqlite3"),
         "VGI_HOST_CONFIG": str(state_dir / "config.toml"),
-        "VGI_HOST_PACKS": SCHEMA,
+        "VGI_HOST_PACKS": packs,
     }

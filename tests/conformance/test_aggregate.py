@@ -13,8 +13,8 @@ import pytest
 from catalogs import functions, sql_name
 from comparison import call_outcome, catalog_views
 from conftest import INCLUDED, record
-from samples import column_values, constant_value, is_constant
-from serving import SCHEMA
+from samples import aggregate_inputs
+from serving import schema_of
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
 
@@ -31,26 +31,11 @@ def host_catalog(host_client):
     return functions(host_client, SchemaObjectType.AGGREGATE_FUNCTION)
 
 
-def aggregate_inputs(arguments: pa.Schema) -> tuple[pa.RecordBatch, list[pa.Scalar[Any]]]:
-    """Groups 1 and 2 get values (one NULL among them); group 3 only NULLs."""
-    columns: dict[str, pa.Array[Any]] = {"g": pa.array([1, 1, 2, 2, 2, 3, 3], pa.int64())}
-    constants: list[pa.Scalar[Any]] = []
-    for field in arguments:
-        if is_constant(field):
-            constants.append(constant_value(field))
-            continue
-        arrow_type = pa.int64() if pa.types.is_null(field.type) else field.type
-        sample = column_values(arrow_type)
-        values = [sample[0], sample[1], sample[3], sample[2], sample[0], None, None]
-        columns[field.name] = pa.array(values, arrow_type)
-    return pa.RecordBatch.from_pydict(columns), constants
-
-
-def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]]):
+def _call(client: Any, schema: str, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]]):
     return call_outcome(
         lambda: client.aggregate_function(
             function_name=name,
-            schema_path=[SCHEMA],
+            schema_path=[schema],
             input=[batch],
             group_by=["g"],
             arguments=Arguments(positional=tuple(constants)),
@@ -61,14 +46,16 @@ def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scal
 @pytest.mark.parametrize("ref", AGGREGATES, ids=lambda r: r.name)
 def test_aggregate_matches_reference(ref, reference_catalog, host_catalog, reference_client, host_client):
     name = sql_name(ref)
+    schema = schema_of(ref)
+    host_catalog, reference_catalog = host_catalog[schema], reference_catalog[schema]
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"
         assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
         for entry in reference_catalog[name]:  # every overload of the name, called on both
             arguments = pa.ipc.read_schema(pa.py_buffer(entry.arguments))
             batch, constants = aggregate_inputs(arguments)
-            _call(host_client, name, batch, constants).assert_same_as(
-                _call(reference_client, name, batch, constants)
+            _call(host_client, schema, name, batch, constants).assert_same_as(
+                _call(reference_client, schema, name, batch, constants)
             )
     except BaseException:
         record(ref.name, "failed")

@@ -13,14 +13,10 @@ import inspect
 import sys
 
 import pytest
-from cases import _REFERENCE_ENV, _SAME_NAME, RUNTIME_ATTRIBUTES, SCOPED_SECRETS
+from cases import _REFERENCE_ENV, RUNTIME_ATTRIBUTES, SCOPED_SECRETS
 from conftest import ALL_FIXTURES, EXCLUDED
 
 EXCLUDED_REFS = [ref for ref, _ in ALL_FIXTURES if ref.name in EXCLUDED]
-
-
-def _sql_name(cls: type) -> str:
-    return getattr(getattr(cls, "Meta", None), "name", cls.__name__)
 
 
 @pytest.mark.parametrize("ref", EXCLUDED_REFS, ids=lambda r: r.name)
@@ -32,23 +28,7 @@ def test_exclusion_still_needed(ref, workspace):
         sys.path.insert(0, str(workspace))
     ported = getattr(importlib.import_module(f"ported_fixtures.{ref.module}"), ref.name)
     reason = EXCLUDED[ref.name]
-    if reason == _SAME_NAME:
-        # Overloads need distinct argument types; these twins differ only in their schema.
-        original = getattr(importlib.import_module(f"vgi._test_fixtures.{ref.module}"), ref.name)
-        twins = [
-            other.name
-            for other, _ in ALL_FIXTURES
-            if other.name != ref.name
-            and _sql_name(getattr(importlib.import_module(f"vgi._test_fixtures.{other.module}"), other.name))
-            == _sql_name(original)
-        ]
-        assert twins, f"{ref.name} has no same-named twin any more; include it"
-        types = [(a.name, a.arrow_type) for a in definition_of(ported).arguments]
-        twin = getattr(importlib.import_module(f"ported_fixtures.{ref.module}"), twins[0])
-        assert [(a.name, a.arrow_type) for a in definition_of(twin).arguments] == types, (
-            f"{ref.name} and {twins[0]} differ in argument types: they are overloads now; include them"
-        )
-    elif reason == SCOPED_SECRETS:
+    if reason == SCOPED_SECRETS:
         # vgi-host serves the class (tests/unit/test_session.py runs both rounds); the reference client
         # ignores a bind's secret lookups, so a comparison through it stays meaningless until it does not.
         import vgi.client.client as reference_client

@@ -10,7 +10,7 @@ from catalogs import functions, sql_name
 from comparison import call_outcome, catalog_views
 from conftest import INCLUDED, record
 from samples import scalar_inputs, session_for
-from serving import SCHEMA
+from serving import schema_of
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
 
@@ -29,11 +29,18 @@ def host_catalog(host_client):
     return functions(host_client, SchemaObjectType.SCALAR_FUNCTION)
 
 
-def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]], **session: Any):
+def _call(
+    client: Any,
+    schema: str,
+    name: str,
+    batch: pa.RecordBatch,
+    constants: list[pa.Scalar[Any]],
+    **session: Any,
+):
     def run() -> pa.Array:
         results = client.scalar_function(
             function_name=name,
-            schema_path=[SCHEMA],
+            schema_path=[schema],
             input=iter([batch]),
             arguments=Arguments(positional=tuple(constants)),
             **session,
@@ -46,14 +53,16 @@ def _call(client: Any, name: str, batch: pa.RecordBatch, constants: list[pa.Scal
 @pytest.mark.parametrize("ref", SCALARS, ids=lambda r: r.name)
 def test_scalar_matches_reference(ref, reference_catalog, host_catalog, reference_client, host_client):
     name = sql_name(ref)
+    schema = schema_of(ref)
+    host_catalog, reference_catalog = host_catalog[schema], reference_catalog[schema]
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"
         assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
         for entry in reference_catalog[name]:  # every overload of the name, called on both
             arguments = pa.ipc.read_schema(pa.py_buffer(entry.arguments))
             batch, constants = scalar_inputs(arguments)
-            expected = _call(reference_client, name, batch, constants)
-            actual = _call(host_client, name, batch, constants)
+            expected = _call(reference_client, schema, name, batch, constants)
+            actual = _call(host_client, schema, name, batch, constants)
             if ref.name in NONDETERMINISTIC and expected.ok and actual.ok:
                 assert actual.value.type == expected.value.type
                 assert len(actual.value) == len(expected.value)
@@ -62,8 +71,8 @@ def test_scalar_matches_reference(ref, reference_catalog, host_catalog, referenc
                 actual.assert_same_as(expected)
             session = session_for(entry)
             if session is not None:  # and once with the session values it reads
-                expected = _call(reference_client, name, batch, constants, **session)
-                _call(host_client, name, batch, constants, **session).assert_same_as(expected)
+                expected = _call(reference_client, schema, name, batch, constants, **session)
+                _call(host_client, schema, name, batch, constants, **session).assert_same_as(expected)
     except BaseException:
         record(ref.name, "failed")
         raise

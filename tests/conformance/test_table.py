@@ -15,7 +15,7 @@ from catalogs import functions, sql_name
 from comparison import Outcome, call_outcome, catalog_views
 from conftest import INCLUDED, record
 from samples import column_values, sample_scalar, session_for
-from serving import SCHEMA
+from serving import schema_of
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
 
@@ -53,10 +53,10 @@ def _rows(batches: Any) -> pa.Table:
     return pa.Table.from_batches(batches) if batches else pa.table({})
 
 
-def _call(client: Any, name: str, arguments: Arguments, **session: Any) -> Outcome:
+def _call(client: Any, schema: str, name: str, arguments: Arguments, **session: Any) -> Outcome:
     return call_outcome(
         lambda: _rows(
-            client.table_function(function_name=name, schema_path=[SCHEMA], arguments=arguments, **session)
+            client.table_function(function_name=name, schema_path=[schema], arguments=arguments, **session)
         )
     )
 
@@ -77,16 +77,25 @@ def _multiset(table: pa.Table) -> list[str]:
 @pytest.mark.parametrize("ref", TABLES, ids=lambda r: r.name)
 def test_table_matches_reference(ref, reference_catalog, host_catalog, reference_client, host_client):
     name = sql_name(ref)
+    schema = schema_of(ref)
+    host_catalog, reference_catalog = host_catalog[schema], reference_catalog[schema]
     try:
         assert name in host_catalog, f"{name} missing from vgi-host's catalog"
         assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
         for entry in reference_catalog[name]:  # every overload of the name, called on both
             arguments = table_arguments(pa.ipc.read_schema(pa.py_buffer(entry.arguments)))
-            _compare(_call(reference_client, name, arguments), _call(host_client, name, arguments))
+            expected = _call(reference_client, schema, name, arguments)
+            actual = _call(host_client, schema, name, arguments)
+            if expected.ok and actual.ok:
+                assert actual.value.schema.names == expected.value.schema.names
+                assert actual.value.schema.types == expected.value.schema.types
+                assert _multiset(actual.value) == _multiset(expected.value)
+            else:
+                actual.assert_same_as(expected)
             session = session_for(entry)
             if session is not None:  # and once with the session values it reads
-                expected = _call(reference_client, name, arguments, **session)
-                _compare(expected, _call(host_client, name, arguments, **session))
+                expected = _call(reference_client, schema, name, arguments, **session)
+                _compare(expected, _call(host_client, schema, name, arguments, **session))
     except BaseException:
         record(ref.name, "failed")
         raise

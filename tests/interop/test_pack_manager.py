@@ -106,6 +106,9 @@ def test_concurrent_cold_starts_share_one_cache_safely(vgi_host_exe, tmp_path):
     listings = [{p["name"]: p["status"] for p in json.loads(out)["packs"]} for out in outputs]
     assert all(listing == listings[0] for listing in listings)
     assert listings[0]["geo"] == "loaded"
-    manifests = sorted(path.name.split("-")[0] for path in (tmp_path / "cache").glob("*.json"))
+    names = [path.name for path in (tmp_path / "cache").glob("*.json")]
+    manifests = sorted(name.split("-")[0] for name in names if not name.startswith("discovery-"))
     assert manifests == ["geo", "testkit", "text"]  # broken/incompatible packs are never cached
+    assert len([name for name in names if name.startswith("discovery-")]) == 1  # the scan, cached once
     assert not list((tmp_path / "cache").glob(".manifest-*"))  # no temporary file left behind
+    assert not list((tmp_path / "cache").glob(".discovery-*"))

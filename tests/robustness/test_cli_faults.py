@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from vgi.client import Client
@@ -73,11 +74,31 @@ def test_a_config_file_that_is_not_utf8_is_exit_2_with_a_message(exe, tmp_path):
     assert "cannot read config file" in listing.stderr + listing.stdout
 
 
+def _wait_until_in_host_code(pid: int) -> None:
+    """Return once the process has mapped Arrow's library: vgi-host's own imports are running.
+
+    An interrupt that lands earlier, while the interpreter is still importing
+    ``site``, happens before any vgi-host code exists to handle it; what this
+    test holds vgi-host to starts at its own imports.
+    """
+    deadline = time.monotonic() + wire.RUN_TIMEOUT
+    maps = Path(f"/proc/{pid}/maps")
+    while time.monotonic() < deadline:
+        try:
+            if "libarrow" in maps.read_text():
+                return
+        except OSError:  # exited already: the caller reads its status
+            return
+        time.sleep(0.002)
+    pytest.fail("vgi-host serve never loaded pyarrow")
+
+
 def test_ctrl_c_during_start_up_prints_no_traceback(exe):
-    for delay in (0.05, 0.15, 0.3):
+    for delay in (0.0, 0.02, 0.1, 0.3):
         process = subprocess.Popen(
             [exe, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
+        _wait_until_in_host_code(process.pid)
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=wire.RUN_TIMEOUT)

@@ -1,5 +1,6 @@
 """The manifest cache believes only well-formed, private files of this user (issue 14, items 2, 7-10)."""
 
+import importlib.metadata
 import json
 import os
 import stat
@@ -190,7 +191,7 @@ def test_pack_names_differing_only_in_case_are_a_reported_conflict(monkeypatch):
         EntryPoint("Dup", "tests.unit.fake_packs.good", "vgi.functions"),
         EntryPoint("dup", "tests.unit.fake_packs.good", "vgi.functions"),
     ]
-    monkeypatch.setattr(discovery_module.metadata, "entry_points", lambda group: points)
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: points)
     found = discovery_module.discover()
     assert found.candidates == ()
     (clash,) = found.clashes

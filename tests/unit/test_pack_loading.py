@@ -142,13 +142,14 @@ def test_a_worker_class_with_one_schema_is_a_pack():
         assert "negate" in record.function_names
 
 
-def test_a_worker_with_several_schemas_is_refused_with_the_reason():
-    record = load_pack(
+def test_a_worker_with_several_schemas_serves_each_under_its_own_name():
+    from vgi_host.packs.loader import load_pack_schemas
+
+    records = load_pack_schemas(
         PackCandidate("two", "tests.unit.fake_packs.worker_pack:TwoSchemaWorker", "vgi-pack-two", "1.0")
     )
-    assert record.status is PackStatus.FAILED
-    assert "Worker class cannot be served" in (record.error or "")
-    assert "declares 2 (multi-schema packs are not served yet)" in (record.error or "")
+    assert {r.name: r.function_names for r in records} == {"a": ["negate"], "b": ["twice"]}
+    assert {r.pack for r in records} == {"two"}
 
 
 def test_schema_takes_either_spelling():

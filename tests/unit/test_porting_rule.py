@@ -94,7 +94,6 @@ NOT_YET: dict[str, str] = {
             "Macro",
             "MemoryCatalogPublicationRepository",
             "MetaWorker",
-            "ReadOnlyCatalogInterface",
             "SchemaKey",
             "SerializedSchema",
             "SnapshotIdentity",

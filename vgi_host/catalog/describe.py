@@ -17,6 +17,9 @@ def describe_pack(record: PackRecord, conflicts: dict[str, list[str]] | None = N
     clashes = conflicts or {}
     return {
         "name": record.name,
+        "pack": record.pack,
+        "schema": schema_metadata(record),
+        "catalog": catalog_metadata(record),
         "distribution": record.distribution,
         "version": record.version,
         "entry_point": record.target,
@@ -37,6 +40,36 @@ def describe_pack(record: PackRecord, conflicts: dict[str, list[str]] | None = N
             for name in record.function_names
             if name.lower() in clashes
         },
+    }
+
+
+def schema_metadata(record: PackRecord) -> dict[str, Any] | None:
+    """The schema as the pack declares it (its own path, comment, tags), or None."""
+    meta = record.schema_meta
+    if meta is None:
+        return None
+    return {"path": list(meta.path), "comment": meta.comment, "tags": dict(meta.tags)}
+
+
+def catalog_metadata(record: PackRecord) -> dict[str, Any] | None:
+    """The pack's own catalog (a Worker pack's): name, default schema, comment, tags, versions, options."""
+    catalog = record.catalog
+    if catalog is None:
+        return None
+    from vgi_host.protocol.attach import AttachOptionSpec
+
+    return {
+        "name": catalog.name,
+        "default_schema": catalog.default_schema,
+        "comment": catalog.comment,
+        "tags": catalog.tags,
+        "implementation_version": catalog.implementation_version,
+        "data_version": catalog.data_version,
+        "data_version_spec": catalog.info.data_version_spec,
+        "source_url": catalog.source_url,
+        "attach_options": [
+            AttachOptionSpec.deserialize_from_bytes(raw).name for raw in catalog.info.attach_option_specs
+        ],
     }
 
 

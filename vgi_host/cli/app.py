@@ -134,7 +134,7 @@ def load_registry(
         typer.echo(f"vgi-host: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     registry = PackRegistry.load(selection=selection, use_cache=not no_cache)
-    unknown = selection.unknown_names(r.name for r in registry.records)
+    unknown = selection.unknown_names(r.pack for r in registry.records)
     for warning in (*selection.warnings, *unknown):
         _warn(warning)
     if unknown and selection.strict:
@@ -148,13 +148,13 @@ def _chosen(registry: PackRegistry, names: list[str] | None) -> tuple[PackRecord
     if not names:
         return registry.records
     wanted = {n.lower() for n in names}
-    known = {r.name.lower() for r in registry.records}
+    known = {r.name.lower() for r in registry.records} | {r.pack.lower() for r in registry.records}
     unknown = sorted(wanted - known)
     if unknown:
         installed = ", ".join(r.name for r in registry.records) or "none"
         typer.echo(f"vgi-host: no such pack(s): {', '.join(unknown)} (installed: {installed})", err=True)
         raise typer.Exit(EXIT_USAGE)
-    return tuple(r for r in registry.records if r.name.lower() in wanted)
+    return tuple(r for r in registry.records if r.name.lower() in wanted or r.pack.lower() in wanted)
 
 
 @app.command("list")
@@ -186,8 +186,11 @@ def list_packs(
         if chosen is OutputFormat.JSON:
             from vgi_host.catalog.describe import describe_records
 
-            described = {d["name"]: d for d in describe_records(registry.records)}
-            document = {"vgi_host_version": __version__, "packs": [described[r.name] for r in records]}
+            described = {(d["pack"], d["name"]): d for d in describe_records(registry.records)}
+            document = {
+                "vgi_host_version": __version__,
+                "packs": [described[(r.pack, r.name)] for r in records],
+            }
             typer.echo(json.dumps(document, indent=2))
         elif chosen is OutputFormat.PLAIN:
             from vgi_host.cli.render import plain_registry

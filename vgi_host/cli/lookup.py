@@ -72,6 +72,35 @@ def resolve_target(registry: PackRegistry, target: str) -> Target:
     raise TargetNotFoundError(f"no pack or function named {target!r} (packs: {packs})")
 
 
+def _declared_facts(record: PackRecord) -> list[tuple[str, str]]:
+    """The schema and catalog metadata a pack declares (a Worker's catalog, register_schemas)."""
+    rows: list[tuple[str, str]] = []
+    if record.schema_meta is not None:
+        rows += [
+            ("schema comment", record.schema_meta.comment or ""),
+            ("schema tags", _tags(record.schema_meta.tags)),
+        ]
+        if record.own_path != [record.name]:
+            rows.append(("its own name", ".".join(record.own_path)))
+    catalog = record.catalog
+    if catalog is not None:
+        rows += [
+            ("catalog", f"{catalog.name} (ATTACH '{catalog.name}' serves this pack alone)"),
+            ("catalog comment", catalog.comment or ""),
+            ("catalog tags", _tags(catalog.tags)),
+            ("default schema", catalog.default_schema),
+            ("implementation", catalog.implementation_version or ""),
+            ("data version", catalog.data_version or ""),
+            ("source", catalog.source_url or ""),
+        ]
+    return rows
+
+
+def _tags(tags: dict[str, str]) -> str:
+    """Tag names with short values shown; long documentation tags by name only."""
+    return ", ".join(f"{k}={v}" if len(v) <= 40 else k for k, v in sorted(tags.items()))
+
+
 def pack_facts(record: PackRecord) -> list[tuple[str, str]]:
     """Label/value rows for `info PACK` (empty values are left out by the renderer)."""
     if record.status is not PackStatus.LOADED:
@@ -81,7 +110,11 @@ def pack_facts(record: PackRecord) -> list[tuple[str, str]]:
     else:
         load = f"imported in {record.load_seconds * 1000:.1f} ms"
     return [
-        ("pack (schema)", record.name),
+        (
+            "pack (schema)",
+            record.name if record.pack == record.name else f"{record.pack} (schema {record.name})",
+        ),
+        *_declared_facts(record),
         ("distribution", f"{record.distribution} {record.version}"),
         ("entry point", record.target),
         ("status", record.status.value),

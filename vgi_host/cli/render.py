@@ -57,7 +57,7 @@ def _packs_table(records: Sequence[PackRecord]) -> Table:
         table.add_column(column, justify="right" if column == "functions" else "left")
     for record in records:
         table.add_row(
-            text(record.name),
+            text(record.name if record.pack == record.name else f"{record.pack} ({record.name})"),
             text(record.distribution),
             text(record.version),
             text(record.status.value, _STATUS_STYLE[record.status]),
@@ -89,6 +89,8 @@ def render_registry(records: Sequence[PackRecord], console: Console, *, brief: b
         return
     out.print(_packs_table(records))
     loaded = [r for r in records if r.status is PackStatus.LOADED]
+    for line in catalog_lines(loaded):
+        out.print(text(line))
     if not brief:
         for record in loaded:
             out.print(_functions_table(record))
@@ -111,6 +113,32 @@ def render_registry(records: Sequence[PackRecord], console: Console, *, brief: b
         out.print(text(f"  error:  {record.error}"))
         if record.remedy:
             out.print(text(f"  remedy: {record.remedy}"))
+
+
+def catalog_lines(loaded: Sequence[PackRecord]) -> list[str]:
+    """One line per pack that brings its own catalog: ATTACH under its name serves it alone."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for record in loaded:
+        catalog = record.catalog
+        if catalog is None or record.pack in seen:
+            continue
+        seen.add(record.pack)
+        versions = ", ".join(
+            f"{label} {value}"
+            for label, value in (
+                ("implementation", catalog.implementation_version),
+                ("data", catalog.data_version),
+                ("source", catalog.source_url),
+            )
+            if value
+        )
+        schemas = ", ".join(r.name for r in loaded if r.pack == record.pack)
+        lines.append(
+            f"catalog {catalog.name!r} (pack {record.pack}; schemas {schemas}): {catalog.comment or ''}"
+            + (f" [{versions}]" if versions else "")
+        )
+    return lines
 
 
 def plain_registry(records: Sequence[PackRecord], *, brief: bool = False) -> list[str]:

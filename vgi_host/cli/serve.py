@@ -132,7 +132,7 @@ def serve_main(argv: list[str]) -> int:
         # Worker processes (granian) build their own service: they read the store from here.
         os.environ["VGI_HOST_STATE_STORE"] = options.state_store
     registry = PackRegistry.load(selection=selection, use_cache=not bool(options.no_cache))
-    unknown = selection.unknown_names(r.name for r in registry.records)
+    unknown = selection.unknown_names(r.pack for r in registry.records)
     for warning in (*selection.warnings, *unknown):
         log.warning("%s", warning)
     for record in registry.failed:

@@ -52,6 +52,16 @@ _PACK_FIELDS: list[pa.Field[Any]] = [
     pa.field("conflicts", pa.list_(pa.string())),
     pa.field("declared_host_range", pa.string()),
     pa.field("catalog_from_cache", pa.bool_()),
+    # What the pack declares itself (a Worker's catalog, register_schemas): kept per pack, never merged.
+    pa.field("pack", pa.string()),
+    pa.field("schema_comment", pa.string()),
+    pa.field("schema_tags", pa.map_(pa.string(), pa.string())),
+    pa.field("catalog", pa.string()),
+    pa.field("catalog_comment", pa.string()),
+    pa.field("catalog_tags", pa.map_(pa.string(), pa.string())),
+    pa.field("implementation_version", pa.string()),
+    pa.field("data_version", pa.string()),
+    pa.field("source_url", pa.string()),
 ]
 PACKS_SCHEMA = pa.schema(_PACK_FIELDS)
 
@@ -92,10 +102,28 @@ def packs_rows(records: tuple[PackRecord, ...]) -> dict[str, list[Any]]:
             "conflicts": sorted(n for n in record.function_names if n.lower() in clashes),
             "declared_host_range": record.declared_host_range,
             "catalog_from_cache": record.from_cache,
+            **_declared(record),
         }
         for name in PACKS_SCHEMA.names:
             columns[name].append(row[name])
     return columns
+
+
+def _declared(record: PackRecord) -> dict[str, Any]:
+    """The ``vgi_packs`` columns of what a pack declares about its schema and its own catalog."""
+    schema = record.schema_meta
+    catalog = record.catalog
+    return {
+        "pack": record.pack,
+        "schema_comment": schema.comment if schema is not None else None,
+        "schema_tags": list(schema.tags.items()) if schema is not None else None,
+        "catalog": catalog.name if catalog is not None else None,
+        "catalog_comment": catalog.comment if catalog is not None else None,
+        "catalog_tags": list(catalog.tags.items()) if catalog is not None else None,
+        "implementation_version": catalog.implementation_version if catalog is not None else None,
+        "data_version": catalog.data_version if catalog is not None else None,
+        "source_url": catalog.source_url if catalog is not None else None,
+    }
 
 
 def functions_rows(records: tuple[PackRecord, ...]) -> dict[str, list[Any]]:

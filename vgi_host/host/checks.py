@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from vgi_host.catalog.lint import Lint, Severity, function_lints, schema_lints
 from vgi_host.catalog.record_tags import pack_schema_tags
-from vgi_host.host.registry import PackRegistry
+from vgi_host.host.registry import SCHEMA_CONFLICT, PackRegistry
 from vgi_host.model.records import PackRecord, PackStatus, conflicting_names
 from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.sql_types import unsupported
@@ -66,11 +66,9 @@ def _from_lint(pack: str, lint: Lint) -> Finding:
 def _pack_findings(record: PackRecord) -> list[Finding]:
     name = record.name
     if record.status is not PackStatus.LOADED:
-        return [
-            Finding(
-                name, name, Severity.ERROR, record.error or record.status.value, record.remedy or "", "VH100"
-            )
-        ]
+        problem = record.error or record.status.value
+        code = "VH104" if problem.startswith(SCHEMA_CONFLICT) else "VH100"
+        return [Finding(name, name, Severity.ERROR, problem, record.remedy or "", code)]
     findings: list[Finding] = []
     if record.declared_host_range is None:
         findings.append(
@@ -144,7 +142,8 @@ def run_check(registry: PackRegistry, packs: list[str] | None = None, *, strict:
     checked = tuple(
         r
         for r in registry.records
-        if r.status is not PackStatus.DISABLED and (not wanted or r.name.lower() in wanted)
+        if r.status is not PackStatus.DISABLED
+        and (not wanted or r.name.lower() in wanted or r.pack.lower() in wanted)
     )
     findings: list[Finding] = []
     for record in checked:

@@ -42,14 +42,16 @@ def _import(candidate: PackCandidate) -> tuple[FunctionDefinition, ...]:
     return import_pack(candidate).definitions
 
 
-def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCache | None) -> PackRecord:
-    """One pack's record, importing it only when nothing cheaper can answer."""
+def _consider(
+    candidate: PackCandidate, selection: Selection, cache: ManifestCache | None
+) -> list[PackRecord]:
+    """One pack's records (one per schema it serves), importing it only when nothing cheaper can answer."""
     verdict = selection.verdict(candidate.name)
     if verdict is not None:
-        return not_served(candidate, PackStatus.DISABLED, verdict, selection.remedy(candidate.name))
+        return [not_served(candidate, PackStatus.DISABLED, verdict, selection.remedy(candidate.name))]
     manifest = cache.load(candidate) if cache is not None else None
     if manifest is not None:  # the cache key covers host and pack versions: its verdicts still hold
-        return _from_manifest(candidate, manifest)
+        return [_from_manifest(candidate, manifest)]
     from vgi_host.packs.compatibility import check
 
     compatibility = check(candidate.requires)
@@ -60,11 +62,12 @@ def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCac
         )
         incompatible = not_served(candidate, PackStatus.INCOMPATIBLE, compatibility.problem or "", remedy)
         incompatible.declared_host_range = compatibility.declared
-        return incompatible
-    from vgi_host.packs.loader import load_pack
+        return [incompatible]
+    from vgi_host.packs.loader import load_pack_schemas
 
-    record = load_pack(candidate, compatibility.declared)
-    if cache is not None and not record.dynamic and record.status is PackStatus.LOADED:
+    records = load_pack_schemas(candidate, compatibility.declared)
+    record = records[0]
+    if cache is not None and len(records) == 1 and not record.dynamic and record.status is PackStatus.LOADED:
         manifest = PackManifest(
             candidate.name,
             candidate.distribution,
@@ -75,7 +78,46 @@ def _consider(candidate: PackCandidate, selection: Selection, cache: ManifestCac
             record.views,
         )
         cache.store(candidate, manifest)
-    return record
+    return records
+
+
+def _schema_conflicts(records: list[PackRecord]) -> list[PackRecord]:
+    """A schema name two packs claim is served by neither: each claimant's schema is marked failed."""
+    owners: dict[str, set[str]] = {}
+    for record in records:
+        if record.status is PackStatus.LOADED:
+            owners.setdefault(record.name.lower(), set()).add(record.pack)
+    contested = {name: sorted(packs) for name, packs in owners.items() if len(packs) > 1}
+    if not contested:
+        return records
+    result: list[PackRecord] = []
+    for record in records:
+        claimants = contested.get(record.name.lower())
+        if claimants is None or record.status is not PackStatus.LOADED:
+            result.append(record)
+            continue
+        others = ", ".join(p for p in claimants if p != record.pack)
+        result.append(
+            PackRecord(
+                name=record.name,
+                distribution=record.distribution,
+                version=record.version,
+                target=record.target,
+                status=PackStatus.FAILED,
+                problems=(f"{SCHEMA_CONFLICT}: schema {record.name!r} is also claimed by pack(s) {others}",),
+                remedy="disable one of the packs (--disable PACK, or the config file) or rename the schema",
+                about=record.about,
+                pack=record.pack,
+                schema_meta=record.schema_meta,
+                catalog=record.catalog,
+                declared_host_range=record.declared_host_range,
+            )
+        )
+    return result
+
+
+SCHEMA_CONFLICT = "schema conflict"
+"""The first words of the problem recorded for a schema two packs claim (`check` reports it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +142,20 @@ class PackRegistry:
         use_cache: bool = True,
     ) -> PackRegistry:
         """Discover (unless given a scan) and consider every pack, each in isolation."""
-        found = discovery if discovery is not None else discover()
         chosen = selection if selection is not None else Selection()
         manifests = (
             cache if cache is not None else (ManifestCache() if use_cache and cache_enabled() else None)
         )
-        records = [_consider(candidate, chosen, manifests) for candidate in found.candidates]
+        if discovery is not None:
+            found = discovery
+        elif manifests is not None:
+            from vgi_host.packs.discovery_cache import cached_discover
+
+            found = cached_discover(manifests.directory)
+        else:
+            found = discover()
+        records = [r for candidate in found.candidates for r in _consider(candidate, chosen, manifests)]
+        records = _schema_conflicts(records)
         if found.clashes:
             from vgi_host.packs.loader import clash_records
 
@@ -138,6 +188,22 @@ class PackRegistry:
         if name.lower() == HOST_SCHEMA:
             return self.host
         return self._loaded.get(name.lower())
+
+    def catalogs(self) -> list[PackRecord]:
+        """One loaded record per pack that brings its own catalog (a Worker pack), in pack order."""
+        seen: dict[str, PackRecord] = {}
+        for record in self.loaded:
+            if record.catalog is not None:
+                seen.setdefault(record.catalog.name.lower(), record)
+        return list(seen.values())
+
+    def pack_catalog(self, name: str) -> list[PackRecord] | None:
+        """The loaded schema records of the pack whose own catalog is called ``name``, or None."""
+        wanted = name.lower()
+        owner = next(
+            (r.pack for r in self.loaded if r.catalog is not None and r.catalog.name.lower() == wanted), None
+        )
+        return [r for r in self.loaded if r.pack == owner] if owner is not None else None
 
     def installed(self, name: str) -> PackRecord | None:
         """Any discovered record of pack ``name``, served or not."""

@@ -11,6 +11,7 @@ validation: cheap).
 from __future__ import annotations
 
 from vgi_host.errors import BindError, RoutingError
+from vgi_host.host.catalog import pack_of_token
 from vgi_host.host.registry import PackRegistry
 from vgi_host.kinds.registry import all_specs, spec_of
 from vgi_host.kinds.spec import BoundCall
@@ -60,8 +61,15 @@ class Router:
             raise RoutingError(f"pack {record.name!r} has no function {function!r} (it has: {available})")
         return record, definition
 
-    def resolve(self, function: str, schema_path: list[str] | None) -> tuple[str, FunctionDefinition]:
-        """``(qualified name, definition)``: the pack named by the path, or the unique owner of the name."""
+    def resolve(
+        self, function: str, schema_path: list[str] | None, attach: bytes | None = None
+    ) -> tuple[str, FunctionDefinition]:
+        """``(qualified name, definition)``: the pack named by the path, or the unique owner of the name.
+
+        Under a pack's own catalog (the attach token names the pack) the path is the worker's own
+        schema name, which may differ from the merged catalog's (``main`` is served as the pack).
+        """
+        schema_path = self._own_path(schema_path, attach)
         if schema_path:
             record, definition = self.find(schema_path[-1], function)
             return f"{record.name}.{definition.name}", definition
@@ -73,9 +81,21 @@ class Router:
         record, definition = self.find(owners[0], function)
         return f"{record.name}.{definition.name}", definition
 
+    def _own_path(self, schema_path: list[str] | None, attach: bytes | None) -> list[str] | None:
+        pack = pack_of_token(attach)
+        if pack is None or not schema_path:
+            return schema_path
+        wanted = [part.lower() for part in schema_path]
+        for record in self.registry.loaded:
+            if record.pack == pack and [p.lower() for p in record.own_path] == wanted:
+                return [record.name]
+        return schema_path
+
     def bind(self, request: BindRequest) -> BoundCall:
         """Resolve and bind through the function's kind; every error names the pack and function."""
-        qualified, definition = self.resolve(request.function_name, request.schema_path)
+        qualified, definition = self.resolve(
+            request.function_name, request.schema_path, request.attach_opaque_data
+        )
         kind = spec_of(definition)
         if not kind.addressed_by(request):
             wanted = next((s for s in all_specs() if s.addressed_by(request)), None)

@@ -55,8 +55,9 @@ from vgi_host.state.store import StateStore, StateStoreError, UnknownExecutionEr
 
 log = logging.getLogger("vgi_host.aggregates")
 
-Resolver = Callable[[str, "list[str] | None"], "tuple[str, FunctionDefinition]"]
-"""``(function name, schema path) -> (qualified name, definition)``: the router, as aggregates see it."""
+Resolver = Callable[[str, "list[str] | None", "bytes | None"], "tuple[str, FunctionDefinition]"]
+"""``(function name, schema path, attach token) -> (qualified name, definition)``: the router, as aggregates
+see it."""
 
 _BIND: Final = b"bind"
 _STATES: Final = b"states"
@@ -98,7 +99,9 @@ class Aggregates:
     # -- binding ---------------------------------------------------------------------------
 
     def _bind(self, request: AggregateBindRequest) -> tuple[str, BoundAggregate]:
-        qualified, definition = self.resolve(request.function_name, request.schema_path)
+        qualified, definition = self.resolve(
+            request.function_name, request.schema_path, request.attach_opaque_data
+        )
         if not isinstance(definition, AggregateDefinition):
             from vgi_host.kinds.registry import spec_of
 

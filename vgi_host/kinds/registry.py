@@ -86,6 +86,14 @@ def spec_for_class(function_class: object) -> KindSpec:
         for candidate in all_specs():
             if issubclass(function_class, candidate.base):
                 return candidate
+        refusal = getattr(function_class, "definition", None)
+        if callable(refusal):  # a reference base class whose kind is not served yet names it itself
+            try:
+                refusal()
+            except FunctionDefinitionError:
+                raise
+            except Exception:  # not a refusal: fall through to the general message
+                pass
     bases = ", ".join(s.base.__name__ for s in all_specs())
     raise FunctionDefinitionError(f"register() expects a subclass of one of {bases}; got {function_class!r}")
 

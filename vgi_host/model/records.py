@@ -16,6 +16,7 @@ from vgi_host.errors import PackImportError
 from vgi_host.model.about import PackAbout
 from vgi_host.model.candidate import PackCandidate
 from vgi_host.model.entries import FunctionEntry, TableEntry, ViewEntry
+from vgi_host.model.pack_catalog import PackCatalog, SchemaMeta
 
 if TYPE_CHECKING:  # the SDK is imported only when a pack is
     from vgi_host.sdk.definition import FunctionDefinition
@@ -44,6 +45,7 @@ class PackRecord:
         "_definitions",
         "_importer",
         "about",
+        "catalog",
         "declared_host_range",
         "distribution",
         "dynamic",
@@ -51,8 +53,10 @@ class PackRecord:
         "from_cache",
         "load_seconds",
         "name",
+        "pack",
         "problems",
         "remedy",
+        "schema_meta",
         "status",
         "tables",
         "target",
@@ -82,8 +86,17 @@ class PackRecord:
         definitions: tuple[FunctionDefinition, ...] | None = None,
         importer: Importer | None = None,
         about: PackAbout | None = None,
+        pack: str | None = None,
+        schema_meta: SchemaMeta | None = None,
+        catalog: PackCatalog | None = None,
     ) -> None:
         self.name = name
+        self.pack = pack if pack is not None else name
+        """The pack (entry-point) name; a multi-schema pack has one record per schema, ``name`` each."""
+        self.schema_meta = schema_meta
+        """The schema as the pack declares it (its own path, comment, tags), when it declares one."""
+        self.catalog = catalog
+        """The pack's own catalog (a Worker pack's), shared by all of its schema records."""
         self.distribution = distribution
         self.version = version
         self.target = target
@@ -109,16 +122,20 @@ class PackRecord:
     def of(cls, candidate: PackCandidate, status: PackStatus, **details: Any) -> PackRecord:
         """The record of a discovered pack: its identity from ``candidate``, the rest from ``details``."""
         return cls(
-            name=candidate.name,
             distribution=candidate.distribution,
             version=candidate.version,
             target=candidate.target,
             status=status,
-            **{"about": candidate.about, **details},
+            **{"name": candidate.name, "about": candidate.about, **details},
         )
 
     def __repr__(self) -> str:
         return f"PackRecord({self.name!r}, {self.distribution} {self.version}, {self.status.value})"
+
+    @property
+    def own_path(self) -> list[str]:
+        """The schema's path in the pack's own catalog (its served name when it declares none)."""
+        return list(self.schema_meta.path) if self.schema_meta is not None else [self.name]
 
     def with_entries(self, entries: tuple[FunctionEntry, ...]) -> PackRecord:
         """The same loaded pack serving ``entries`` (the built-in ``main`` adds aliases this way)."""
@@ -137,6 +154,10 @@ class PackRecord:
             dynamic=self.dynamic,
             definitions=tuple(self._definitions.values()) if self._definitions is not None else None,
             importer=self._importer,
+            about=self.about,
+            pack=self.pack,
+            schema_meta=self.schema_meta,
+            catalog=self.catalog,
         )
 
     @property

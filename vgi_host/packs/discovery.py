@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from importlib import metadata
+from typing import TYPE_CHECKING
 
 from vgi_host.model.about import read_about
 from vgi_host.model.candidate import PackCandidate
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 ENTRY_POINT_GROUP = "vgi.functions"
 
@@ -74,6 +77,10 @@ def _normalise(distribution: str) -> str:
 
 def discover(group: str = ENTRY_POINT_GROUP) -> Discovery:
     """Scan installed distributions once for pack entry points."""
+    # Imported here: with the scan cached (vgi_host.packs.discovery_cache), a
+    # start never needs importlib.metadata nor the email parser it brings.
+    from importlib import metadata
+
     # Keyed case-insensitively: DuckDB schema names are, so `Dup` and `dup`
     # would be one schema (and one cache file); both are reported instead.
     by_name: dict[str, dict[tuple[str, str], PackCandidate]] = defaultdict(dict)

@@ -44,3 +44,18 @@ def register_tables(register: RegisterObject) -> None:
 @hookspec
 def register_views(register: RegisterObject) -> None:
     """Optional: call ``register(PackView(name, sql))`` for each view in the pack's schema."""
+
+
+RegisterSchema = Callable[[Any], None]
+
+
+@hookspec
+def register_schemas(register: RegisterSchema) -> None:
+    """Optional: call ``register(Schema(name, comment=..., tags=..., functions=[...]))`` per extra schema.
+
+    A ``Schema`` named like the pack describes the pack's own schema (its
+    comment and tags; its functions join those of ``register_functions``).
+    Any other name is one more schema the pack serves; ``main`` is the host's,
+    so a schema of that name is served under the pack's name.  A schema name
+    another pack also claims is reported as a conflict and served by neither.
+    """

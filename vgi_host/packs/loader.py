@@ -30,12 +30,13 @@ from vgi_host.errors import FunctionDefinitionError
 from vgi_host.kinds.capture import function_entries
 from vgi_host.kinds.registry import definition_of
 from vgi_host.model.candidate import PackCandidate
+from vgi_host.model.pack_catalog import PackCatalog, SchemaMeta
 from vgi_host.model.records import HOST_SCHEMA, PackRecord, PackStatus, not_served
 from vgi_host.packs import hookspecs
 from vgi_host.packs.discovery import NameClash
 from vgi_host.packs.overload_checks import overload_problems
 from vgi_host.packs.table_registrations import check_names, declared_tables, declared_views
-from vgi_host.packs.worker_packs import worker_plugin
+from vgi_host.packs.worker_packs import worker_catalog, worker_plugin
 from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.sdk.metadata import SQL_IDENTIFIER
 from vgi_host.sdk.objects import PackView
@@ -86,9 +87,9 @@ def _plugin_manager(pack: str, plugin: Any) -> pluggy.PluginManager:
         raise PackLoadError(
             f"invalid hook implementation: {exc}", "fix the hook's name or signature"
         ) from exc
-    if not manager.hook.register_functions.get_hookimpls():
+    if not (manager.hook.register_functions.get_hookimpls() or manager.hook.register_schemas.get_hookimpls()):
         raise PackLoadError(
-            "does not implement the required hook register_functions",
+            "does not implement the required hook register_functions (or register_schemas)",
             "decorate a `register_functions(register)` function with @vgi_host.hookimpl",
         )
     return manager
@@ -109,13 +110,103 @@ def _definitions(registered: list[object]) -> tuple[FunctionDefinition, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class ImportedPack:
-    """A pack's validated definitions, tables and views, and whether it opted out of caching."""
+class ImportedSchema:
+    """One schema a pack serves: its name in the merged catalog, its own metadata, its objects."""
 
+    name: str
     definitions: tuple[FunctionDefinition, ...]
-    dynamic: bool
     tables: tuple[DeclaredTable, ...] = ()
     views: tuple[PackView, ...] = ()
+    meta: SchemaMeta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedPack:
+    """A pack's validated schemas, its own catalog (a Worker's), and whether it opted out of caching."""
+
+    schemas: tuple[ImportedSchema, ...]
+    dynamic: bool
+    catalog: PackCatalog | None = None
+
+    @property
+    def definitions(self) -> tuple[FunctionDefinition, ...]:
+        """The functions of the pack's first schema (the only one of a cacheable pack)."""
+        return self.schemas[0].definitions if self.schemas else ()
+
+    @property
+    def cacheable(self) -> bool:
+        """One schema named like the pack, with no metadata of its own: a manifest holds all of it.
+
+        A pack with several schemas or with catalog/schema metadata is imported at start-up
+        (its catalog interface is live code); its manifest is not cached.
+        """
+        return self.catalog is None and len(self.schemas) == 1 and self.schemas[0].meta is None
+
+
+def _served_name(pack: str, schema: Any, alone: bool) -> str:
+    """A declared schema's name in the merged catalog.
+
+    The pack's only schema, and a schema called ``main`` (the host's), take the pack's name;
+    any other keeps its own.  The pack's own catalog (ATTACH by its name) shows the original.
+    """
+    path = list(schema.path)
+    if len(path) != 1:
+        raise PackLoadError(
+            f"schema path {path!r} has {len(path)} parts; vgi-host serves one-part schema names",
+            "declare the schema with Schema(name=...)",
+        )
+    (name,) = path
+    if alone or name.lower() == HOST_SCHEMA:
+        return pack
+    problem = _naming_problem(name)
+    if problem is not None:
+        raise PackLoadError(problem.replace("pack name", "schema name"), "rename the schema")
+    return str(name)
+
+
+def _schemas(
+    pack: str,
+    functions: list[object],
+    tables: tuple[DeclaredTable, ...],
+    views: tuple[PackView, ...],
+    declared: list[Any],
+) -> tuple[ImportedSchema, ...]:
+    """The pack's schemas: its own (``register_functions``/tables/views) and every declared one."""
+    from vgi_host.sdk.worker import Schema
+
+    own = bool(functions or tables or views)
+    alone = not own and len(declared) == 1
+    by_name: dict[str, tuple[list[object], SchemaMeta | None]] = {}
+    if own or not declared:
+        by_name[pack.lower()] = (list(functions), None)
+    names: dict[str, str] = {pack.lower(): pack}
+    for schema in declared:
+        if not isinstance(schema, Schema):
+            raise PackLoadError(
+                f"register_schemas registered {schema!r}, not a vgi_host.Schema",
+                "register Schema(...) objects",
+            )
+        served = _served_name(pack, schema, alone)
+        meta = SchemaMeta(tuple(schema.path), schema.comment, dict(schema.tags))
+        previous = by_name.get(served.lower())
+        if previous is not None and previous[1] is not None:
+            raise PackLoadError(f"two of its schemas are both served as {served!r}", "rename one of them")
+        names[served.lower()] = served
+        by_name[served.lower()] = ([*(previous[0] if previous else []), *schema.functions], meta)
+    result: list[ImportedSchema] = []
+    for key, (registered, declared_meta) in by_name.items():
+        name = names[key]
+        mine = name == pack
+        result.append(
+            ImportedSchema(
+                name,
+                _definitions(registered),
+                tables if mine else (),
+                views if mine else (),
+                declared_meta,
+            )
+        )
+    return tuple(result)
 
 
 _STAGE_PROBLEMS = {
@@ -125,6 +216,8 @@ _STAGE_PROBLEMS = {
     "register_functions": "its register_functions hook raised",
     "register_tables": "its register_tables hook raised",
     "register_views": "its register_views hook raised",
+    "register_schemas": "its register_schemas hook raised",
+    "catalog": "its catalog interface failed",
     "validate": "validating its functions failed",
     "objects": "validating its tables and views failed",
 }
@@ -155,14 +248,21 @@ def import_pack(candidate: PackCandidate, plugin: object | None = None) -> Impor
             stage = "register_views"
             registered_views: list[object] = []
             manager.hook.register_views(register=registered_views.append)
+            stage = "register_schemas"
+            registered_schemas: list[object] = []
+            manager.hook.register_schemas(register=registered_schemas.append)
+            stage = "catalog"
+            catalog = worker_catalog(plugin, candidate.name)
         stage = "validate"
         definitions = _definitions(registered)
         stage = "objects"
         tables = declared_tables(registered_tables, definitions)
         views = declared_views(registered_views)
         check_names(tables, views)
+        stage = "validate"
+        schemas = _schemas(candidate.name, registered, tuple(tables), tuple(views), registered_schemas)
         dynamic = bool(getattr(plugin, DYNAMIC_CATALOG_FLAG, False))
-        return ImportedPack(definitions, dynamic, tuple(tables), tuple(views))
+        return ImportedPack(schemas, dynamic, catalog)
     except PackLoadError:
         raise
     except (Exception, SystemExit) as exc:
@@ -178,31 +278,52 @@ def import_pack(candidate: PackCandidate, plugin: object | None = None) -> Impor
 def load_pack(
     candidate: PackCandidate, declared_host_range: str | None = None, plugin: object | None = None
 ) -> PackRecord:
-    """Import and validate one pack; never raises."""
+    """Import and validate one single-schema pack (the host's ``main``); never raises."""
+    return load_pack_schemas(candidate, declared_host_range, plugin)[0]
+
+
+def load_pack_schemas(
+    candidate: PackCandidate, declared_host_range: str | None = None, plugin: object | None = None
+) -> list[PackRecord]:
+    """Import and validate one pack: one record per schema it serves (one failed record); never raises."""
     started = time.perf_counter()
     naming_problem = _naming_problem(candidate.name) if plugin is None else None
     if naming_problem is not None:
         remedy = f"ask the author of {candidate.distribution} to rename the entry point"
-        return _failed(candidate, started, naming_problem, remedy, None)
+        return [_failed(candidate, started, naming_problem, remedy, None)]
     try:
         imported = import_pack(candidate, plugin)
-        entries = function_entries(candidate.name, imported.definitions)
-        tables, views = object_entries(candidate.name, imported.tables, imported.views)
+        built = [
+            (
+                schema,
+                function_entries(schema.name, schema.definitions),
+                *object_entries(schema.name, schema.tables, schema.views),
+            )
+            for schema in imported.schemas
+        ]
     except PackLoadError as exc:
         failed = _failed(candidate, started, exc.problem, exc.remedy, traceback.format_exc())
         failed.declared_host_range = declared_host_range  # `info` shows what it declares, loaded or not
-        return failed
-    return PackRecord.of(
-        candidate,
-        PackStatus.LOADED,
-        entries=entries,
-        tables=tables,
-        views=views,
-        load_seconds=time.perf_counter() - started,
-        declared_host_range=declared_host_range,
-        definitions=imported.definitions,
-        dynamic=imported.dynamic,
-    )
+        return [failed]
+    seconds = time.perf_counter() - started
+    return [
+        PackRecord.of(
+            candidate,
+            PackStatus.LOADED,
+            name=schema.name,
+            entries=entries,
+            tables=tables,
+            views=views,
+            load_seconds=seconds,
+            declared_host_range=declared_host_range,
+            definitions=schema.definitions,
+            dynamic=imported.dynamic or not imported.cacheable,
+            schema_meta=schema.meta,
+            catalog=imported.catalog,
+            pack=candidate.name,
+        )
+        for schema, entries, tables, views in built
+    ]
 
 
 def _naming_problem(name: str) -> str | None:

@@ -1,11 +1,14 @@
 """A pack whose entry point names a reference-shaped ``Worker`` subclass instead of a hook module.
 
 ``worker_plugin`` turns such a class into the hook object the loader expects:
-its ``register_functions`` registers every function of the worker's schema.
-Served today: a worker with one schema of functions (it becomes the pack's
-schema, named by the entry point).  A worker with several schemas, or with
-tables, views, macros or a catalog interface, is refused with a message
-saying so: multi-schema packs and catalog-level metadata are not served yet.
+its ``register_schemas`` hook registers every schema of the worker's catalog
+(with its comment and tags), and :func:`worker_catalog` asks the worker's
+catalog interface (its own ``ReadOnlyCatalogInterface`` subclass, or the
+plain one) what it answers to ``catalogs()`` and ``catalog_attach()``, so the
+host can later answer the same.
+
+Tables, views, macros and indexes declared in a worker's schema are refused
+with a message saying so: vgi-host serves a worker's functions.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from vgi_host.model.pack_catalog import PackCatalog
 from vgi_host.packs.hookspecs import hookimpl
-from vgi_host.sdk.worker import Worker
+from vgi_host.sdk.catalog_interface import ReadOnlyCatalogInterface
+from vgi_host.sdk.worker import Schema, Worker
 
 
 class WorkerPackError(Exception):
@@ -24,14 +29,19 @@ class WorkerPackError(Exception):
 class _WorkerHooks:
     """The hook implementations of one Worker-shaped pack."""
 
-    def __init__(self, functions: tuple[type, ...]) -> None:
-        self._functions = functions
+    def __init__(self, worker: type[Worker], schemas: tuple[Schema, ...]) -> None:
+        self.worker = worker
+        self._schemas = schemas
 
     @hookimpl
     def register_functions(self, register: Callable[[type], None]) -> None:
-        """Register every function of the worker's schema."""
-        for function in self._functions:
-            register(function)
+        """Nothing outside the worker's schemas (required hook; the schemas carry every function)."""
+
+    @hookimpl
+    def register_schemas(self, register: Callable[[Schema], None]) -> None:
+        """Register every schema of the worker's catalog."""
+        for schema in self._schemas:
+            register(schema)
 
 
 def worker_plugin(target: Any) -> Any:
@@ -39,16 +49,46 @@ def worker_plugin(target: Any) -> Any:
     if not (isinstance(target, type) and issubclass(target, Worker)):
         return target
     name = target.__name__
-    if target.catalog_interface is not None:
-        raise WorkerPackError(f"{name}: a catalog_interface (versions, attach options) is not served yet")
     schemas = target.declared_schemas()
-    if len(schemas) != 1:
+    if not schemas:
+        raise WorkerPackError(f"{name}: the worker declares no schema and no functions")
+    for schema in schemas:
+        extras = [kind for kind in ("tables", "views", "macros", "indexes") if getattr(schema, kind)]
+        if extras:
+            raise WorkerPackError(
+                f"{name}: schema {schema.name!r} declares {', '.join(extras)}; "
+                f"vgi-host serves a worker's functions only"
+            )
+    return _WorkerHooks(target, tuple(schemas))
+
+
+def worker_catalog(plugin: Any, pack: str) -> PackCatalog | None:
+    """What a Worker pack's catalog interface answers, or None for a hook module / bare function list.
+
+    The interface's own ``catalogs()`` and ``catalog_attach(name=<its catalog>)``
+    run here, once, at load; a failure is a load failure naming the pack.
+    """
+    if not isinstance(plugin, _WorkerHooks) or plugin.worker.catalog is None:
+        return None
+    worker = plugin.worker
+    interface_class = worker.catalog_interface
+    if interface_class is None:
+        interface_class = type(f"{worker.__name__}Catalog", (ReadOnlyCatalogInterface,), {})
+    if not (isinstance(interface_class, type) and issubclass(interface_class, ReadOnlyCatalogInterface)):
         raise WorkerPackError(
-            f"{name}: a Worker pack needs exactly one schema of functions; it declares {len(schemas)} "
-            f"(multi-schema packs are not served yet)"
+            f"{worker.__name__}: catalog_interface must subclass ReadOnlyCatalogInterface "
+            f"(got {interface_class!r}); writable catalogs are not served"
         )
-    (schema,) = schemas
-    extras = [kind for kind in ("tables", "views", "macros", "indexes") if getattr(schema, kind)]
-    if extras:
-        raise WorkerPackError(f"{name}: schema {schema.name!r} declares {', '.join(extras)}, not served yet")
-    return _WorkerHooks(tuple(schema.functions))
+    if interface_class.catalog is None:
+        interface_class = type(interface_class.__name__, (interface_class,), {"catalog": worker.catalog})
+    interface = interface_class()
+    listed = interface.catalogs()
+    if len(listed) != 1:
+        raise WorkerPackError(
+            f"{worker.__name__}: its catalog interface lists {len(listed)} catalogs; one is served"
+        )
+    (info,) = listed
+    attach = interface.catalog_attach(
+        name=info.name, options={}, data_version_spec=None, implementation_version=None
+    )
+    return PackCatalog(pack=pack, info=info, attach=attach, interface=interface)

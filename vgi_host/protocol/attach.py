@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from io import IOBase
 from typing import Annotated, Any
 
 import pyarrow as pa
@@ -90,6 +91,16 @@ class AttachOptionSpec(ArrowSerializableDataclass):
     default_value: Annotated[pa.RecordBatch | None, ArrowType(pa.binary())] = None
     required: Annotated[bool, ArrowType(pa.bool_(), nullable=True)] = False
     secret: Annotated[bool, ArrowType(pa.bool_(), nullable=True)] = False
+
+    def serialize(self, dest: IOBase | None = None) -> bytes | None:  # type: ignore[override]
+        """The spec as one IPC item, the spelling reference workers use (``spec.serialize()``).
+
+        With ``dest`` it writes there, as every vgi-rpc dataclass does.
+        """
+        if dest is not None:
+            super().serialize(dest)
+            return None
+        return self.serialize_to_bytes()
 
     @classmethod
     def of(

@@ -175,12 +175,12 @@ class HostService(RefusingMethods):
     # ------------------------------------------------------------ catalog ----
 
     def catalog_catalogs(self) -> CatalogsResponse:
-        """The single merged catalog."""
-        return CatalogsResponse.from_items([self.catalog.catalog_info()])
+        """The merged catalog, then each pack's own (a Worker pack's, as its worker lists it)."""
+        return CatalogsResponse.from_items(self.catalog.catalog_infos())
 
     def catalog_attach(self, request: CatalogAttachRequest) -> CatalogAttachResult:
         """Attach; the returned token is meaningful to every host process."""
-        return self.catalog.attach(request.name)
+        return self.catalog.attach_request(request)
 
     def catalog_detach(self, attach_opaque_data: bytes) -> None:
         """Nothing is held per attach, so there is nothing to release."""
@@ -195,13 +195,13 @@ class HostService(RefusingMethods):
         self, attach_opaque_data: bytes, transaction_opaque_data: bytes | None = None
     ) -> SchemasResponse:
         """``main`` plus one schema per loaded pack."""
-        return SchemasResponse.from_items(self.catalog.schemas)
+        return SchemasResponse.from_items(self.catalog.schemas_of(attach_opaque_data))
 
     def catalog_schema_get(
         self, attach_opaque_data: bytes, path: SchemaPath, transaction_opaque_data: bytes | None = None
     ) -> SchemasResponse:
         """Zero or one schema."""
-        found = self.catalog.schema(path)
+        found = self.catalog.schema(path, attach_opaque_data)
         return SchemasResponse.from_items([found] if found is not None else [])
 
     def catalog_schema_contents_functions(
@@ -212,19 +212,19 @@ class HostService(RefusingMethods):
         transaction_opaque_data: bytes | None = None,
     ) -> FunctionsResponse:
         """The functions of one kind in one pack's schema."""
-        return FunctionsResponse.from_items(self.catalog.functions(path, type))
+        return FunctionsResponse.from_items(self.catalog.functions(path, type, attach_opaque_data))
 
     def catalog_schema_contents_tables(
         self, attach_opaque_data: bytes, path: SchemaPath, transaction_opaque_data: bytes | None = None
     ) -> TablesResponse:
         """The tables of one schema (pack tables; ``vgi_packs``/``vgi_functions`` in ``main``)."""
-        return TablesResponse.from_items(self.catalog.tables(path))
+        return TablesResponse.from_items(self.catalog.tables(path, attach=attach_opaque_data))
 
     def catalog_schema_contents_views(
         self, attach_opaque_data: bytes, path: SchemaPath, transaction_opaque_data: bytes | None = None
     ) -> ViewsResponse:
         """The views of one schema."""
-        return ViewsResponse.from_items(self.catalog.views(path))
+        return ViewsResponse.from_items(self.catalog.views(path, attach=attach_opaque_data))
 
     def catalog_schema_contents_macros(
         self,
@@ -258,7 +258,7 @@ class HostService(RefusingMethods):
         transaction_opaque_data: bytes | None = None,
     ) -> TablesResponse:
         """Per-name probe: zero or one table."""
-        return TablesResponse.from_items(self.catalog.tables(schema_path, name))
+        return TablesResponse.from_items(self.catalog.tables(schema_path, name, attach_opaque_data))
 
     def catalog_table_scan_function_get(
         self,
@@ -270,7 +270,7 @@ class HostService(RefusingMethods):
         transaction_opaque_data: bytes | None = None,
     ) -> bytes:
         """The table function that produces a table's rows (also inlined in its TableInfo)."""
-        scan = self.catalog.scan_function(schema_path, name)
+        scan = self.catalog.scan_function(schema_path, name, attach_opaque_data)
         if scan is None:
             raise RoutingError(f"no table {'.'.join([*schema_path, name])!r}")
         return scan
@@ -283,7 +283,7 @@ class HostService(RefusingMethods):
         transaction_opaque_data: bytes | None = None,
     ) -> ViewsResponse:
         """Per-name probe: zero or one view."""
-        return ViewsResponse.from_items(self.catalog.views(schema_path, name))
+        return ViewsResponse.from_items(self.catalog.views(schema_path, name, attach_opaque_data))
 
     def catalog_macro_get(
         self,

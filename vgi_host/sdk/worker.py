@@ -85,10 +85,20 @@ class Worker:
 
     def run(self, *args: Any, **kwargs: Any) -> None:
         """Refuses: under vgi-host a Worker is served as a pack, by ``vgi-host serve``."""
+        type(self).main()
+
+    @classmethod
+    def main(cls, *args: Any, **kwargs: Any) -> None:
+        """Refuses, as ``run`` does: a ported worker's ``__main__`` block keeps calling it unchanged."""
         raise RuntimeError(
-            f"{type(self).__name__} is served by vgi-host: name it in a `vgi.functions` entry point "
+            f"{cls.__name__} is served by vgi-host: name it in a `vgi.functions` entry point "
             f"and run `vgi-host serve` (see docs/porting.md)"
         )
+
+    @classmethod
+    def main_http(cls, *args: Any, **kwargs: Any) -> None:
+        """Refuses, as ``main`` does (``vgi-host serve --http`` serves packs over HTTP)."""
+        cls.main()
 
     @classmethod
     def declared_schemas(cls) -> list[Schema]:
