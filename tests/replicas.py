@@ -23,18 +23,41 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Protocol, cast
 
 import pyarrow as pa
-from vgi_rpc import PipeTransport, RpcConnection
+from vgi_rpc import PipeTransport, RpcConnection, StreamSession
 
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
     AggregateDestructorRequest,
     AggregateFinalizeRequest,
     AggregateUpdateRequest,
+    TableBufferingCombineRequest,
+    TableBufferingDestructorRequest,
+    TableBufferingProcessRequest,
 )
 from vgi_host.protocol.arguments import Arguments
+from vgi_host.protocol.enums import FunctionType, TableInOutFunctionInitPhase
+from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
 from vgi_host.protocol.service import VgiProtocol
 
 STOP_TIMEOUT = 20.0
+
+
+class _Turns:
+    """Hands out the next live replica, counting the calls each one served."""
+
+    def __init__(self, replicas: Sequence[Replica]) -> None:
+        self.replicas = replicas
+        self.calls = [0] * len(replicas)
+        self._turn = 0
+
+    def next_live(self) -> Replica:
+        for _ in range(len(self.replicas)):
+            index = self._turn % len(self.replicas)
+            self._turn += 1
+            if self.replicas[index].alive:
+                self.calls[index] += 1
+                return self.replicas[index]
+        raise RuntimeError("no replica is alive")
 
 
 class Replica(Protocol):
@@ -180,3 +203,90 @@ def round_robin_aggregate(
                 request=AggregateDestructorRequest(group_ids_batch=ids, **common)
             )
     return AggregateRun(result.result_batch.column(0).to_pylist(), calls, killed)
+
+
+@dataclass
+class BufferingRun:
+    """What happened in one :func:`round_robin_buffering`."""
+
+    batches: list[pa.RecordBatch]
+    output_schema: pa.Schema
+    calls_per_replica: list[int]
+
+
+def round_robin_buffering(
+    replicas: Sequence[Replica],
+    *,
+    schema: str,
+    function: str,
+    batches: Sequence[pa.RecordBatch],
+    arguments: Arguments,
+) -> BufferingRun:
+    """One table-buffering execution with every call on the next live replica, as DuckDB's pool may.
+
+    bind, the sink init, each ``table_buffering_process``, the combine, each
+    FINALIZE stream (opened and drained on one replica) and the destructor
+    each go to the next replica in turn.
+    """
+    turns = _Turns(replicas)
+    request = BindRequest(
+        function_name=function,
+        arguments=arguments,
+        function_type=FunctionType.TABLE_BUFFERING,
+        input_schema=batches[0].schema,
+        schema_path=[schema],
+    )
+    bound = turns.next_live().proxy.bind(request=request)
+    sink = cast(
+        StreamSession,
+        turns.next_live().proxy.init(
+            request=InitRequest(
+                bind_call=request,
+                output_schema=bound.output_schema,
+                phase=TableInOutFunctionInitPhase.TABLE_BUFFERING,
+            )
+        ),
+    )
+    execution_id = sink.typed_header(GlobalInitResponse).execution_id
+    sink.close()
+    common: dict[str, Any] = {"function_name": function, "execution_id": execution_id}
+    output: list[pa.RecordBatch] = []
+    try:
+        state_ids = [
+            turns.next_live()
+            .proxy.table_buffering_process(
+                request=TableBufferingProcessRequest(input_batch=batch, batch_index=index, **common)
+            )
+            .state_id
+            for index, batch in enumerate(batches)
+        ]
+        combined = turns.next_live().proxy.table_buffering_combine(
+            request=TableBufferingCombineRequest(state_ids=state_ids, **common)
+        )
+        for finalize_id in combined.finalize_state_ids:
+            stream = cast(
+                StreamSession,
+                turns.next_live().proxy.init(
+                    request=InitRequest(
+                        bind_call=request,
+                        output_schema=bound.output_schema,
+                        phase=TableInOutFunctionInitPhase.TABLE_BUFFERING_FINALIZE,
+                        execution_id=execution_id,
+                        finalize_state_id=finalize_id,
+                    )
+                ),
+            )
+            with contextlib.closing(stream):
+                while True:
+                    try:
+                        batch = stream.tick().batch
+                    except StopIteration:
+                        break
+                    if batch.num_rows:
+                        output.append(batch)
+    finally:
+        with contextlib.suppress(Exception):
+            turns.next_live().proxy.table_buffering_destructor(
+                request=TableBufferingDestructorRequest(**common)
+            )
+    return BufferingRun(output, bound.output_schema, turns.calls)

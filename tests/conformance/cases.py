@@ -59,7 +59,6 @@ MODULES: tuple[str, ...] = (
 
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
 _STORAGE = "per-call function storage shared by a call's workers (params.storage)"
-_BUFFERING = "the table-buffering kind (TableBufferingFunction; issue 10 phase B)"
 _DYNAMIC_FILTERS = "dynamic filter pushdown (params.current_pushdown_filters)"
 _REFERENCE_ENV = "aiohttp, which the reference itself needs for this class and the test env lacks"
 SCOPED_SECRETS = (
@@ -106,12 +105,8 @@ EXCLUDED: dict[str, str] = {
 
 
 def exclusions(fixtures: list[tuple[FixtureRef, str]]) -> dict[str, str]:
-    """``EXCLUDED`` plus every table-buffering class, with the feature it needs."""
-    reasons = dict(EXCLUDED)
-    for ref, kind in fixtures:
-        if kind == "table_buffering":
-            reasons.setdefault(ref.name, _BUFFERING)
-    return reasons
+    """``EXCLUDED``: every class left out, with the feature it needs."""
+    return dict(EXCLUDED)
 
 
 def kind_of(cls: type) -> str | None:

@@ -54,6 +54,6 @@ def test_exclusion_still_needed(ref, workspace):
         assert any(f"params.{attribute}" in text for text in sources), f"{ref.name} does not use {attribute}"
         assert attribute not in ProcessParams.__dataclass_fields__, f"ProcessParams has {attribute} now"
     else:
-        # table-buffering classes are not even a known kind yet: definition_of names the kinds it knows
+        # row-transform classes are refused at registration, naming the missing feature
         with pytest.raises(FunctionDefinitionError, match=r"not served by vgi-host yet|expects a subclass"):
             definition_of(ported)

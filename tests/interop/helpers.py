@@ -28,7 +28,13 @@ def registered_counts(pack_module) -> dict[str, int]:
     The host's counts (``vgi_packs``, schema counts, ``vgi-host list``) are
     checked against these, so a test states no pack's numbers by hand.
     """
-    from vgi_host import AggregateFunction, ScalarFunction, TableFunctionGenerator, TableInOutFunction
+    from vgi_host import (
+        AggregateFunction,
+        ScalarFunction,
+        TableBufferingFunction,
+        TableFunctionGenerator,
+        TableInOutFunction,
+    )
 
     functions: list[type] = []
     pack_module.register_functions(functions.append)
@@ -40,8 +46,11 @@ def registered_counts(pack_module) -> dict[str, int]:
         pack_module.register_views(views.append)
     return {
         "scalar_function": sum(issubclass(f, ScalarFunction) for f in functions),
-        # table-in-out functions are table functions to DuckDB
-        "table_function": sum(issubclass(f, TableFunctionGenerator | TableInOutFunction) for f in functions),
+        # table-in-out and table-buffering functions are table functions to DuckDB
+        "table_function": sum(
+            issubclass(f, TableFunctionGenerator | TableInOutFunction | TableBufferingFunction)
+            for f in functions
+        ),
         "aggregate_function": sum(issubclass(f, AggregateFunction) for f in functions),
         "functions": len(functions),
         "table": len(tables),

@@ -75,7 +75,12 @@ def test_each_kind_is_listed_under_its_own_listing(client, attach):
             f.name for f in client.schema_contents(attach_opaque_data=token, path=[schema], type=kind)
         )
 
-    assert names("testkit", SchemaObjectType.TABLE_FUNCTION) == ["count_to", "echo", "running_total"]
+    assert names("testkit", SchemaObjectType.TABLE_FUNCTION) == [
+        "count_to",
+        "echo",
+        "running_total",
+        "sort_rank",
+    ]
     assert names("testkit", SchemaObjectType.AGGREGATE_FUNCTION) == ["scaled_mean", "sum_int"]
     assert {"vgi_packs", "vgi_functions"} <= set(names("main", SchemaObjectType.TABLE_FUNCTION))
 

@@ -71,8 +71,14 @@ def test_scaffolded_pack_passes_its_own_tests_in_a_fresh_venv(tmp_path, vgi_host
     weather = packs["weather"]
     assert weather["status"] == "loaded"
     assert weather["distribution"] == "vgi-pack-weather"
-    assert weather["function_count"] == 4
-    assert sorted(f["kind"] for f in weather["functions"]) == ["aggregate", "scalar", "table", "table_in_out"]
+    assert weather["function_count"] == 5
+    assert sorted(f["kind"] for f in weather["functions"]) == [
+        "aggregate",
+        "scalar",
+        "table",
+        "table_buffering",
+        "table_in_out",
+    ]
 
 
 def test_the_printed_next_steps_work_before_vgi_host_is_published(tmp_path, vgi_host_exe):

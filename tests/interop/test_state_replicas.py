@@ -1,10 +1,12 @@
-"""Several `vgi-host serve` processes sharing each state store answer one aggregate round-robin.
+"""Several `vgi-host serve` processes sharing each state store serve one call round-robin.
 
 For each backend (SQLite on this machine, Redis, PostgreSQL): three serve
 processes, a 1,000-group ``testkit.sum_int`` over 24 update calls spread
 round-robin, exact against a sum computed here; the same with one process
 killed (SIGKILL) after update 8; and a blob altered in the store refused
-with an error naming the execution.  Redis and PostgreSQL are skipped with
+with an error naming the execution.  A table-buffering call
+(``testkit.sort_rank``) has its sink calls, combine and output streams
+served by different processes, its storage in the same store.  Redis and PostgreSQL are skipped with
 the reason when their servers are not reachable (tests/state_backends.py).
 """
 
@@ -18,8 +20,9 @@ import pyarrow as pa
 import pytest
 from vgi_rpc import RpcError
 
-from tests.replicas import PipeReplica, pipe_replicas, round_robin_aggregate
+from tests.replicas import PipeReplica, pipe_replicas, round_robin_aggregate, round_robin_buffering
 from tests.state_backends import BACKENDS, TEST_KEY, Backend, backend
+from vgi_host.protocol.arguments import Arguments
 
 GROUPS = 1_000
 UPDATES = 24
@@ -108,3 +111,25 @@ def test_a_blob_altered_in_the_store_is_refused(replicas: list[PipeReplica], sto
             before_finalize=tamper,
         )
     assert all(r.alive for r in replicas)  # refused, not crashed
+
+
+def test_buffering_sinks_combine_and_source_on_different_processes(replicas: list[PipeReplica]) -> None:
+    rng = random.Random(18)
+    data = [
+        pa.record_batch({"v": pa.array([rng.randrange(-10_000, 10_000) for _ in range(500)], pa.int64())})
+        for _ in range(7)
+    ]
+    run = round_robin_buffering(
+        replicas,
+        schema="testkit",
+        function="sort_rank",
+        batches=data,
+        arguments=Arguments(positional=(pa.scalar("v"),), named={"chunk": pa.scalar(400)}),
+    )
+    values = sorted(v for batch in data for v in batch.column("v").to_pylist())
+    out = [row for batch in run.batches for row in batch.to_pylist()]
+    assert [r["v"] for r in out] == values
+    assert [r["rank"] for r in out] == list(range(1, len(values) + 1))
+    assert [b.num_rows for b in run.batches] == [400] * 8 + [300]
+    # bind, sink init, 7 sinks, combine, one source stream (drained where it opened), destructor
+    assert run.calls_per_replica == [4, 4, 4]

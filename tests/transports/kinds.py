@@ -71,6 +71,23 @@ def check_aggregate_groups_and_combine(client) -> None:
     assert final.column(0).to_pylist() == [18, 15, 7, None]
 
 
+def check_table_buffering(client) -> None:
+    """sort_rank: three sink calls, a combine, then the sorted rows over several source turns."""
+    batches = [
+        pa.RecordBatch.from_pydict({"v": pa.array([8 - i - 3 * b for i in range(3)], pa.int64())})
+        for b in range(3)
+    ]
+    out = client.table_buffering_function(
+        function_name="sort_rank",
+        schema_path=["testkit"],
+        input=iter(batches),
+        arguments=Arguments(positional=(pa.scalar("v"),), named={"chunk": pa.scalar(4)}),
+    )
+    got = list(out)
+    assert [b.num_rows for b in got] == [4, 4, 1]
+    assert [(r["v"], r["rank"]) for r in rows(got)] == [(v, v + 1) for v in range(9)]
+
+
 def check_catalog(client) -> None:
     """A unary call: bind answers the table function's fixed schema."""
     response = client.bind(
@@ -84,4 +101,5 @@ KINDS = {
     "table": check_table,
     "table_in_out": check_table_in_out_with_finish,
     "aggregate": check_aggregate_groups_and_combine,
+    "table_buffering": check_table_buffering,
 }

@@ -49,6 +49,13 @@ KIND_NAMES: tuple[KindName, ...] = (
     KindName(
         "aggregate", "aggregate", "aggregate_function", "aggregate_functions", "vgi_host.kinds.aggregate"
     ),
+    KindName(
+        "table_buffering",
+        "table-buffering",
+        "table_function",
+        "table_functions",
+        "vgi_host.kinds.table_buffering",
+    ),
 )
 """Every kind, in a fixed order (the order of the stream-state union sent over HTTP)."""
 

@@ -10,6 +10,7 @@ that is what makes a new kind one module.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from vgi_host.protocol.functions import FunctionInfo
     from vgi_host.protocol.invocation import BindRequest, InitRequest
     from vgi_host.sdk.definition import FunctionDefinition
+    from vgi_host.state.call_storage import StorageScopes
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class StreamSetup:
     """A further worker of a call another process already started (``execution_id`` was given)."""
     scalar_workers: int
     finish_states: FinishStates
+    storage: Callable[[], StorageScopes] | None = None
+    """The per-call storage scopes (opened on first use: most calls never need the state store)."""
 
     def header(self, max_workers: int) -> GlobalInitResponse:
         """The stream header every kind answers ``init`` with."""

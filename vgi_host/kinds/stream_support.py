@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 if TYPE_CHECKING:
     from vgi_host.kinds.finish_states import FinishStates
     from vgi_host.kinds.spec import BoundCall
+    from vgi_host.state.call_storage import StorageScopes
 
 
 class StreamHost(Protocol):
@@ -25,6 +26,11 @@ class StreamHost(Protocol):
     @property
     def finish_states(self) -> FinishStates:
         """Where table-in-out instances wait for their FINALIZE call."""
+        ...
+
+    @property
+    def storage_scopes(self) -> StorageScopes:
+        """The per-call storage of buffering functions, on the shared state store."""
         ...
 
 

@@ -28,6 +28,9 @@ from vgi_host.protocol.aggregate import (
     AggregateDestructorRequest,
     AggregateFinalizeRequest,
     AggregateUpdateRequest,
+    TableBufferingCombineRequest,
+    TableBufferingDestructorRequest,
+    TableBufferingProcessRequest,
 )
 from vgi_host.protocol.invocation import (
     BindRequest,
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from vgi_host.kinds.aggregate_calls import Aggregates
+    from vgi_host.kinds.table_buffering import BufferingCalls
+    from vgi_host.state.call_storage import StorageScopes
     from vgi_host.state.store import StateStore
 
 
@@ -81,6 +86,28 @@ class InvocationBackend(Protocol):
         """Forget the execution."""
         ...
 
+    def buffering_process(
+        self,
+        request: TableBufferingProcessRequest,
+        context: CallContext,
+        client_log: Callable[..., None] | None,
+    ) -> bytes:
+        """Sink one batch of a table-buffering call; the pack's state id."""
+        ...
+
+    def buffering_combine(
+        self,
+        request: TableBufferingCombineRequest,
+        context: CallContext,
+        client_log: Callable[..., None] | None,
+    ) -> list[bytes]:
+        """Combine a table-buffering call's state ids into finalize ids."""
+        ...
+
+    def buffering_destroy(self, request: TableBufferingDestructorRequest, context: CallContext) -> None:
+        """Drop a table-buffering call's storage."""
+        ...
+
 
 class InProcessBackend:
     """Runs pack code in this process (the pack is imported on its first call)."""
@@ -91,6 +118,8 @@ class InProcessBackend:
         self.scalar_workers = scalar_workers
         self.finish_states = FinishStates(store)
         self._aggregates: Aggregates | None = None
+        self._scopes: StorageScopes | None = None
+        self._buffering: BufferingCalls | None = None
 
     @property
     def aggregates(self) -> Aggregates:
@@ -100,6 +129,25 @@ class InProcessBackend:
 
             self._aggregates = Aggregates(self.router.resolve, self._store())
         return self._aggregates
+
+    def storage_scopes(self) -> StorageScopes:
+        """The per-call storage on the shared state store, opened on first use."""
+        if self._scopes is None:
+            from vgi_host.state.call_storage import StorageScopes
+            from vgi_host.state.config import signer_for
+
+            store = self._store()
+            self._scopes = StorageScopes(store, signer_for(store))
+        return self._scopes
+
+    @property
+    def buffering(self) -> BufferingCalls:
+        """The table-buffering unary calls, created on the first one."""
+        if self._buffering is None:
+            from vgi_host.kinds.table_buffering import BufferingCalls
+
+            self._buffering = BufferingCalls(self.router.bind, self.storage_scopes())
+        return self._buffering
 
     def rebind_call(self, bind_request: bytes) -> BoundCall:
         """Bind again from a serialised bind request (a stream state crossing a stateless transport)."""
@@ -130,6 +178,7 @@ class InProcessBackend:
             is_secondary=request.execution_id is not None,
             scalar_workers=self.scalar_workers,
             finish_states=self.finish_states,
+            storage=self.storage_scopes,
         )
         return call.spec.open_stream(setup)
 
@@ -157,3 +206,25 @@ class InProcessBackend:
     def aggregate_destroy(self, request: AggregateDestructorRequest, context: CallContext) -> None:
         """Drop the execution's states."""
         self.aggregates.destroy(request)
+
+    def buffering_process(
+        self,
+        request: TableBufferingProcessRequest,
+        context: CallContext,
+        client_log: Callable[..., None] | None,
+    ) -> bytes:
+        """Sink one batch."""
+        return self.buffering.process(request, client_log)
+
+    def buffering_combine(
+        self,
+        request: TableBufferingCombineRequest,
+        context: CallContext,
+        client_log: Callable[..., None] | None,
+    ) -> list[bytes]:
+        """Combine state ids into finalize ids."""
+        return self.buffering.combine(request, client_log)
+
+    def buffering_destroy(self, request: TableBufferingDestructorRequest, context: CallContext) -> None:
+        """Drop the execution's storage."""
+        self.buffering.destroy(request)

@@ -33,6 +33,12 @@ from vgi_host.protocol.aggregate import (
     AggregateFinalizeResponse,
     AggregateUpdateRequest,
     AggregateUpdateResponse,
+    TableBufferingCombineRequest,
+    TableBufferingCombineResponse,
+    TableBufferingDestructorRequest,
+    TableBufferingDestructorResponse,
+    TableBufferingProcessRequest,
+    TableBufferingProcessResponse,
 )
 from vgi_host.protocol.attach import CatalogAttachRequest, CatalogAttachResult
 from vgi_host.protocol.common import SchemaPath
@@ -63,7 +69,10 @@ from vgi_host.runtime.backends import InProcessBackend, InvocationBackend
 from vgi_host.runtime.refusals import RefusingMethods
 
 if TYPE_CHECKING:
+    from vgi_rpc import CallContext as RpcContext
+
     from vgi_host.kinds.finish_states import FinishStates
+    from vgi_host.state.call_storage import StorageScopes
     from vgi_host.state.store import StateStore
 
 log = logging.getLogger("vgi_host.service")
@@ -113,6 +122,11 @@ class HostService(RefusingMethods):
     def finish_states(self) -> FinishStates:
         """Where table-in-out instances wait for FINALIZE."""
         return self.in_process.finish_states
+
+    @property
+    def storage_scopes(self) -> StorageScopes:
+        """The per-call storage of table-buffering functions (shared state store)."""
+        return self.in_process.storage_scopes()
 
     # --------------------------------------------------------- invocation ----
 
@@ -171,6 +185,36 @@ class HostService(RefusingMethods):
         except Exception:
             log.exception("aggregate_destructor failed; states will age out of the store")
         return AggregateDestructorResponse()
+
+    # ---------------------------------------------------- table buffering ----
+
+    def table_buffering_process(
+        self, request: TableBufferingProcessRequest, ctx: RpcContext | None = None
+    ) -> TableBufferingProcessResponse:
+        """Sink one input batch of a buffering call; any process may receive any batch."""
+        state_id = self.in_process.buffering_process(
+            request, self._context(request.execution_id), ctx.client_log if ctx is not None else None
+        )
+        return TableBufferingProcessResponse(state_id=state_id)
+
+    def table_buffering_combine(
+        self, request: TableBufferingCombineRequest, ctx: RpcContext | None = None
+    ) -> TableBufferingCombineResponse:
+        """Every sink's state id in; one finalize id per output stream out."""
+        ids = self.in_process.buffering_combine(
+            request, self._context(request.execution_id), ctx.client_log if ctx is not None else None
+        )
+        return TableBufferingCombineResponse(finalize_state_ids=ids)
+
+    def table_buffering_destructor(
+        self, request: TableBufferingDestructorRequest
+    ) -> TableBufferingDestructorResponse:
+        """Drop the call's storage; best effort, never raises."""
+        try:
+            self.in_process.buffering_destroy(request, self._context(request.execution_id))
+        except Exception:
+            log.exception("table_buffering_destructor failed; the call's storage will age out of the store")
+        return TableBufferingDestructorResponse()
 
     # ------------------------------------------------------------ catalog ----
 

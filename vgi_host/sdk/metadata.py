@@ -52,6 +52,10 @@ KNOWN_META_ATTRIBUTES = frozenset(
         # settings and secrets the function reads (also taken from Setting()/Secret() parameters)
         "required_settings",
         "required_secrets",
+        # table-buffering functions
+        "source_order_dependent",
+        "sink_order_dependent",
+        "requires_input_batch_index",
     }
 )
 
@@ -77,9 +81,6 @@ REFERENCE_ONLY_META_ATTRIBUTES = frozenset(
         "supports_window",
         "streaming_partitioned",
         "has_finalize",
-        "source_order_dependent",
-        "sink_order_dependent",
-        "requires_input_batch_index",
         "input_from_args",
         "cache_control",
     }
@@ -121,7 +122,7 @@ def snake_case(class_name: str) -> str:
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words).lower()
 
 
-def _meta_attributes(cls: type) -> dict[str, Any]:
+def meta_attributes(cls: type) -> dict[str, Any]:
     """Merge ``Meta`` classes along the MRO, nearest class winning."""
     merged: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
@@ -138,7 +139,7 @@ def _examples(raw: Sequence[FunctionExample | str]) -> tuple[FunctionExample, ..
 
 def resolve_metadata(cls: type) -> FunctionMetadata:
     """Read ``cls.Meta`` and the docstring into a :class:`FunctionMetadata`."""
-    attributes = _meta_attributes(cls)
+    attributes = meta_attributes(cls)
     unknown = sorted(set(attributes) - KNOWN_META_ATTRIBUTES - REFERENCE_ONLY_META_ATTRIBUTES)
     if unknown:
         raise FunctionDefinitionError(

@@ -38,6 +38,7 @@ from vgi_host.testing.drivers import (
     call_aggregate,
     call_scalar,
     call_table,
+    call_table_buffering,
     call_table_in_out,
 )
 from vgi_host.testing.errors import HostStartError, VgiCallError, rpc_call
@@ -259,6 +260,25 @@ class HostClient:
         several batches.
         """
         return call_table_in_out(
+            self._connection(), pack, function, rows, args=args, named=named, batch_size=batch_size
+        )
+
+    def table_buffering(
+        self,
+        pack: str,
+        function: str,
+        rows: Sequence[Mapping[str, Any]] | pa.Table | pa.RecordBatch,
+        *,
+        args: Sequence[Any] = (),
+        named: Mapping[str, Any] | None = None,
+        batch_size: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Call a table-buffering function on ``rows``; return every output stream's rows, in order.
+
+        The arguments are those of :meth:`table_in_out`; ``batch_size`` makes
+        several sink calls (each with its batch index), as DuckDB does.
+        """
+        return call_table_buffering(
             self._connection(), pack, function, rows, args=args, named=named, batch_size=batch_size
         )
 

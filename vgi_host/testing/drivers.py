@@ -9,7 +9,13 @@
   ``FINALIZE`` and the same ``execution_id``;
 * aggregate: ``aggregate_bind``, ``aggregate_update`` (``__vgi_group_id`` int64
   first), ``aggregate_combine`` when the rows were split into partitions,
-  ``aggregate_finalize``, and always ``aggregate_destructor``.
+  ``aggregate_finalize``, and always ``aggregate_destructor``;
+* table-buffering: ``bind`` (``TABLE_BUFFERING``), ``init`` with phase
+  ``TABLE_BUFFERING`` (the sink init: its header names the execution),
+  ``table_buffering_process`` per input batch (with its batch index),
+  ``table_buffering_combine``, one ``init`` with phase
+  ``TABLE_BUFFERING_FINALIZE`` per finalize id, and always
+  ``table_buffering_destructor``.
 
 Each driver is a plain function of a :class:`Connection`; :data:`DRIVERS` keys
 them by kind name (``vgi_host.kinds.registry.KIND_NAMES``), so a kind registry
@@ -35,6 +41,9 @@ from vgi_host.protocol.aggregate import (
     AggregateDestructorRequest,
     AggregateFinalizeRequest,
     AggregateUpdateRequest,
+    TableBufferingCombineRequest,
+    TableBufferingDestructorRequest,
+    TableBufferingProcessRequest,
 )
 from vgi_host.protocol.arguments import Arguments
 from vgi_host.protocol.enums import FunctionType, TableInOutFunctionInitPhase
@@ -50,6 +59,7 @@ __all__ = [
     "call_aggregate",
     "call_scalar",
     "call_table",
+    "call_table_buffering",
     "call_table_in_out",
 ]
 
@@ -370,10 +380,73 @@ def call_aggregate(
     return dict(zip(plan.order, results, strict=True))
 
 
+def call_table_buffering(
+    connection: Connection,
+    pack: str,
+    function: str,
+    rows: Sequence[Mapping[str, Any]] | pa.Table | pa.RecordBatch,
+    *,
+    args: Sequence[Any] = (),
+    named: Mapping[str, Any] | None = None,
+    batch_size: int | None = None,
+) -> list[dict[str, Any]]:
+    """A table-buffering call over ``rows``: every batch sunk, combined, then each output stream drained."""
+    table = _input_table(rows)
+    batches = table.combine_chunks().to_batches(max_chunksize=batch_size)
+    bind_request, bound = _bind(
+        connection, pack, function, FunctionType.TABLE_BUFFERING, arguments(args, named), table.schema
+    )
+    proxy = connection.proxy
+    sink = _init(
+        connection,
+        InitRequest(
+            bind_call=bind_request,
+            output_schema=bound.output_schema,
+            bind_opaque_data=bound.opaque_data,
+            phase=TableInOutFunctionInitPhase.TABLE_BUFFERING,
+        ),
+    )
+    header = sink.typed_header(GlobalInitResponse)
+    sink.close()
+    common: dict[str, Any] = {
+        "function_name": function,
+        "execution_id": header.execution_id,
+        "attach_opaque_data": connection.attach,
+        "schema_path": [pack],
+    }
+    outputs: list[pa.RecordBatch] = []
+    try:
+        state_ids: list[bytes] = []
+        for index, batch in enumerate(batches):
+            process = TableBufferingProcessRequest(input_batch=batch, batch_index=index, **common)
+            state_ids.append(
+                rpc_call(functools.partial(proxy.table_buffering_process, request=process)).state_id
+            )
+        combine = TableBufferingCombineRequest(state_ids=state_ids, **common)
+        finalize_ids = rpc_call(lambda: proxy.table_buffering_combine(request=combine)).finalize_state_ids
+        for finalize_id in finalize_ids:
+            source = InitRequest(
+                bind_call=bind_request,
+                output_schema=bound.output_schema,
+                bind_opaque_data=bound.opaque_data,
+                phase=TableInOutFunctionInitPhase.TABLE_BUFFERING_FINALIZE,
+                execution_id=header.execution_id,
+                init_opaque_data=header.opaque_data,
+                finalize_state_id=finalize_id,
+            )
+            outputs.extend(_drain(_init(connection, source)))
+    finally:
+        destroy = TableBufferingDestructorRequest(**common)
+        with contextlib.suppress(VgiCallError):
+            rpc_call(lambda: proxy.table_buffering_destructor(request=destroy))
+    return rows_of(outputs)
+
+
 DRIVERS: Mapping[str, Callable[..., Any]] = {
     "scalar": call_scalar,
     "table": call_table,
     "table_in_out": call_table_in_out,
     "aggregate": call_aggregate,
+    "table_buffering": call_table_buffering,
 }
 """Each kind's driver, keyed by the kind's name in the kind registry."""

@@ -23,6 +23,8 @@ from vgi_host import (
     ProcessParams,
     Returns,
     ScalarFunction,
+    TableBufferingFunction,
+    TableBufferingParams,
     TableFunctionGenerator,
     TableInOutFunction,
     TableInput,
@@ -171,6 +173,67 @@ class RunningTotal(TableInOutFunction):
         return pa.RecordBatch.from_pydict({"total": pa.array([getattr(self, "total", 0)], pa.int64())})
 
 
+class SortRank(TableBufferingFunction):
+    """Every input row sorted by one column, with its rank: needs the whole input first (buffering).
+
+    Each sink call stores its batch in the call's storage (shared by every
+    host process serving the call); the output is produced in batches of
+    ``chunk`` rows, so the source phase takes several turns.
+    """
+
+    column: Annotated[str, Arg(0, doc="Column to sort by")]
+    data: Annotated[TableInput, Arg(1, doc="Input rows")]
+    chunk: Annotated[int, Arg("chunk", default=1000, doc="Rows per output batch", ge=1)]
+
+    @classmethod
+    def on_bind(cls, params: BindParams) -> pa.Schema:
+        assert params.input_schema is not None
+        rank = pa.field("rank", pa.int64(), metadata={"comment": "1 for the smallest value"})
+        return pa.schema([*params.input_schema, rank])
+
+    @classmethod
+    def process(cls, batch: pa.RecordBatch, params: TableBufferingParams) -> bytes:
+        params.storage.state_append(b"rows", b"", params.storage.serialize_record_batch(batch))
+        return params.execution_id
+
+    @classmethod
+    def combine(cls, state_ids: list[bytes], params: TableBufferingParams) -> list[bytes]:
+        return [params.execution_id]
+
+    @classmethod
+    def initial_finalize_state(cls, finalize_state_id: bytes, params: TableBufferingParams) -> dict[str, int]:
+        return {"offset": 0}
+
+    @classmethod
+    def finalize(
+        cls,
+        params: TableBufferingParams,
+        finalize_state_id: bytes,
+        state: dict[str, int],
+        out: OutputCollector,
+    ) -> None:
+        batches = [
+            params.storage.deserialize_record_batch(blob)
+            for _id, blob in params.storage.state_log_scan(b"rows", b"")
+        ]
+        if not batches:
+            out.finish()
+            return
+        table = pa.Table.from_batches(batches).sort_by(params.args.column)
+        start = state["offset"]
+        if start >= table.num_rows:
+            out.finish()
+            return
+        part = table.slice(start, params.args.chunk)
+        ranks = pa.array(range(start + 1, start + part.num_rows + 1), pa.int64())
+        state["offset"] = start + part.num_rows
+        out.emit(
+            pa.Table.from_arrays([*part.columns, ranks], schema=params.output_schema)
+            .combine_chunks()
+            .to_batches()[0]
+        )
+
+
 @dataclass
 class Total:
     """Sum and count of one group."""
@@ -276,6 +339,7 @@ def register_functions(register):  # type: ignore[no-untyped-def]
         CountTo,
         Echo,
         RunningTotal,
+        SortRank,
         SumInt,
         ScaledMean,
         Levenshtein,
