@@ -103,7 +103,9 @@ def catalog_view(info: Any) -> dict[str, Any]:
     """The parts of a FunctionInfo a user sees in DuckDB, comparable across servers."""
     return {
         "function_type": info.function_type,
-        "description": info.description,
+        # Without Meta.description vgi-host describes a function by its whole docstring (documented in
+        # docs/pack-authors.md) and the reference by the docstring's first line: the first lines must match.
+        "description": (info.description or "").split("\n")[0],
         "comment": info.comment,
         "categories": sorted(info.categories or []),
         "tags": {k: v for k, v in (info.tags or {}).items() if k not in DERIVED_TAGS},
@@ -119,6 +121,13 @@ def catalog_view(info: Any) -> dict[str, Any]:
             else None
         ),
         "argument_monotonicity": info.argument_monotonicity,
+        "has_finalize": info.has_finalize,
+        "input_from_args": info.input_from_args,
+        "input_rows_per_call": info.input_rows_per_call,
+        "required_settings": sorted(info.required_settings or []),
+        "required_secrets": sorted(
+            (s.secret_type, s.scope, s.secret_name) for s in info.required_secrets or []
+        ),
     }
 
 
