@@ -103,9 +103,7 @@ def catalog_view(info: Any) -> dict[str, Any]:
     """The parts of a FunctionInfo a user sees in DuckDB, comparable across servers."""
     return {
         "function_type": info.function_type,
-        # Without Meta.description vgi-host describes a function by its whole docstring (documented in
-        # docs/pack-authors.md) and the reference by the docstring's first line: the first lines must match.
-        "description": (info.description or "").split("\n")[0],
+        "description": info.description,
         "comment": info.comment,
         "categories": sorted(info.categories or []),
         "tags": {k: v for k, v in (info.tags or {}).items() if k not in DERIVED_TAGS},

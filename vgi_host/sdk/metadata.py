@@ -94,6 +94,7 @@ class FunctionMetadata:
 
     name: str
     description: str
+    """What the catalog sends: ``Meta.description``, else the docstring's first line (as the reference)."""
     comment: str | None = None
     examples: tuple[FunctionExample, ...] = ()
     categories: tuple[str, ...] = ()
@@ -114,6 +115,8 @@ class FunctionMetadata:
     """DuckDB settings the function reads: ``Meta.required_settings``, then ``Setting()`` parameters."""
     required_secrets: tuple[SecretLookup, ...] = ()
     """Secrets the function reads: ``Meta.required_secrets``, then ``Secret()`` parameters."""
+    documentation: str = ""
+    """For people (`vgi-host info`, `list --json`): ``Meta.description``, else the whole docstring."""
 
 
 def snake_case(class_name: str) -> str:
@@ -149,7 +152,10 @@ def resolve_metadata(cls: type) -> FunctionMetadata:
     if not isinstance(name, str) or not SQL_IDENTIFIER.match(name):
         raise FunctionDefinitionError(f"{cls.__name__}: SQL name {name!r} is not a valid identifier")
     docstring = inspect.cleandoc(cls.__doc__) if cls.__doc__ else ""
-    description = attributes.get("description") or docstring
+    # The wire carries the reference's description (a ported worker's catalog reads the same);
+    # people reading `vgi-host info` get the whole docstring as its documentation.
+    description = attributes.get("description") or docstring.split("\n", 1)[0]
+    documentation = attributes.get("description") or docstring
     stability = attributes.get("stability")
     null_handling = attributes.get("null_handling")
     if stability is not None and not isinstance(stability, FunctionStability):
@@ -162,6 +168,7 @@ def resolve_metadata(cls: type) -> FunctionMetadata:
     return FunctionMetadata(
         name=name,
         description=description,
+        documentation=documentation,
         comment=attributes.get("comment"),
         examples=_examples(attributes.get("examples", ())),
         categories=tuple(attributes.get("categories", ())),
