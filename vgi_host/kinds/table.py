@@ -15,7 +15,7 @@ import dataclasses
 import json
 import pickle
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import pyarrow as pa
 from vgi_rpc import (
@@ -39,7 +39,17 @@ from vgi_host.sdk.context import OutputCollector as PackOutput
 from vgi_host.sdk.context import ProcessParams
 from vgi_host.sdk.session import binding_for, process_session, require_settings
 from vgi_host.sdk.table import BoundTable, TableDefinition, TableFunctionGenerator
+from vgi_host.sdk.table_decorators import InitParams
 from vgi_host.sql_types import sql_type
+
+if TYPE_CHECKING:
+    from vgi_host.state.call_storage import CallStorage, StorageScopes
+
+
+def _scopes_of(implementation: object) -> StorageScopes:
+    """The per-call storage of the service serving this turn."""
+    scopes: StorageScopes = getattr(implementation, "storage_scopes")  # noqa: B009 - typed by the service
+    return scopes
 
 
 @dataclass
@@ -73,6 +83,8 @@ class TableProducerState(ProducerState):
             init_call=InitRequest.deserialize_from_bytes(self.init_request) if self.init_request else None,
             **process_session(request.settings, request.secrets),
         )
+        if bound.definition.uses_storage:
+            self.params.storage = _scopes_of(implementation).bound(self.execution_id)
         self.state_value = pickle.loads(self.user_state) if self.user_state else None
 
     def _to_row_dict(self) -> dict[str, object]:
@@ -172,7 +184,8 @@ class TableKind(KindSpec):
         workers = bound.definition.max_workers
         projection = setup.request.projection_ids
         schema = bound.projected(projection)
-        if setup.is_secondary and workers == 1:
+        uses_storage = bound.definition.uses_storage
+        if setup.is_secondary and workers == 1 and not uses_storage:
             return Stream(schema, EmptyProducerState(), header=setup.header(workers))
         session = process_session(setup.request.bind_call.settings, setup.request.bind_call.secrets)
         params = ProcessParams(
@@ -182,6 +195,9 @@ class TableKind(KindSpec):
             init_call=setup.request,
             **session,
         )
+        header = setup.header(workers)
+        if uses_storage:
+            params.storage, header = self._init_storage(setup, params, header)
         try:
             user_state = bound.definition.function_class.initial_state(params)
         except PACK_FAILURES as exc:
@@ -196,7 +212,49 @@ class TableKind(KindSpec):
             params=params,
             state_value=user_state,
         )
-        return Stream(schema, producer, header=setup.header(workers))
+        return Stream(schema, producer, header=header)
+
+    @staticmethod
+    def _init_storage(
+        setup: StreamSetup, params: ProcessParams, header: GlobalInitResponse
+    ) -> tuple[CallStorage, GlobalInitResponse]:
+        """Open the call's storage; on the first worker run ``on_init``, whose answer sets the workers.
+
+        Further workers (``is_secondary``) join the storage the first one
+        filled; they run no ``on_init``, as with the reference SDK.
+        """
+        call = setup.call
+        if setup.storage is None:
+            raise BindError(f"{call.qualified_name}: on_init needs the host's state store, which is not set up")
+        scopes = setup.storage()
+        storage = scopes.bound(setup.execution_id)
+        if setup.is_secondary:
+            return storage, header
+        scopes.open_scope(setup.execution_id, setup.request.serialize_to_bytes())
+        init_params = InitParams(
+            args=params.args,
+            output_schema=params.output_schema,
+            execution_id=setup.execution_id,
+            settings=params.settings,
+            init_call=setup.request,
+            secrets=params.secrets,
+            storage=storage,
+        )
+        try:
+            answer = call.bound.definition.function_class.on_init(init_params)
+        except PACK_FAILURES as exc:
+            raise FunctionError.wrapping(call.qualified_name, exc, "on_init") from exc
+        if isinstance(answer, GlobalInitResponse):
+            header = dataclasses.replace(
+                header,
+                max_workers=answer.max_workers,
+                opaque_data=answer.opaque_data if answer.opaque_data is not None else header.opaque_data,
+            )
+        elif answer is not None:
+            raise FunctionError(
+                f"{call.qualified_name}: on_init must return a GlobalInitResponse or None; got {answer!r}"
+            )
+        return storage, header
 
 
 SPEC = TableKind()

@@ -98,6 +98,9 @@ class ProcessParams[ArgsT = Any]:
     """Who is calling (anonymous: vgi-host passes no identity to packs yet)."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Free space for the function's own per-execution values."""
+    storage: Any = None
+    """The call's storage shared by all its workers (``vgi_host.state.call_storage.CallStorage``),
+    set for table functions that define ``on_init``; None otherwise."""
 
 
 class _Sink(Protocol):

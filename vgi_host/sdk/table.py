@@ -53,6 +53,17 @@ class TableFunctionGenerator[ArgsT = Any, StateT = Any]:
         return None
 
     @classmethod
+    def on_init(cls, params: Any) -> Any:
+        """Per-call setup on the call's first worker, before any ``process``.
+
+        Override to split the work: fill ``params.storage`` (shared by every
+        worker of the call, on any process or replica) with a work queue, and
+        return ``GlobalInitResponse(max_workers=N)`` to ask for N workers that
+        each pop from it.  Returning None keeps ``Meta.max_workers``.
+        """
+        return None
+
+    @classmethod
     def initial_state(cls, params: ProcessParams) -> Any:
         """The state passed to every ``process`` call of one execution."""
         return None
@@ -119,6 +130,12 @@ class TableDefinition:
     def catalog_schema(self) -> pa.Schema:
         """The schema advertised before any call: fixed, or empty meaning "decided at bind"."""
         return self.function_class.FIXED_SCHEMA or pa.schema([])
+
+    @property
+    def uses_storage(self) -> bool:
+        """Whether the class defines ``on_init``: then every worker shares the call's storage."""
+        on_init = getattr(self.function_class.on_init, "__func__", None)
+        return on_init is not TableFunctionGenerator.on_init.__func__  # type: ignore[attr-defined]
 
     @property
     def max_workers(self) -> int:

@@ -35,3 +35,9 @@ class InitParams[ArgsT = Any]:
     output_schema: pa.Schema
     execution_id: bytes = b""
     settings: dict[str, Any] = field(default_factory=dict)
+    init_call: Any = None
+    """The raw init request of this execution."""
+    secrets: Any = None
+    """The secrets resolved for the call, by secret name."""
+    storage: Any = None
+    """The call's storage, shared by every worker of the call: ``on_init`` fills it (a work queue)."""
