@@ -80,7 +80,8 @@ def _multiset(table: pa.Table) -> list[str]:
     for row in rows:
         for column in PROCESS_COLUMNS & row.keys():
             value = row.pop(column)
-            assert isinstance(value, int) and value > 0, f"{column} is not a process id: {value!r}"
+            assert isinstance(value, int), f"{column} is not a process id: {value!r}"
+            assert value > 0, f"{column} is not a process id: {value!r}"
     return sorted(repr(row) for row in rows)
 
 

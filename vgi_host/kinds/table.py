@@ -225,7 +225,9 @@ class TableKind(KindSpec):
         """
         call = setup.call
         if setup.storage is None:
-            raise BindError(f"{call.qualified_name}: on_init needs the host's state store, which is not set up")
+            raise BindError(
+                f"{call.qualified_name}: on_init needs the host's state store, which is not set up"
+            )
         scopes = setup.storage()
         storage = scopes.bound(setup.execution_id)
         if setup.is_secondary:
