@@ -3,7 +3,7 @@
 Run with ``uv run tox -e thirdparty`` (installs vgi-easter and vgi-scikit-bio with their real
 dependencies).  The originals run with the reference SDK, one process each; the ports run in one
 ``vgi-host serve`` as two packs and are attached by each worker's own catalog name.  The
-terminal summary reports the compared functions per kind and every function not called, with why.
+terminal summary reports the compared functions per kind.
 """
 
 from __future__ import annotations
@@ -85,18 +85,11 @@ def _enumerate() -> list[PortedFunction]:
 FUNCTIONS = _enumerate()
 
 _outcomes: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
-_notes: list[tuple[PortedFunction, str]] = []
 
 
 def record(function: PortedFunction, outcome: str) -> None:
     """Count one function's result for the per-kind summary."""
     _outcomes[function.kind][outcome] += 1
-
-
-def note(function: PortedFunction, reason: str) -> None:
-    """A function whose answers are not compared, and why: listed in the terminal summary."""
-    record(function, "not called")
-    _notes.append((function, reason))
 
 
 def _client(argv: list[str]) -> object:
@@ -153,9 +146,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for kind in sorted({f.kind for f in FUNCTIONS}):
         total = sum(1 for f in FUNCTIONS if f.kind == kind)
         counts = _outcomes.get(kind, collections.Counter())
-        write(
-            f"  {kind:<16} passed {counts['passed']:>3}  failed {counts['failed']:>3}  "
-            f"not called {counts['not called']:>3}  (of {total})"
-        )
-    for function, reason in _notes:
-        write(f"  not called {function.id} ({function.cls.__name__}), catalog entry compared only: {reason}")
+        write(f"  {kind:<16} passed {counts['passed']:>3}  failed {counts['failed']:>3}  (of {total})")

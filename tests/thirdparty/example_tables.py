@@ -1,9 +1,10 @@
 """A table-buffering function's input table and named arguments, read from its example SQL.
 
 skbio's examples call each function over an inline ``(VALUES ...) AS alias(columns)`` table,
-sometimes two joined ``ON a.x = b.y``, plus ``name := literal`` arguments.  This reads those
-shapes and nothing more: an example whose input is another function's output (or any other
-shape) yields a reason instead, which the terminal summary lists.  Values keep the literal's
+sometimes two joined ``ON a.x = b.y``, plus ``name := literal`` arguments; a joined table may
+itself be another function's call (``catalog.schema.fn((SELECT ...)) AS b``), whose input is read
+the same way and whose output the caller's ``evaluate`` supplies.  Any other shape yields a
+reason instead, which the terminal summary lists.  Values keep the literal's
 Python type (integers int64, decimals double, text string) and NULLs stay NULL; no answer is
 known here, answers come from the reference server.
 """
@@ -11,6 +12,7 @@ known here, answers come from the reference server.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,11 @@ class ExampleInput:
     named: dict[str, Any]
 
 
-def example_input(sql: str, function: str) -> ExampleInput | str:
+Evaluate = Callable[[str, str, "ExampleInput"], pa.Table]
+"""``(schema, function, input) -> output``: runs a nested call of the example."""
+
+
+def example_input(sql: str, function: str, evaluate: Evaluate | None = None) -> ExampleInput | str:
     """The example call's input and named arguments, or the reason they cannot be derived."""
     parts = call_arguments(sql, function)
     if not parts:
@@ -38,9 +44,18 @@ def example_input(sql: str, function: str) -> ExampleInput | str:
         if literal is None or literal[0] is None:
             return f"its example passes a non-literal or positional argument {part.strip()!r}"
         named[literal[0]] = literal[1]
-    if re.search(r"\w\.\w+\s*\(\s*\(", query):
-        return "its example's input is another function's output"
-    tables = _values_tables(query)
+    tables: dict[str, pa.Table] = {}
+    for nested in list(re.finditer(r"\b\w+\.(\w+)\.(\w+)\s*\(", query))[::-1]:
+        end = _closing(query, nested.end())
+        alias = re.match(r"\s*AS\s+(\w+)\b", query[end + 1 :], re.IGNORECASE)
+        if evaluate is None or alias is None:
+            return "its example's input is another function's output"
+        inner = example_input(query[nested.start() : end + 1], nested[2], evaluate)
+        if isinstance(inner, str):
+            return f"the call of {nested[2]} inside its example: {inner}"
+        tables[alias[1]] = evaluate(nested[1], nested[2], inner)
+        query = query[: nested.start()] + "(NESTED)" + query[end + 1 :]
+    tables.update(_values_tables(query))
     if len(tables) == 1 and re.match(r"\s*\(\s*SELECT\s+\*\s+FROM", query, re.IGNORECASE):
         return ExampleInput(next(iter(tables.values())), named)
     if len(tables) == 2:

@@ -3,11 +3,12 @@
 Each function is called through the reference client's sink/combine/source
 sequence with the input table and named arguments of its example SQL
 (example_tables.py), split into two-row batches so several sinks run, and
-once with no input at all.  Output schemas are compared with their field
-metadata (column comments), rows with NULLs; where the original fails, the
-port must fail with the function's own message.  A function whose example
-gives no input is failed with the reason unless it is listed in UNDERIVED
-(then the terminal summary names it and why).
+once with no input at all.  permanova's and anosim's examples join
+beta_diversity's output with groups: that output is taken from the original
+(it is input there, not an answer).  Output schemas are compared with their
+field metadata (column comments), rows with NULLs; where the original fails,
+the port must fail with the function's own message.  Every function's input
+is derived; one whose example stops giving an input fails with the reason.
 """
 
 from __future__ import annotations
@@ -17,17 +18,12 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from comparison import Outcome, buffering_outcome
-from conftest import FUNCTIONS, PortedFunction, note, record
+from conftest import FUNCTIONS, PortedFunction, record
 from example_tables import ExampleInput, example_input
 from vgi import Arguments
 
 BUFFERING = [f for f in FUNCTIONS if f.kind == "table_buffering"]
-UNDERIVED = {
-    "permanova": "its example's input is another function's output",
-    "anosim": "its example's input is another function's output",
-}
-"""Functions compared by catalog entry only; the reason must still be what the deriver says."""
-RANDOM_COLUMNS = {"mantel": frozenset({"p_value"})}
+RANDOM_COLUMNS = {name: frozenset({"p_value"}) for name in ("mantel", "permanova", "anosim")}
 """Columns drawn from unseeded permutations (the function takes no seed): compared by type and
 NULL-ness and range [0, 1], not value, on both servers; every other column is compared exactly."""
 
@@ -37,7 +33,7 @@ def _without_random(function: PortedFunction, outcome: Outcome) -> Outcome:
     if not outcome.ok or not columns:
         return outcome
     table = outcome.value
-    for name in columns:
+    for name in columns & set(table.schema.names):  # no input: no rows, maybe no columns
         values = table.column(name).to_pylist()
         assert all(v is None or 0.0 <= v <= 1.0 for v in values), f"{name} out of [0, 1]: {values}"
         masked = pa.array([None if v is None else 0.0 for v in values], table.schema.field(name).type)
@@ -50,9 +46,7 @@ def _named(function: PortedFunction, values: dict[str, Any]) -> dict[str, pa.Sca
     from vgi_host.kinds.function_info import argument_schema
     from vgi_host.kinds.registry import definition_of
 
-    declared = {
-        (s.named or s.name): s for s in definition_of(function.cls).arguments if s.named is not None
-    }
+    declared = {(s.named or s.name): s for s in definition_of(function.cls).arguments if s.named is not None}
     schema = argument_schema(definition_of(function.cls).arguments)
     typed: dict[str, pa.Scalar[Any]] = {}
     for key, value in values.items():
@@ -62,10 +56,20 @@ def _named(function: PortedFunction, values: dict[str, Any]) -> dict[str, pa.Sca
     return typed
 
 
-def _example(function: PortedFunction) -> ExampleInput | str:
+def _example(function: PortedFunction, reference: Any) -> ExampleInput | str:
+    def evaluate(schema: str, name: str, given: ExampleInput) -> pa.Table:
+        """A nested call's output, from the original worker: it is input here, not an answer."""
+        nested = next(f for f in BUFFERING if f.schema == schema and f.name == name)
+        arguments = Arguments(named=_named(nested, given.named))
+        outcome = buffering_outcome(
+            reference, schema, name, arguments, given.table.to_batches(), given.table.schema
+        )
+        assert outcome.ok, f"the example's nested {schema}.{name} failed on the reference: {outcome.error}"
+        return outcome.value
+
     reasons: list[str] = []
     for example in getattr(getattr(function.cls, "Meta", None), "examples", None) or []:
-        found = example_input(example.sql, function.name)
+        found = example_input(example.sql, function.name, evaluate)
         if isinstance(found, ExampleInput):
             return found
         reasons.append(found)
@@ -75,13 +79,9 @@ def _example(function: PortedFunction) -> ExampleInput | str:
 @pytest.mark.parametrize("function", BUFFERING, ids=lambda f: f.id)
 def test_buffering_answers_match(function, reference_clients, host_client):
     reference = reference_clients[function.worker.pack]
-    example = _example(function)
-    if isinstance(example, str):
-        assert UNDERIVED.get(function.name) == example, f"no input derived for {function.id}: {example}"
-        note(function, example)
-        return
-    assert function.name not in UNDERIVED, f"{function.id} is derivable now: drop it from UNDERIVED"
+    example = _example(function, reference)
     try:
+        assert not isinstance(example, str), f"no input derived from {function.id}'s examples: {example}"
         arguments = Arguments(named=_named(function, example.named))
         schema = example.table.schema
         for batches in (example.table.to_batches(max_chunksize=2), []):
