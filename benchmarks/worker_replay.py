@@ -10,13 +10,20 @@ This script isolates the part the worker's code does control:
    (the worker runs behind ``tee``), once with N batches and once with N/3;
 2. it builds each worker's RPC server *in this process* and serves each
    recording from a file into ``/dev/null``: no client, no blocking;
-3. CPU per batch = (CPU for N - CPU for N/3) / (2N/3), best of ``--rounds``,
-   which cancels the per-call work (bind, init, catalog) and start-up.
+3. CPU per batch = (CPU for N - CPU for N/3) / (2N/3), per round; the median
+   and the best of ``--rounds`` are printed.  This cancels the per-call work
+   (bind, init, catalog) and start-up.
+
+Besides vgi-host and the reference it replays vgi-host's recording with
+vgi-rpc's generic per-batch loop (``vgi-host-generic``, the loop before the
+host had its own) and a pyarrow-only ``floor`` (the same batches read, computed
+and written with no RPC framework).
 
 Stream cases only (scalar, table, table-in-out): an aggregate's calls carry an
 execution id the worker minted, so a recording cannot be replayed.
 
     python3 benchmarks/worker_replay.py                                  # every stream case, 2,048 rows
+    python3 benchmarks/worker_replay.py --cases multiply --impls vgi-host vgi-host-generic floor
     python3 benchmarks/worker_replay.py --cases multiply --profile       # + cProfile of vgi-host's replay
     python3 benchmarks/worker_replay.py --worker-env VGI_RPC_IPC_VALIDATION=none
 
@@ -26,6 +33,7 @@ Runs inside ``.bench/kinds`` like ``function_kinds.py`` (needs ``uv`` on PATH).
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -95,53 +103,94 @@ def replayer(impl: str) -> Callable[[Path], float]:
     return replay
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--cases", nargs="+", choices=STREAM_CASES, default=STREAM_CASES)
-    parser.add_argument("--batch-rows", type=int, default=kinds.SMALL_BATCH)
-    parser.add_argument("--batches", type=int, default=3000, help="batches in the long recording")
-    parser.add_argument("--rounds", type=int, default=7, help="replays per recording (best taken)")
-    parser.add_argument("--impls", nargs="+", choices=kinds.IMPLS, default=list(kinds.IMPLS))
-    parser.add_argument(
-        "--worker-env", type=kinds._key_value, action="append", default=[], metavar="KEY=VALUE"
-    )
-    parser.add_argument("--profile", action="store_true", help="also cProfile vgi-host's long replay")
-    options = parser.parse_args()
-    kinds.ensure_venv(__file__)
-    os.environ.update(kinds.host_environment())
-    os.environ.update(dict(options.worker_env))  # read when the servers are built, below
+GENERIC = "vgi-host-generic"
+"""vgi-host's server with vgi-rpc's own per-batch loop (``VGI_HOST_STREAM_LOOP=generic``): the before."""
+FLOOR = "floor"
+"""pyarrow alone: read the input batches, compute, write the output stream; no RPC framework at all."""
+REPLAY_IMPLS = ("vgi-host", GENERIC, "reference", FLOOR)
+RECORDED_BY = {"vgi-host": "vgi-host", GENERIC: "vgi-host", "reference": "reference"}
 
-    print(f"# {kinds.environment_line()}", file=sys.stderr)
-    print("| case | batch rows | impl | batches replayed | worker CPU µs/batch, in-process replay |")
-    print("| --- | ---: | --- | ---: | ---: |")
-    replayers = {impl: replayer(impl) for impl in options.impls}
-    for name in options.cases:
+
+def floor_replayer(case: kinds.Case, batch_rows: int) -> Callable[[int], float]:
+    """CPU for ``n`` batches of the case's work in pyarrow alone (a stream in, a stream out, in memory).
+
+    The same per-batch shape as a worker, minus everything a worker adds:
+    multiply reads a batch and writes ``pc.multiply(column, Int64Scalar)``;
+    echo writes the batch it read; sequence reads an empty tick and writes
+    ``batch_rows`` consecutive numbers.  Reading from a Python file object, as
+    a worker reads its pipe, and writing into one.
+    """
+    import io
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tick = pa.record_batch([], schema=pa.schema([]))
+    batch = kinds.make_inputs(case, batch_rows).batch if case.kind != "table" else tick
+    two = pa.scalar(2, pa.int64())
+
+    def compute(item: Any, start: int) -> Any:
+        if case.name == "multiply":
+            return pa.RecordBatch.from_arrays([pc.multiply(item.column(0), two)], names=["result"])
+        if case.kind == "table":
+            return pa.RecordBatch.from_arrays(
+                [pa.array(np.arange(start, start + batch_rows))], names=["value"]
+            )
+        return item
+
+    def run(n: int) -> float:
+        source = io.BytesIO()
+        with pa.ipc.new_stream(source, batch.schema) as writer:
+            for _ in range(n):
+                writer.write_batch(batch)
+        source.seek(0)
+        sink = open(os.devnull, "wb", buffering=0)  # noqa: SIM115 - closed below, after timing
+        started = time.process_time()
+        reader = pa.ipc.open_stream(source)
+        out = None
+        for i, item in enumerate(reader):
+            result = compute(item, i * batch_rows)
+            if out is None:
+                out = pa.ipc.new_stream(sink, result.schema)
+            out.write_batch(result)
+        if out is not None:
+            out.close()
+        elapsed = time.process_time() - started
+        sink.close()
+        return elapsed
+
+    return run
+
+
+def replay_per_batch(
+    case_names: list[str], impls: list[str], batch_rows: int, batches: int, rounds: int, profile: bool = False
+) -> dict[tuple[str, str], list[float]]:
+    """Per-batch worker CPU (seconds) of each round, by (case, impl); alternating impls each round."""
+    results: dict[tuple[str, str], list[float]] = {}
+    recorded = sorted({RECORDED_BY[impl] for impl in impls if impl in RECORDED_BY})
+    replayers = {impl: replayer(impl) for impl in recorded}
+    for name in case_names:
         case = kinds.CASES[name]
-        long_n = recording_batches(case, options.batch_rows, options.batches)
+        long_n = recording_batches(case, batch_rows, batches)
         short_n = max(1, long_n // 3)
         paths = {
-            impl: (
-                record(impl, case, options.batch_rows, long_n),
-                record(impl, case, options.batch_rows, short_n),
-            )
-            for impl in options.impls
+            impl: (record(impl, case, batch_rows, long_n), record(impl, case, batch_rows, short_n))
+            for impl in recorded
         }
+        floor = floor_replayer(case, batch_rows) if FLOOR in impls else None
+
+        counts = (long_n, short_n)
+
+        once = functools.partial(replay_once, replayers=replayers, paths=paths, floor=floor, counts=counts)
         try:
-            best: dict[str, list[float]] = {impl: [float("inf"), float("inf")] for impl in options.impls}
-            for impl in options.impls:
-                replayers[impl](paths[impl][1])  # warm-up
-            for _ in range(options.rounds):  # alternate, so a slow spell of the machine hits both
-                for impl in options.impls:
-                    for slot in (0, 1):
-                        best[impl][slot] = min(best[impl][slot], replayers[impl](paths[impl][slot]))
-            for impl in options.impls:
-                per_batch = (best[impl][0] - best[impl][1]) / (long_n - short_n) * 1e6
-                print(
-                    f"| {name} | {options.batch_rows:,} | {impl} | {long_n:,} | {per_batch:.1f} |", flush=True
-                )
-            if options.profile and "vgi-host" in paths:
+            for impl in impls:
+                once(impl, 1)  # warm-up
+            for _ in range(rounds):  # alternate, so a slow spell of the machine hits every impl
+                for impl in impls:
+                    long_s, short_s = once(impl, 0), once(impl, 1)
+                    results.setdefault((name, impl), []).append((long_s - short_s) / (long_n - short_n))
+            if profile and "vgi-host" in paths:
                 import cProfile
                 import pstats
 
@@ -153,6 +202,79 @@ def main() -> None:
             for pair in paths.values():
                 for path in pair:
                     path.unlink(missing_ok=True)
+    return results
+
+
+def replay_once(
+    impl: str,
+    slot: int,
+    *,
+    replayers: dict[str, Callable[[Path], float]],
+    paths: dict[str, tuple[Path, Path]],
+    floor: Callable[[int], float] | None,
+    counts: tuple[int, int],
+) -> float:
+    """CPU seconds of one replay: the long (slot 0) or the short (slot 1) recording."""
+    if impl == FLOOR:
+        assert floor is not None
+        return floor(counts[slot])
+    with loop_for(impl):
+        return replayers[RECORDED_BY[impl]](paths[RECORDED_BY[impl]][slot])
+
+
+class loop_for:  # noqa: N801 - used as a context manager, reads like a phrase
+    """``VGI_HOST_STREAM_LOOP=generic`` while a GENERIC replay runs (read per stream by the host)."""
+
+    def __init__(self, impl: str) -> None:
+        self._generic = impl == GENERIC
+
+    def __enter__(self) -> None:
+        if self._generic:
+            os.environ["VGI_HOST_STREAM_LOOP"] = "generic"
+
+    def __exit__(self, *exc: object) -> None:
+        os.environ.pop("VGI_HOST_STREAM_LOOP", None)
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", nargs="+", choices=STREAM_CASES, default=STREAM_CASES)
+    parser.add_argument("--batch-rows", type=int, default=kinds.SMALL_BATCH)
+    parser.add_argument("--batches", type=int, default=3000, help="batches in the long recording")
+    parser.add_argument("--rounds", type=int, default=7, help="replays per recording (median and best shown)")
+    parser.add_argument("--impls", nargs="+", choices=REPLAY_IMPLS, default=list(REPLAY_IMPLS))
+    parser.add_argument(
+        "--worker-env", type=kinds._key_value, action="append", default=[], metavar="KEY=VALUE"
+    )
+    parser.add_argument("--profile", action="store_true", help="also cProfile vgi-host's long replay")
+    options = parser.parse_args()
+    kinds.ensure_venv(__file__)
+    os.environ.update(kinds.host_environment())
+    os.environ.update(dict(options.worker_env))  # read when the servers are built, below
+
+    print(f"# {kinds.environment_line()}", file=sys.stderr)
+    results = replay_per_batch(
+        options.cases, options.impls, options.batch_rows, options.batches, options.rounds, options.profile
+    )
+    print(
+        "| case | batch rows | impl | worker CPU µs/batch, in-process replay: median (best) | / reference |"
+    )
+    print("| --- | ---: | --- | ---: | ---: |")
+    for name in options.cases:
+        reference = results.get((name, "reference"))
+        for impl in options.impls:
+            samples = results[(name, impl)]
+            ratio = f"{median(samples) / median(reference):.2f}" if reference else "—"
+            figure = f"{median(samples) * 1e6:.1f} ({min(samples) * 1e6:.1f})"
+            print(f"| {name} | {options.batch_rows:,} | {impl} | {figure} | {ratio} |")
 
 
 def recording_batches(case: kinds.Case, batch_rows: int, wanted: int) -> int:

@@ -144,6 +144,13 @@ def catalog_view(info: Any) -> dict[str, Any]:
             else None
         ),
         "argument_monotonicity": info.argument_monotonicity,
+        "has_finalize": info.has_finalize,
+        "input_from_args": info.input_from_args,
+        "input_rows_per_call": info.input_rows_per_call,
+        "required_settings": sorted(info.required_settings or []),
+        "required_secrets": sorted(
+            (s.secret_type, s.scope, s.secret_name) for s in info.required_secrets or []
+        ),
     }
 
 

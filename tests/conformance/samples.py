@@ -197,3 +197,43 @@ def example_scalar_inputs(
     if not columns:
         return None
     return pa.RecordBatch.from_pydict(columns), constants
+
+
+def sample_scalar(arrow_type: pa.DataType, index: int) -> pa.Scalar[Any]:
+    """The ``index``-th non-NULL sample of ``arrow_type`` as a scalar (a union: its ``index``-th member)."""
+    if isinstance(arrow_type, pa.UnionType):
+        member = index % arrow_type.num_fields
+        children = [
+            pa.array([column_values(f.type)[0 if m == member else 1]], f.type)
+            for m, f in enumerate(arrow_type)
+        ]
+        codes = pa.array([arrow_type.type_codes[member]], pa.int8())
+        names = [f.name for f in arrow_type]
+        union = pa.UnionArray.from_sparse(codes, children, names, arrow_type.type_codes)
+        return union[0]
+    values = [v for v in column_values(arrow_type) if v is not None]
+    return pa.scalar(values[index % len(values)], arrow_type)
+
+
+SESSION_SETTINGS: dict[str, Any] = {
+    "greeting": "Hi",
+    "multiplier": 2,
+    "vgi_verbose_mode": True,
+    "scale_factor": 2.5,
+    "threshold": 2,
+    "config": {"start": 10, "step": 5, "label": "cfg"},
+}
+"""Values for the settings fixtures read (by the names their catalog entries list); others get 3."""
+
+SESSION_SECRET = {"port": 5432, "secret_string": "s3cr3t", "api_key": "k-123"}
+"""The fields of every secret a function asks for, when it is called with its session values."""
+
+
+def session_for(entry: Any) -> dict[str, Any] | None:
+    """``settings=``/``secrets=`` for a call with every setting and secret the entry lists (None: none)."""
+    if not entry.required_settings and not entry.required_secrets:
+        return None
+    return {
+        "settings": {name: SESSION_SETTINGS.get(name, 3) for name in entry.required_settings},
+        "secrets": {secret.secret_type: SESSION_SECRET for secret in entry.required_secrets},
+    }

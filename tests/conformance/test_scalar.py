@@ -9,7 +9,7 @@ import pytest
 from catalogs import functions, sql_name
 from comparison import call_outcome, catalog_views
 from conftest import INCLUDED, record
-from samples import scalar_inputs
+from samples import scalar_inputs, session_for
 from serving import schema_of
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
@@ -29,13 +29,21 @@ def host_catalog(host_client):
     return functions(host_client, SchemaObjectType.SCALAR_FUNCTION)
 
 
-def _call(client: Any, schema: str, name: str, batch: pa.RecordBatch, constants: list[pa.Scalar[Any]]):
+def _call(
+    client: Any,
+    schema: str,
+    name: str,
+    batch: pa.RecordBatch,
+    constants: list[pa.Scalar[Any]],
+    **session: Any,
+):
     def run() -> pa.Array:
         results = client.scalar_function(
             function_name=name,
             schema_path=[schema],
             input=iter([batch]),
             arguments=Arguments(positional=tuple(constants)),
+            **session,
         )
         return pa.concat_arrays([r.column(0) for r in results])
 
@@ -61,6 +69,10 @@ def test_scalar_matches_reference(ref, reference_catalog, host_catalog, referenc
                 assert actual.value.is_null().to_pylist() == expected.value.is_null().to_pylist()
             else:
                 actual.assert_same_as(expected)
+            session = session_for(entry)
+            if session is not None:  # and once with the session values it reads
+                expected = _call(reference_client, schema, name, batch, constants, **session)
+                _call(host_client, schema, name, batch, constants, **session).assert_same_as(expected)
     except BaseException:
         record(ref.name, "failed")
         raise

@@ -14,7 +14,7 @@ import pytest
 from catalogs import functions, sql_name
 from comparison import Outcome, call_outcome, catalog_views
 from conftest import INCLUDED, record
-from samples import column_values
+from samples import column_values, sample_scalar, session_for
 from serving import schema_of
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
@@ -40,6 +40,9 @@ def table_arguments(arguments: pa.Schema) -> Arguments:
         if metadata.get(b"vgi_arg") == b"named" or b"vgi_default" in metadata:
             continue
         arrow_type = pa.int64() if pa.types.is_null(field.type) else field.type
+        if metadata.get(b"vgi_varargs") == b"true":  # two values, of two members for a union
+            positional.extend(sample_scalar(arrow_type, index) for index in (0, 1))
+            continue
         value = 5 if pa.types.is_integer(arrow_type) else column_values(arrow_type)[0]
         positional.append(pa.scalar(value, arrow_type))
     return Arguments(positional=tuple(positional))
@@ -50,10 +53,21 @@ def _rows(batches: Any) -> pa.Table:
     return pa.Table.from_batches(batches) if batches else pa.table({})
 
 
-def _call(client: Any, schema: str, name: str, arguments: Arguments) -> Outcome:
+def _call(client: Any, schema: str, name: str, arguments: Arguments, **session: Any) -> Outcome:
     return call_outcome(
-        lambda: _rows(client.table_function(function_name=name, schema_path=[schema], arguments=arguments))
+        lambda: _rows(
+            client.table_function(function_name=name, schema_path=[schema], arguments=arguments, **session)
+        )
     )
+
+
+def _compare(expected: Outcome, actual: Outcome) -> None:
+    if expected.ok and actual.ok:
+        assert actual.value.schema.names == expected.value.schema.names
+        assert actual.value.schema.types == expected.value.schema.types
+        assert _multiset(actual.value) == _multiset(expected.value)
+    else:
+        actual.assert_same_as(expected)
 
 
 def _multiset(table: pa.Table) -> list[str]:
@@ -78,6 +92,10 @@ def test_table_matches_reference(ref, reference_catalog, host_catalog, reference
                 assert _multiset(actual.value) == _multiset(expected.value)
             else:
                 actual.assert_same_as(expected)
+            session = session_for(entry)
+            if session is not None:  # and once with the session values it reads
+                expected = _call(reference_client, schema, name, arguments, **session)
+                _compare(expected, _call(host_client, schema, name, arguments, **session))
     except BaseException:
         record(ref.name, "failed")
         raise

@@ -14,7 +14,7 @@ import pytest
 from catalogs import functions, sql_name
 from comparison import Outcome, call_outcome, catalog_views
 from conftest import INCLUDED, record
-from samples import column_values
+from samples import column_values, session_for
 from serving import schema_of
 from vgi import Arguments
 from vgi.catalog import SchemaObjectType
@@ -53,11 +53,43 @@ def in_out_arguments(arguments: pa.Schema) -> Arguments:
     return Arguments(positional=tuple(positional))
 
 
-def _call(client: Any, schema: str, name: str, arguments: Arguments) -> Outcome:
+def row_transform_input(arguments: pa.Schema) -> list[pa.RecordBatch]:
+    """A row transform's input: one column per positional argument, two rows per batch.
+
+    Columns are named as declared (``col0, col1`` for a variadic argument, an
+    integer and a text column when it takes any type), as the client names them.
+    """
+    columns: dict[str, pa.Array[Any]] = {}
+    for field in arguments:
+        metadata = field.metadata or {}
+        if metadata.get(b"vgi_arg") == b"named":
+            continue
+        any_type = pa.types.is_null(field.type)
+        if metadata.get(b"vgi_varargs") == b"true":
+            for index, arrow_type in enumerate(
+                (pa.int64(), pa.string()) if any_type else (field.type, field.type)
+            ):
+                columns[f"col{index}"] = pa.array(column_values(arrow_type), arrow_type)
+        else:
+            arrow_type = pa.int64() if any_type else field.type
+            columns[field.name] = pa.array(column_values(arrow_type), arrow_type)
+    whole = pa.RecordBatch.from_pydict(columns)
+    return [whole.slice(0, 2), whole.slice(2)]
+
+
+def _call(client: Any, schema: str, name: str, arguments: Arguments, entry: Any, **session: Any) -> Outcome:
+    blended = bool(entry.input_from_args)
+    rows = row_transform_input(pa.ipc.read_schema(pa.py_buffer(entry.arguments))) if blended else INPUT
+
     def run() -> pa.Table:
         batches = list(
             client.table_in_out_function(
-                function_name=name, schema_path=[schema], input=iter(INPUT), arguments=arguments
+                function_name=name,
+                schema_path=[schema],
+                input=iter(rows),
+                arguments=Arguments() if blended else arguments,
+                has_finalize=not blended,
+                **session,
             )
         )
         return pa.Table.from_batches(batches) if batches else pa.table({})
@@ -79,14 +111,22 @@ def test_table_in_out_matches_reference(ref, reference_catalog, host_catalog, re
         assert catalog_views(host_catalog[name]) == catalog_views(reference_catalog[name])
         for entry in reference_catalog[name]:  # every overload of the name, called on both
             arguments = in_out_arguments(pa.ipc.read_schema(pa.py_buffer(entry.arguments)))
-            expected = _call(reference_client, schema, name, arguments)
-            actual = _call(host_client, schema, name, arguments)
+            expected = _call(reference_client, schema, name, arguments, entry)
+            actual = _call(host_client, schema, name, arguments, entry)
             if expected.ok and actual.ok:
                 assert actual.value.schema.names == expected.value.schema.names
                 assert actual.value.schema.types == expected.value.schema.types
                 assert _multiset(actual.value) == _multiset(expected.value)
             else:
                 actual.assert_same_as(expected)
+            session = session_for(entry)
+            if session is not None:  # and once with the session values it reads
+                expected = _call(reference_client, schema, name, arguments, entry, **session)
+                actual = _call(host_client, schema, name, arguments, entry, **session)
+                if expected.ok and actual.ok:
+                    assert _multiset(actual.value) == _multiset(expected.value)
+                else:
+                    actual.assert_same_as(expected)
     except BaseException:
         record(ref.name, "failed")
         raise

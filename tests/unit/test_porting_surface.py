@@ -38,7 +38,6 @@ from vgi_host import (
     init_single_worker,
     schema,
 )
-from vgi_host.errors import FunctionDefinitionError
 
 
 class Doubler(ScalarFunction):
@@ -107,7 +106,7 @@ def test_output_length_receives_row_count_and_is_not_an_argument():
     assert bound(batch).column(0).to_pylist() == [1, 1, 1, 1]
 
 
-def test_session_markers_are_refused_with_a_clear_reason():
+def test_session_markers_are_session_values_not_sql_arguments():
     class UsesSetting(ScalarFunction):
         @classmethod
         def compute(
@@ -117,8 +116,9 @@ def test_session_markers_are_refused_with_a_clear_reason():
         ) -> Annotated[pa.Int64Array, Returns()]:
             return value
 
-    with pytest.raises(FunctionDefinitionError, match=r"Setting\(\) parameters .* not served"):
-        UsesSetting.definition()
+    definition = UsesSetting.definition()
+    assert [a.name for a in definition.arguments] == ["value"]
+    assert definition.metadata.required_settings == ("m",)
 
 
 def test_schema_shorthand():

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import pyarrow as pa
-import pytest
 
 from vgi_host import (
     Arg,
@@ -14,12 +13,10 @@ from vgi_host import (
     BindResponse,
     OutputCollector,
     ProcessParams,
-    RowTransformFunction,
     TableInOutFunction,
     TableInOutGenerator,
     TableInput,
 )
-from vgi_host.errors import FunctionDefinitionError
 
 
 @dataclass(frozen=True)
@@ -97,11 +94,3 @@ def test_generator_pages_are_collected_for_each_input_batch():
     batches = [pa.record_batch({"n": [1, 2, 3]})]
     assert not Paged.definition().has_finalize
     assert run(Paged, batches) == ([{"n": 1}, {"n": 2}, {"n": 3}], [])
-
-
-def test_row_transform_is_refused_with_a_reason():
-    class Blended(RowTransformFunction[Table]):
-        pass
-
-    with pytest.raises(FunctionDefinitionError, match=r"row-transform .* not served"):
-        Blended.definition()

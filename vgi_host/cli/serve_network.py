@@ -95,17 +95,19 @@ def serve_network(
     connections = options.max_connections or None
     try:
         if options.unix:
+            from vgi_host.transports.stream_loop import StreamLoopServer
             from vgi_host.transports.unix import serve_unix_socket
 
-            server, _ = build_server(registry)
+            server, _ = build_server(registry, StreamLoopServer)
             serve_unix_socket(
                 server, options.unix, announce=announce, idle_timeout=idle, max_connections=connections
             )
         elif options.tcp:
+            from vgi_host.transports.stream_loop import StreamLoopServer
             from vgi_host.transports.tcp import serve_tcp_socket
 
             host, port = options.tcp
-            server, _ = build_server(registry)
+            server, _ = build_server(registry, StreamLoopServer)
             serve_tcp_socket(
                 server, host, port, announce=announce, idle_timeout=idle, max_connections=connections
             )

@@ -48,7 +48,7 @@ def describe_function(definition: FunctionDefinition) -> FunctionDescription:
         kind=kind.name,
         signature=sql_signature(definition),
         returns=kind.returns_sql(definition),
-        description=meta.description,
+        description=meta.documentation or meta.description,
         summary=summary_line(meta.description),
         arguments=tuple(
             ArgumentDescription(

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from vgi_host.model.tags import Example, function_tags
-from vgi_host.protocol.functions import CatalogExample
+from vgi_host.protocol.functions import CatalogExample, SecretLookupEntry
 from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.sdk.params import ConstParam
 from vgi_host.sdk.scalar import RESULT_FIELD
@@ -41,6 +41,8 @@ def _argument_field(spec: ArgumentSpec) -> pa.Field[Any]:
         metadata["vgi_type"] = "table"
     elif spec.arrow_type is None:
         metadata["vgi_type"] = "any"
+    if spec.varargs:
+        metadata["vgi_varargs"] = "true"
     if spec.named is not None:
         metadata["vgi_arg"] = "named"
     elif spec.is_constant and not spec.declared_on_class:
@@ -108,4 +110,9 @@ def common_fields(
             for e in meta.examples
         ],
         "categories": list(meta.categories),
+        "required_settings": list(meta.required_settings),
+        "required_secrets": [
+            SecretLookupEntry(secret_type=s.secret_type, scope=s.scope, secret_name=s.secret_name)
+            for s in meta.required_secrets
+        ],
     }

@@ -30,6 +30,8 @@ from vgi_host.protocol.enums import CatalogFunctionType, FunctionStability, Func
 from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
 from vgi_host.sdk.scalar import BoundScalar, ScalarDefinition, ScalarFunction
+from vgi_host.sdk.scalar_session import bind_session
+from vgi_host.sdk.session import require_settings
 from vgi_host.sql_types import sql_type
 
 EMPTY_SCHEMA = pa.schema([])
@@ -94,7 +96,10 @@ class ScalarKind(KindSpec):
 
     def bind(self, definition: ScalarDefinition, request: BindRequest) -> tuple[BoundScalar, pa.Schema]:
         """Columns from the input schema, constants from the arguments."""
+        require_settings(definition.name, definition.metadata.required_settings, request.settings)
         bound = definition.bind(request.input_schema, request.arguments.positional, request.arguments.named)
+        if bound.session:
+            bound = bind_session(bound, request)
         return bound, bound.output_schema
 
     def open_stream(self, setup: StreamSetup) -> Stream[StreamState, GlobalInitResponse]:

@@ -11,13 +11,22 @@ nothing is pickled.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
 import pyarrow as pa
-from vgi_rpc import CallContext, OutputCollector, ProducerState, Stream, StreamState, Transient
+from vgi_rpc import (
+    AnnotatedBatch,
+    CallContext,
+    OutputCollector,
+    ProducerState,
+    Stream,
+    StreamState,
+    Transient,
+)
 
 from vgi_host.errors import PACK_FAILURES, BindError, FunctionError, describe_failure
 from vgi_host.kinds.function_info import common_fields
@@ -25,9 +34,10 @@ from vgi_host.kinds.spec import KindSpec, StreamSetup
 from vgi_host.kinds.stream_support import rebind_from
 from vgi_host.protocol.enums import CatalogFunctionType, FunctionType
 from vgi_host.protocol.functions import FunctionInfo
-from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
+from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
 from vgi_host.sdk.context import OutputCollector as PackOutput
 from vgi_host.sdk.context import ProcessParams
+from vgi_host.sdk.session import binding_for, process_session, require_settings
 from vgi_host.sdk.table import BoundTable, TableDefinition, TableFunctionGenerator
 from vgi_host.sql_types import sql_type
 
@@ -41,6 +51,8 @@ class TableProducerState(ProducerState):
     execution_id: bytes = b""
     projection: str = ""
     """JSON list of projected column indexes, or empty for all columns."""
+    init_request: bytes = b""
+    """The serialised init request, for ``params.init_call`` on whichever process serves a turn."""
     user_state: bytes = b""
     """The pack's state, pickled only when this state object is serialised."""
     function: Annotated[type[TableFunctionGenerator] | None, Transient()] = field(default=None)
@@ -49,11 +61,17 @@ class TableProducerState(ProducerState):
 
     def rehydrate(self, implementation: object) -> None:
         """Rebuild function, params and the pack's state on whichever process got this turn."""
-        bound: BoundTable = rebind_from(implementation, self.bind_request).bound
+        rebound = rebind_from(implementation, self.bind_request)
+        bound: BoundTable = rebound.bound
         projection = json.loads(self.projection) if self.projection else None
         self.function = bound.definition.function_class
+        request = rebound.request
         self.params = ProcessParams(
-            args=bound.args, output_schema=bound.projected(projection), execution_id=self.execution_id
+            args=bound.args,
+            output_schema=bound.projected(projection),
+            execution_id=self.execution_id,
+            init_call=InitRequest.deserialize_from_bytes(self.init_request) if self.init_request else None,
+            **process_session(request.settings, request.secrets),
         )
         self.state_value = pickle.loads(self.user_state) if self.user_state else None
 
@@ -67,6 +85,20 @@ class TableProducerState(ProducerState):
                 f"so it cannot be served over a stateless transport: {exc}"
             ) from exc
         return super()._to_row_dict()
+
+    def process(self, input: AnnotatedBatch, out: OutputCollector, ctx: CallContext) -> None:
+        """A tick may carry the validators of a result the client holds; then produce."""
+        assert self.params is not None
+        received = input.custom_metadata
+        if received is not None:
+            for key, attribute in (
+                (b"vgi.cache.if_none_match", "if_none_match"),
+                (b"vgi.cache.if_modified_since", "if_modified_since"),
+            ):
+                value = received.get(key)
+                if value is not None:
+                    setattr(self.params, attribute, value.decode("utf-8"))
+        self.produce(out, ctx)
 
     def produce(self, out: OutputCollector, ctx: CallContext) -> None:
         """Let the pack emit one batch or finish."""
@@ -122,7 +154,11 @@ class TableKind(KindSpec):
 
     def bind(self, definition: TableDefinition, request: BindRequest) -> tuple[BoundTable, pa.Schema]:
         """Arguments checked; the output schema from ``FIXED_SCHEMA`` or ``on_bind``."""
-        bound = definition.bind(request.arguments.positional, request.arguments.named)
+        require_settings(definition.name, definition.metadata.required_settings, request.settings)
+        with binding_for(request) as session:
+            bound = definition.bind(request.arguments.positional, request.arguments.named)
+        if session.secrets.needs_resolution:
+            bound = dataclasses.replace(bound, secret_lookups=tuple(session.secrets.pending_lookups))
         return bound, bound.output_schema
 
     def cardinality(self, bound: BoundTable) -> int | None:
@@ -138,7 +174,14 @@ class TableKind(KindSpec):
         schema = bound.projected(projection)
         if setup.is_secondary and workers == 1:
             return Stream(schema, EmptyProducerState(), header=setup.header(workers))
-        params = ProcessParams(args=bound.args, output_schema=schema, execution_id=setup.execution_id)
+        session = process_session(setup.request.bind_call.settings, setup.request.bind_call.secrets)
+        params = ProcessParams(
+            args=bound.args,
+            output_schema=schema,
+            execution_id=setup.execution_id,
+            init_call=setup.request,
+            **session,
+        )
         try:
             user_state = bound.definition.function_class.initial_state(params)
         except PACK_FAILURES as exc:
@@ -148,6 +191,7 @@ class TableKind(KindSpec):
             bind_request=setup.request.bind_call.serialize_to_bytes(),
             execution_id=setup.execution_id,
             projection=json.dumps(list(projection)) if projection is not None else "",
+            init_request=setup.request.serialize_to_bytes(),
             function=bound.definition.function_class,
             params=params,
             state_value=user_state,

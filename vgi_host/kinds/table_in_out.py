@@ -16,6 +16,7 @@ it (:mod:`vgi_host.kinds.finish_states`).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import pickle
 from collections.abc import Iterator
@@ -42,8 +43,10 @@ from vgi_host.kinds.stream_support import rebind_from
 from vgi_host.kinds.table import EmptyProducerState
 from vgi_host.protocol.enums import CatalogFunctionType, FunctionType, TableInOutFunctionInitPhase
 from vgi_host.protocol.functions import FunctionInfo
-from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse
+from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
+from vgi_host.sdk.session import binding_for, process_session, require_settings
 from vgi_host.sdk.table_in_out import BoundTableInOut, TableInOutDefinition, TableInOutFunction
+from vgi_host.sdk.table_in_out_reference import BATCH_METADATA
 
 # FinishStates is imported at run time, not under TYPE_CHECKING: vgi-rpc resolves the
 # state's annotations with get_type_hints to build its Arrow schema.
@@ -81,6 +84,8 @@ class TableInOutExchangeState(ExchangeState):
     execution_id: bytes = b""
     instance_state: bytes = b""
     """The instance's own attributes, pickled only when this state leaves the process."""
+    init_request: bytes = b""
+    """The serialised init request, for ``params.init_call`` on whichever process serves a turn."""
     waits_for_finish: bool = False
     """Publish the instance for a FINALIZE that may reach another process."""
     instance: Annotated[TableInOutFunction | None, Transient()] = field(default=None)
@@ -88,8 +93,12 @@ class TableInOutExchangeState(ExchangeState):
 
     def rehydrate(self, implementation: object) -> None:
         """Rebuild the instance on whichever process received this batch."""
-        bound: BoundTableInOut = rebind_from(implementation, self.bind_request).bound
+        rebound = rebind_from(implementation, self.bind_request)
+        bound: BoundTableInOut = rebound.bound
         self.instance = restore(bound, self.execution_id, self.instance_state)
+        _with_session(self.instance, rebound.request)
+        if self.init_request:
+            self.instance.params.init_call = InitRequest.deserialize_from_bytes(self.init_request)
         self.finish_states = getattr(implementation, "finish_states", None)
 
     def _to_row_dict(self) -> dict[str, object]:
@@ -101,13 +110,37 @@ class TableInOutExchangeState(ExchangeState):
         return super()._to_row_dict()
 
     def exchange(self, input: AnnotatedBatch, out: OutputCollector, ctx: CallContext) -> None:
-        """Transform one batch; ``None`` from the pack means no rows."""
+        """Transform one batch; ``None`` from the pack means no rows.
+
+        The input's conditional-request validators reach ``params`` for this
+        batch only; custom metadata a reference-shaped function attached to its
+        output (its own keys, row provenance) goes out with the batch.
+        """
         assert self.instance is not None
+        params = self.instance.params
+        received = input.custom_metadata
+        params.if_none_match = _text(received, b"vgi.cache.if_none_match")
+        params.if_modified_since = _text(received, b"vgi.cache.if_modified_since")
         try:
             result = self.instance.transform(input.batch)
         except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
-        out.emit(result if result is not None else pa.RecordBatch.from_pylist([], schema=out.output_schema))
+        metadata = vars(self.instance).pop(BATCH_METADATA, None)
+        out.emit(
+            result if result is not None else pa.RecordBatch.from_pylist([], schema=out.output_schema),
+            metadata=metadata,
+        )
+
+
+def _with_session(instance: TableInOutFunction, request: BindRequest) -> None:
+    """Give the instance's ``params`` the call's settings and secrets."""
+    for name, value in process_session(request.settings, request.secrets).items():
+        setattr(instance.params, name, value)
+
+
+def _text(metadata: pa.KeyValueMetadata | None, key: bytes) -> str | None:
+    value = metadata.get(key) if metadata is not None else None
+    return value.decode("utf-8") if value is not None else None
 
 
 def _finish_batches(result: Any) -> list[pa.RecordBatch]:
@@ -192,7 +225,12 @@ class TableInOutKind(KindSpec):
             function_type=CatalogFunctionType.TABLE,
             output_schema=pa.schema([]),
             has_finalize=definition.has_finalize,
-            max_workers=definition.max_workers,
+            # A row transform keeps no state across input batches: it says only what it declared.
+            max_workers=definition.metadata.max_workers
+            if definition.input_from_args
+            else definition.max_workers,
+            input_from_args=definition.input_from_args,
+            input_rows_per_call=definition.metadata.input_rows_per_call,
             **common_fields(definition, schema),
         )
 
@@ -208,7 +246,13 @@ class TableInOutKind(KindSpec):
         self, definition: TableInOutDefinition, request: BindRequest
     ) -> tuple[BoundTableInOut, pa.Schema]:
         """Arguments checked; the output schema from the instance for this input."""
-        bound = definition.bind(request.input_schema, request.arguments.positional, request.arguments.named)
+        require_settings(definition.name, definition.metadata.required_settings, request.settings)
+        with binding_for(request) as session:
+            bound = definition.bind(
+                request.input_schema, request.arguments.positional, request.arguments.named
+            )
+        if session.secrets.needs_resolution:
+            bound = dataclasses.replace(bound, secret_lookups=tuple(session.secrets.pending_lookups))
         return bound, bound.output_schema
 
     def open_stream(self, setup: StreamSetup) -> Stream[StreamState, GlobalInitResponse]:
@@ -223,6 +267,8 @@ class TableInOutKind(KindSpec):
             instance = setup.finish_states.take(
                 setup.execution_id, lambda data: restore(bound, setup.execution_id, data)
             )
+            if instance is not None:
+                _with_session(instance, setup.request.bind_call)
             if instance is None:
                 raise RoutingError(
                     f"{call.qualified_name}: no input was received for this execution; "
@@ -231,6 +277,8 @@ class TableInOutKind(KindSpec):
             finalize = FinalizeProducerState.of(call.qualified_name, instance, call.output_schema)
             return Stream(call.output_schema, finalize, header=header)
         instance = bound.instantiate(setup.execution_id)
+        instance.params.init_call = setup.request
+        _with_session(instance, setup.request.bind_call)
         waits = bound.definition.has_finalize and not setup.is_secondary
         if waits:
             setup.finish_states.park(setup.execution_id, instance)
@@ -238,6 +286,7 @@ class TableInOutKind(KindSpec):
             qualified_name=call.qualified_name,
             bind_request=setup.request.bind_call.serialize_to_bytes(),
             execution_id=setup.execution_id,
+            init_request=setup.request.serialize_to_bytes(),
             waits_for_finish=waits,
             instance=instance,
             finish_states=setup.finish_states,

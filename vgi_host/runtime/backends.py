@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+import pyarrow as pa
 from vgi_rpc import Stream, StreamState
 
 from vgi_host.host.routing import Router
@@ -156,6 +157,14 @@ class InProcessBackend:
         """Resolve and bind; the answer is the full output schema."""
         call = self.router.bind(request)
         log.info("bind %s (%s)", call.qualified_name, call.spec.label)
+        lookups = getattr(call.bound, "secret_lookups", ())
+        if lookups:  # the client resolves these secrets and binds again
+            return BindResponse(
+                output_schema=pa.schema([]),
+                lookup_secret_types=[entry.secret_type for entry in lookups],
+                lookup_scopes=[entry.scope or "" for entry in lookups],
+                lookup_names=[entry.secret_name or "" for entry in lookups],
+            )
         return BindResponse(output_schema=call.output_schema)
 
     def init(self, request: InitRequest, context: CallContext) -> Stream[StreamState, GlobalInitResponse]:

@@ -30,7 +30,7 @@ from typing import Any
 import pyarrow as pa
 
 from vgi_host.errors import BindError, FunctionDefinitionError
-from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
+from vgi_host.sdk.binding import ColumnPlan, bind_constants, gather_columns, plan_columns, variadic_name
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, ProcessParams
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
@@ -160,7 +160,6 @@ class BoundAggregate:
     def update_arguments(self, batch: pa.RecordBatch) -> dict[str, Any]:
         """``update``'s keyword arguments for one batch whose column 0 is the group id."""
         kwargs = dict(self.constants)
-        for name, index, cast_to in self.column_plan:
-            column = batch.column(index + 1)
-            kwargs[name] = column if cast_to is None else column.cast(cast_to)
+        variadic = variadic_name(self.definition.columns)
+        kwargs.update(gather_columns(self.column_plan, variadic, lambda index: batch.column(index + 1)))
         return kwargs

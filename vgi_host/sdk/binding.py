@@ -18,6 +18,7 @@ import pyarrow as pa
 from vgi_host.errors import BindError
 from vgi_host.sdk.casting import CAST_FAILURES, cast_or_raise
 from vgi_host.sdk.signature import ArgumentSpec
+from vgi_host.sdk.values import TaggedUnion
 from vgi_host.sql_types import sql_type
 
 
@@ -69,9 +70,18 @@ def plan_columns(specs: Sequence[ArgumentSpec], input_schema: pa.Schema | None) 
 
     Clients name columns as they like (DuckDB sends ``col_0, col_1, ...``), so
     only count, types and type bounds are checked; castable types are cast per
-    batch.
+    batch.  A variadic last parameter takes every remaining column (at least
+    one, as in the reference): its plan entries repeat its name.
     """
     received = list(input_schema) if input_schema is not None else []
+    variadic = specs[-1] if specs and specs[-1].varargs else None
+    fixed = specs[:-1] if variadic is not None else specs
+    if variadic is not None and len(received) > len(fixed):
+        specs = [*fixed, *([variadic] * (len(received) - len(fixed)))]
+    elif variadic is not None:
+        if len(received) == len(fixed):
+            raise BindError(f"Varargs parameter {variadic.name!r} requires at least 1 value.")
+        specs = list(fixed)
     if len(received) != len(specs):
         expected = ", ".join(f"{a.name} {a.sql_type}" for a in specs) or "none"
         raise BindError(f"expects {len(specs)} column argument(s) ({expected}); got {len(received)}")
@@ -79,6 +89,25 @@ def plan_columns(specs: Sequence[ArgumentSpec], input_schema: pa.Schema | None) 
         _column_step(spec, index, field)
         for index, (spec, field) in enumerate(zip(specs, received, strict=True))
     )
+
+
+def variadic_name(specs: Sequence[ArgumentSpec]) -> str | None:
+    """The name of the variadic column parameter, if the last one is."""
+    return specs[-1].name if specs and specs[-1].varargs else None
+
+
+def gather_columns(
+    plan: ColumnPlan, variadic: str | None, column: Callable[[int], pa.Array[Any]]
+) -> dict[str, Any]:
+    """Keyword arguments from one batch: each parameter its column, the variadic one a list of them."""
+    values: dict[str, Any] = {}
+    for name, index, cast_to in plan:
+        array = column(index) if cast_to is None else column(index).cast(cast_to)
+        if name == variadic:
+            values.setdefault(name, []).append(array)
+        else:
+            values[name] = array
+    return values
 
 
 def bind_constants(
@@ -117,6 +146,22 @@ def constant_value(spec: ArgumentSpec, scalar: pa.Scalar[Any]) -> Any:
     value = scalar.as_py()
     _check_constraint(spec, value)
     return scalar if spec.passes_scalar else value
+
+
+def variadic_value(scalar: pa.Scalar[Any] | None) -> Any:
+    """One value of a variadic table argument, as the reference passes it.
+
+    The Arrow scalar as sent, so a function can read its type; a UNION's as a
+    :class:`TaggedUnion` naming its active member.
+    """
+    if scalar is None or not isinstance(scalar, pa.UnionScalar):
+        return scalar
+    if not scalar.is_valid:
+        return None
+    code: Any = scalar.type_code
+    member = scalar.type.field(list(scalar.type.type_codes).index(code))
+    inner = scalar.value
+    return TaggedUnion(tag=member.name, value=inner.as_py() if inner is not None else None)
 
 
 def _check_constraint(spec: ArgumentSpec, value: Any) -> None:
@@ -160,7 +205,15 @@ def bind_declared(
     supplied = list(positional)
     if table_slot is not None and len(supplied) > table_slot:
         del supplied[table_slot]
-    values = bind_constants(ordered, supplied)
+    if ordered and ordered[-1].varargs:
+        variadic, ordered = ordered[-1], ordered[:-1]
+        rest = supplied[len(ordered) :]
+        values = bind_constants(ordered, supplied[: len(ordered)])
+        if not rest:
+            raise BindError(f"Argument {variadic.name!r} requires at least 1 value.")
+        values[variadic.name] = tuple(variadic_value(s) for s in rest)
+    else:
+        values = bind_constants(ordered, supplied)
     by_key = {s.named: s for s in specs if s.named is not None}
     # A named argument the function does not declare is ignored, as vgi-python 0.47.0 does for
     # table functions: DuckDB already refuses an undeclared ``key := value`` at bind (it knows

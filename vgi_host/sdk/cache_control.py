@@ -32,6 +32,8 @@ class CacheControl:
     stale_if_error: int | None = None
     partition_scope: str | None = None
     per_value: bool = False
+    not_modified: bool = False
+    """A 0-row answer to a conditional request (``params.if_none_match``): the stored copy is current."""
 
     def __post_init__(self) -> None:
         if self.scope not in (CACHE_SCOPE_CATALOG, CACHE_SCOPE_TRANSACTION):

@@ -11,9 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
+
+from vgi_host.sdk.context_markers import AuthContext
+from vgi_host.sdk.session import ResolvedSecrets, SecretsAccessor, current_secrets, current_settings
+
+if TYPE_CHECKING:
+    from vgi_host.protocol.invocation import InitRequest
 
 _logger = logging.getLogger("vgi_host.pack")
 
@@ -48,6 +54,10 @@ class BindParams[ArgsT = Any]:
 
     args: Args
     input_schema: pa.Schema | None = None
+    settings: dict[str, pa.Scalar[Any]] = field(default_factory=current_settings)
+    """The call's DuckDB settings by name (the bind request's)."""
+    secrets: SecretsAccessor = field(default_factory=current_secrets)
+    """Secrets by type, name or scope; one not sent yet is looked up by the client, then bind runs again."""
 
     @property
     def bind_call(self) -> BindCall:
@@ -74,6 +84,18 @@ class ProcessParams[ArgsT = Any]:
     """The schema to produce: already projected when the function opts into projection pushdown."""
     input_schema: pa.Schema | None = None
     execution_id: bytes = b""
+    if_none_match: str | None = None
+    """The validator of a result the client holds (sent with a table-in-out input batch), else None."""
+    if_modified_since: str | None = None
+    """The companion date validator of a conditional request, else None."""
+    init_call: InitRequest | None = None
+    """The raw init request of this execution (projection ids, filters, ORDER BY / sample hints)."""
+    settings: dict[str, pa.Scalar[Any]] = field(default_factory=dict)
+    """The call's DuckDB settings by name."""
+    secrets: ResolvedSecrets = field(default_factory=ResolvedSecrets)
+    """The secrets resolved for the call, by secret name."""
+    auth_context: AuthContext = field(default_factory=AuthContext.anonymous)
+    """Who is calling (anonymous: vgi-host passes no identity to packs yet)."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Free space for the function's own per-execution values."""
 

@@ -1,10 +1,8 @@
-"""Markers for ``compute`` parameters the reference SDK fills from the session, not from SQL.
+"""Markers for parameters filled from the call's session, not from SQL.
 
 ``Setting()`` (a DuckDB setting's value), ``Secret(type)`` (a DuckDB secret's
-fields) and ``Auth()`` (the caller's identity) are importable so that a
-module using them still imports and its other functions still load.  The host
-does not yet pass settings, secrets or identities to packs, so a function that
-declares one of these is refused at registration with a message saying so.
+fields) and ``Auth()`` (the caller's identity) mark parameters of a scalar's
+``compute`` or of a table function's ``on_bind`` (see :mod:`vgi_host.sdk.session`).
 """
 
 from __future__ import annotations
@@ -24,11 +22,11 @@ class Setting:
 
 @dataclass(frozen=True, slots=True)
 class Secret:
-    """The fields of the DuckDB secret of type ``secret_type``."""
+    """The fields of the DuckDB secret of type ``secret_type`` (optionally by ``name`` or ``scope``)."""
 
     secret_type: str
-    secret_name: str | None = None
-    required: bool = True
+    name: str | None = None
+    scope: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +47,3 @@ class AuthContext:
     def anonymous(cls) -> AuthContext:
         """The identity of an unauthenticated caller."""
         return cls()
-
-
-UNSERVED_MARKERS: tuple[type, ...] = (Setting, Secret, Auth)
-"""Parameter markers whose values the host cannot supply yet."""

@@ -9,9 +9,12 @@ code is shared.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import typing
 from typing import Any
+
+import pyarrow as pa
 
 from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.annotations import class_hints
@@ -19,6 +22,7 @@ from vgi_host.sdk.duckdb_types import refuse_declared_type
 from vgi_host.sdk.params import Arg, TableInput
 from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
 from vgi_host.sdk.types import AnnotationTypeError, constant_type
+from vgi_host.sdk.values import AnyArrow
 
 
 def arguments_holder(cls: type) -> type:
@@ -57,30 +61,69 @@ def _declared(cls: type) -> list[tuple[str, Any, Arg]]:
     return found
 
 
-def read_declared_arguments(cls: type, *, allow_table: bool) -> tuple[ArgumentSpec, ...]:
-    """Positional arguments in position order, then named ones by name (the reference's order)."""
+def _element(base: Any) -> Any:
+    """``list[float]`` -> ``float``: a variadic argument is annotated with the list of its values."""
+    if typing.get_origin(base) in (list, tuple, collections.abc.Sequence):
+        members = typing.get_args(base)
+        if members:
+            return members[0]
+    return base
+
+
+def _declared_type(cls: type, attribute: str, base: Any, arg: Arg) -> pa.DataType | None:
+    """A row-transform column's or a variadic constant's type.
+
+    ``AnyArrow`` is ``None`` (any type, listed as ``vgi_type=any``); a bare
+    ``Any`` is Arrow's null type, as the reference lists it.
+    """
+    element = _element(base) if arg.varargs else base
+    if arg.arrow_type is None and element is AnyArrow:
+        return None
+    if arg.arrow_type is None and element is Any:
+        return pa.null()
+    try:
+        return constant_type(element, arg.arrow_type)
+    except AnnotationTypeError as exc:
+        raise FunctionDefinitionError(f"{cls.__name__}.{attribute}: {exc}") from exc
+
+
+def read_declared_arguments(
+    cls: type, *, allow_table: bool, input_columns: bool = False
+) -> tuple[ArgumentSpec, ...]:
+    """Positional arguments in position order, then named ones by name (the reference's order).
+
+    With ``input_columns`` (a row-transform function) the positional arguments
+    are the call's input columns, not constants, and each may be ``AnyArrow``.
+    The last positional argument may be variadic: it stands for every remaining
+    column or constant.
+    """
     positional: list[ArgumentSpec] = []
     named: list[ArgumentSpec] = []
     for attribute, base, arg in _declared(cls):
-        if arg.varargs:
+        column = input_columns and isinstance(arg.position, int)
+        if arg.varargs and (not isinstance(arg.position, int) or arg.has_default):
             raise FunctionDefinitionError(
-                f"{cls.__name__}.{attribute}: variadic arguments (Arg(varargs=True)) "
-                f"are not served by vgi-host yet"
+                f"{cls.__name__}.{attribute}: a variadic argument (Arg(varargs=True)) is positional "
+                f"and has no default (it takes at least one value)"
             )
         is_table = base is TableInput
         if is_table and not allow_table:
             raise FunctionDefinitionError(
                 f"{cls.__name__}.{attribute}: only table-in-out functions take a TABLE"
             )
-        try:
-            arrow_type = None if is_table else constant_type(base, arg.arrow_type)
-        except AnnotationTypeError as exc:
-            raise FunctionDefinitionError(f"{cls.__name__}.{attribute}: {exc}") from exc
+        if column or arg.varargs:
+            arrow_type = _declared_type(cls, attribute, base, arg)
+        else:
+            try:
+                arrow_type = None if is_table else constant_type(base, arg.arrow_type)
+            except AnnotationTypeError as exc:
+                raise FunctionDefinitionError(f"{cls.__name__}.{attribute}: {exc}") from exc
         refuse_declared_type(f"{cls.__name__}.{attribute}", arrow_type)
         spec = ArgumentSpec(
             name=attribute,
             position=arg.position if isinstance(arg.position, int) else -1,
-            is_constant=True,
+            is_constant=not column,
+            varargs=arg.varargs,
             arrow_type=arrow_type,
             doc=arg.doc,
             constraint=arg.as_constraint(),
@@ -97,6 +140,8 @@ def read_declared_arguments(cls: type, *, allow_table: bool) -> tuple[ArgumentSp
             f"{cls.__name__}: positional Arg positions must be 0, 1, 2, ... without gaps; "
             f"got {[s.position for s in positional]}"
         )
+    if any(s.varargs for s in positional[:-1]):
+        raise FunctionDefinitionError(f"{cls.__name__}: only the last positional argument may be variadic")
     tables = [s for s in positional if s.is_table]
     if tables and tables[0] is not positional[-1]:
         raise FunctionDefinitionError(

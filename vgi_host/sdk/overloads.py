@@ -31,7 +31,11 @@ def _exact_matches(
     columns = [a for a in arguments if not a.is_constant and not a.is_table and a.named is None]
     constants = [a for a in arguments if a.is_constant and a.named is None]
     fields = list(input_schema) if input_schema is not None else []
+    if columns and columns[-1].varargs and len(fields) > len(columns):
+        columns += [columns[-1]] * (len(fields) - len(columns))
     score = sum(1 for spec, field in zip(columns, fields, strict=False) if spec.arrow_type == field.type)
+    if constants and constants[-1].varargs and len(positional) > len(constants):
+        constants += [constants[-1]] * (len(positional) - len(constants))
     score += sum(
         1
         for spec, value in zip(constants, positional, strict=False)
@@ -50,8 +54,12 @@ def _arity_fits(
     constants = [a for a in arguments if a.is_constant and a.named is None]
     required = [a for a in constants if not a.has_default]
     takes_table = any(a.is_table for a in arguments)  # then the input schema is the table's, not columns
-    if input_schema is not None and not takes_table and len(input_schema) != len(columns):
-        return False
+    if input_schema is not None and not takes_table:
+        fixed = [a for a in columns if not a.varargs]
+        if len(input_schema) < len(fixed) or (len(fixed) == len(columns) and len(input_schema) != len(fixed)):
+            return False
+    if constants and constants[-1].varargs:
+        return len(positional) >= len(constants)
     return len(required) <= len(positional) <= len(constants)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from vgi_host.errors import BindError, FunctionDefinitionError
-from vgi_host.sdk.binding import ColumnPlan, bind_constants, plan_columns
+from vgi_host.sdk.binding import ColumnPlan, bind_constants, gather_columns, plan_columns, variadic_name
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.casting import cast_or_raise
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
@@ -92,7 +92,15 @@ class ScalarDefinition:
             result_type = call_on_bind(self.function_class, self.signature, input_schema, constants)
         output_schema = pa.schema([pa.field(RESULT_FIELD, result_type)])
         return BoundScalar(
-            self.compute, plan, values, output_schema, result_type, self.signature.length_parameter
+            self.compute,
+            plan,
+            values,
+            output_schema,
+            result_type,
+            self.signature.length_parameter,
+            variadic_name(self.signature.columns),
+            self.signature.session,
+            self.name,
         )
 
 
@@ -110,6 +118,13 @@ class BoundScalar:
     output_schema: pa.Schema
     result_type: pa.DataType
     length_parameter: str | None = None
+    variadic: str | None = None
+    """The ``Param(varargs=True)`` parameter: it receives a list of the remaining columns."""
+    session: tuple[tuple[str, Any], ...] = ()
+    """``compute`` parameters filled from the call's settings, secrets and caller (see sdk/scalar_session)."""
+    name: str = ""
+    secret_lookups: tuple[Any, ...] = ()
+    """Secrets to ask the client for before this call can run (a secret-scope answer to bind)."""
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Run ``compute`` on one batch and check what it returned.
@@ -118,10 +133,14 @@ class BoundScalar:
         ``batch.columns``), and a result that already is an array of the
         declared type skips the conversions.
         """
-        kwargs: dict[str, Any] = {
-            name: batch.column(index) if cast_to is None else batch.column(index).cast(cast_to)
-            for name, index, cast_to in self.column_plan
-        }
+        kwargs: dict[str, Any] = (
+            {
+                name: batch.column(index) if cast_to is None else batch.column(index).cast(cast_to)
+                for name, index, cast_to in self.column_plan
+            }
+            if self.variadic is None
+            else gather_columns(self.column_plan, self.variadic, batch.column)
+        )
         if self.constants:
             kwargs.update(self.constants)
         if self.length_parameter is not None:

@@ -33,6 +33,9 @@ def arguments_schema(
         if spec.is_constant:
             value = next(values, None)
             arrow_type = value.type if value is not None else (spec.arrow_type or pa.null())
+        elif spec.varargs:  # one field per remaining column
+            fields.extend(pa.field(spec.name, column.type) for column in columns)
+            continue
         else:
             column = next(columns, None)
             arrow_type = column.type if column is not None else (spec.arrow_type or pa.null())

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.annotations import function_hints
-from vgi_host.sdk.context_markers import UNSERVED_MARKERS
+from vgi_host.sdk.context_markers import Auth, Secret, Setting
 from vgi_host.sdk.duckdb_types import refuse_declared_type
 from vgi_host.sdk.params import ConstParam, OutputLength, Param, Returns, TypeBound
 from vgi_host.sdk.types import (
@@ -56,6 +56,8 @@ class ArgumentSpec:
     """The TABLE input of a table-in-out function (its rows arrive as batches)."""
     declared_on_class: bool = False
     """An ``Arg`` class annotation (table and table-in-out arguments), not a ``compute`` parameter."""
+    varargs: bool = False
+    """The last positional argument, repeated: it stands for every remaining value or column."""
 
     @property
     def has_default(self) -> bool:
@@ -77,6 +79,8 @@ class ComputeSignature:
     result_doc: str
     length_parameter: str | None = None
     """The parameter annotated ``OutputLength()``: it receives the batch's row count."""
+    session: tuple[tuple[str, Setting | Secret | Auth], ...] = ()
+    """Parameters filled from the call's session: ``(name, Setting()/Secret()/Auth())``."""
 
     @property
     def columns(self) -> tuple[ArgumentSpec, ...]:
@@ -87,6 +91,15 @@ class ComputeSignature:
     def constants(self) -> tuple[ArgumentSpec, ...]:
         """Constant arguments, in the order they arrive in ``Arguments.positional``."""
         return tuple(a for a in self.arguments if a.is_constant)
+
+
+def _element(base: Any) -> Any:
+    """``list[pa.Int64Array]`` -> ``pa.Int64Array``: a variadic parameter receives a list of columns."""
+    if typing.get_origin(base) in (list, tuple, Sequence):
+        members = typing.get_args(base)
+        if members:
+            return members[0]
+    return base
 
 
 def _bounds(bound: TypeBound | Sequence[TypeBound] | None) -> tuple[TypeBound, ...]:
@@ -105,12 +118,14 @@ def _marker(hint: Any) -> tuple[Any, Param | ConstParam | Returns | OutputLength
     for extra in extras:
         if isinstance(extra, Param | ConstParam | Returns | OutputLength):
             return base, extra
-        if isinstance(extra, UNSERVED_MARKERS):
-            raise FunctionDefinitionError(
-                f"{type(extra).__name__}() parameters (session settings, secrets, caller identity) "
-                f"are not served by vgi-host yet"
-            )
     return base, None
+
+
+def _session_marker(hint: Any) -> Setting | Secret | Auth | None:
+    """The ``Setting()``/``Secret()``/``Auth()`` marker of a parameter, if it has one."""
+    if typing.get_origin(hint) is not typing.Annotated:
+        return None
+    return next((e for e in typing.get_args(hint)[1:] if isinstance(e, Setting | Secret | Auth)), None)
 
 
 def _hints(owner: type, method: Callable[..., Any]) -> dict[str, Any]:
@@ -122,7 +137,9 @@ def _hints(owner: type, method: Callable[..., Any]) -> dict[str, Any]:
         ) from exc
 
 
-def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -> tuple[ArgumentSpec, ...]:
+def read_parameters(
+    owner: type, method: Callable[..., Any], *, skip: int = 0, allow_session: bool = False
+) -> tuple[ArgumentSpec, ...]:
     """Column (``Param``) and constant (``ConstParam``) parameters of ``method``.
 
     ``skip`` leaves out leading parameters the host fills itself (an
@@ -139,6 +156,14 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
         position = len(arguments)
         if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             raise FunctionDefinitionError(f"{where}: *args/**kwargs are not supported ({parameter.name})")
+        session = _session_marker(hints.get(parameter.name))
+        if session is not None and not allow_session:
+            raise FunctionDefinitionError(
+                f"{where}: {type(session).__name__}() parameters are served on a scalar's compute only; "
+                f"read params.settings / params.secrets / params.auth_context instead"
+            )
+        if session is not None:
+            continue  # filled from the call's session (settings, secrets, caller), not a SQL argument
         base, marker = _marker(hints.get(parameter.name))
         if isinstance(marker, OutputLength):
             continue  # filled by the host with the row count, not a SQL argument
@@ -148,20 +173,17 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
                     f"{where}: constants loaded in a later phase (ConstParam(phase=...)) "
                     f"are not served by vgi-host yet"
                 )
-            if isinstance(marker, Param) and marker.varargs:
-                raise FunctionDefinitionError(
-                    f"{where}: variadic parameters (Param(varargs=True)) are not served by vgi-host yet"
-                )
             if isinstance(marker, Param):
                 arguments.append(
                     ArgumentSpec(
                         name=parameter.name,
                         position=position,
                         is_constant=False,
-                        arrow_type=column_type(base, marker.arrow_type),
+                        arrow_type=column_type(_element(base) if marker.varargs else base, marker.arrow_type),
                         doc=marker.doc,
                         type_bounds=_bounds(marker.type_bound),
                         default=parameter.default,
+                        varargs=marker.varargs,
                     )
                 )
             elif isinstance(marker, ConstParam):
@@ -185,6 +207,11 @@ def read_parameters(owner: type, method: Callable[..., Any], *, skip: int = 0) -
         except AnnotationTypeError as exc:
             raise FunctionDefinitionError(f"{where}: parameter {parameter.name!r}: {exc}") from exc
         refuse_declared_type(f"{where}: parameter {parameter.name!r}", arguments[-1].arrow_type)
+    columns = [a for a in arguments if not a.is_constant]
+    if any(a.varargs for a in columns[:-1]):
+        raise FunctionDefinitionError(
+            f"{where}: only the last column parameter may be variadic (varargs=True)"
+        )
     first_default = next((a for a in arguments if a.has_default), None)
     if first_default is not None:
         late = [a.name for a in arguments[first_default.position :] if not a.has_default]
@@ -247,11 +274,18 @@ def read_compute_signature(
     owner: type, compute: Callable[..., Any], *, decided_at_bind: bool = False
 ) -> ComputeSignature:
     """Build the :class:`ComputeSignature` of a scalar's ``compute``."""
-    arguments = read_parameters(owner, compute)
+    arguments = read_parameters(owner, compute, allow_session=True)
     result, doc = read_returns(owner, compute, decided_at_bind=decided_at_bind)
+    hints = _hints(owner, compute)
+    session = tuple(
+        (name, marker)
+        for name in inspect.signature(compute).parameters
+        if (marker := _session_marker(hints.get(name))) is not None
+    )
     return ComputeSignature(
         arguments=arguments,
         result_type=result,
         result_doc=doc,
         length_parameter=output_length_parameter(owner, compute),
+        session=session,
     )

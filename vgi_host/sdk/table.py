@@ -22,6 +22,7 @@ from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParam
 from vgi_host.sdk.declarations import read_declared_arguments
 from vgi_host.sdk.duckdb_types import refuse_output_schema
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
+from vgi_host.sdk.session import session_arguments, session_parameters
 from vgi_host.sdk.signature import ArgumentSpec
 from vgi_host.sdk.table_answers import accept_reference_cardinality, schema_of_bind_answer
 
@@ -74,6 +75,8 @@ class BoundTable:
     definition: TableDefinition
     args: Args
     output_schema: pa.Schema
+    secret_lookups: tuple[Any, ...] = ()
+    """Secrets ``on_bind`` asked for that the request lacks: the bind answers with these instead."""
 
     def bind_params(self) -> BindParams:
         """The parameters ``on_bind``/``cardinality`` saw."""
@@ -127,7 +130,11 @@ class TableDefinition:
     ) -> BoundTable:
         """Check one call's arguments and resolve its output schema."""
         args = Args(bind_declared(self.arguments, positional, named))
-        schema = schema_of_bind_answer(self.function_class.on_bind(BindParams(args=args)))
+        schema = schema_of_bind_answer(
+            self.function_class.on_bind(
+                BindParams(args=args), **session_arguments(session_parameters(self.function_class, "on_bind"))
+            )
+        )
         if not isinstance(schema, pa.Schema) or len(schema) == 0:
             raise BindError(f"on_bind must return a non-empty pa.Schema; got {schema!r}")
         refuse_output_schema(schema)

@@ -72,7 +72,6 @@ class TableBufferingParams[ArgsT = Any](ProcessParams[ArgsT]):
     worker_path: str | None = None
     batch_index: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
-    secrets: dict[str, Any] = field(default_factory=dict)
     auth_context: Any = None
     client_log: Callable[..., None] = field(default=_no_log, repr=False, compare=False)
 

@@ -16,13 +16,14 @@ from typing import Any
 import pyarrow as pa
 
 from vgi_host.errors import BindError, FunctionDefinitionError
-from vgi_host.sdk.binding import bind_declared
+from vgi_host.sdk.binding import bind_declared, implicitly_castable
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, ProcessParams
 from vgi_host.sdk.declarations import read_declared_arguments
 from vgi_host.sdk.duckdb_types import refuse_output_schema
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
+from vgi_host.sql_types import sql_type
 
 FinishResult = pa.RecordBatch | Sequence[pa.RecordBatch] | None
 
@@ -82,6 +83,8 @@ class BoundTableInOut:
     args: Args
     input_schema: pa.Schema
     output_schema: pa.Schema
+    secret_lookups: tuple[Any, ...] = ()
+    """Secrets ``on_bind`` asked for that the request lacks: the bind answers with these instead."""
 
     def instantiate(self, execution_id: bytes) -> TableInOutFunction:
         """A fresh instance for one execution, with ``args``/``input_schema``/``params`` set."""
@@ -113,18 +116,32 @@ class TableInOutDefinition:
     function_class: type[TableInOutFunction]
     metadata: FunctionMetadata
     arguments: tuple[ArgumentSpec, ...]
+    input_from_args: bool = False
+    """A row transform: the positional arguments are the input's columns (no TABLE argument)."""
 
     @classmethod
     def of(cls, function_class: type[TableInOutFunction]) -> TableInOutDefinition:
         """Validate ``function_class`` and read its definition."""
-        from vgi_host.sdk.table_in_out_reference import instance_adapter, is_reference_shaped
+        from vgi_host.sdk.table_in_out_reference import (
+            RowTransformFunction,
+            instance_adapter,
+            is_reference_shaped,
+        )
 
         served = instance_adapter(function_class) if is_reference_shaped(function_class) else function_class
         if served.transform is TableInOutFunction.transform:
             raise FunctionDefinitionError(f"{function_class.__name__} must define transform(self, batch)")
+        metadata = resolve_metadata(function_class)
+        if issubclass(function_class, RowTransformFunction):
+            return cls(served, metadata, _row_transform_arguments(function_class), input_from_args=True)
+        if metadata.input_rows_per_call is not None:
+            raise FunctionDefinitionError(
+                f"{function_class.__name__}: Meta.input_rows_per_call applies only to a "
+                f"RowTransformFunction, whose input arrives as its positional arguments"
+            )
         definition = cls(
             served,
-            resolve_metadata(function_class),
+            metadata,
             _with_table_argument(read_declared_arguments(function_class, allow_table=True)),
         )
         if definition.has_finalize and definition.max_workers != 1:
@@ -158,10 +175,62 @@ class TableInOutDefinition:
         """Check one call's arguments and resolve its output schema from the input's."""
         if input_schema is None:
             raise BindError("a table-in-out function needs an input table")
-        args = Args(bind_declared(self.arguments, positional, named))
+        if self.input_from_args:
+            args = Args(_bind_row_transform(self.arguments, input_schema, positional, named))
+        else:
+            args = Args(bind_declared(self.arguments, positional, named))
         probe = _instance(self.function_class, args, input_schema, b"")
         output_schema = probe.output_schema
         if not isinstance(output_schema, pa.Schema) or len(output_schema) == 0:
             raise BindError(f"output_schema must be a non-empty pa.Schema; got {output_schema!r}")
         refuse_output_schema(output_schema)
         return BoundTableInOut(self, args, input_schema, output_schema)
+
+
+def _row_transform_arguments(function_class: type) -> tuple[ArgumentSpec, ...]:
+    """A row transform's arguments: input columns (positional), then named constants."""
+    arguments = read_declared_arguments(function_class, allow_table=False, input_columns=True)
+    if not any(a.named is None for a in arguments):
+        raise FunctionDefinitionError(
+            f"{function_class.__name__}: a RowTransformFunction needs at least one positional Arg: "
+            f"its positional arguments are its input columns"
+        )
+    return arguments
+
+
+def _bind_row_transform(
+    arguments: Sequence[ArgumentSpec],
+    input_schema: pa.Schema,
+    positional: Sequence[pa.Scalar[Any] | None],
+    named: Mapping[str, pa.Scalar[Any]],
+) -> dict[str, Any]:
+    """Check the input columns against the positional arguments; bind the named constants.
+
+    The input columns reach ``process`` as the client sent them (the client
+    casts to the declared types, as the reference worker expects); the
+    positional arguments are ``None`` on ``params.args``, as in the reference.
+    """
+    columns = [a for a in arguments if a.named is None]
+    if any(value is not None for value in positional):
+        raise BindError(
+            "a row-transform function takes its positional arguments as input columns, "
+            f"not as constants; got {len(positional)} positional constant(s)"
+        )
+    fixed = [a for a in columns if not a.varargs]
+    variadic = len(fixed) < len(columns)
+    if len(input_schema) < len(fixed) or (not variadic and len(input_schema) != len(fixed)):
+        expected = ", ".join(f"{a.name} {a.sql_type}" for a in columns)
+        raise BindError(
+            f"expects {'at least ' if variadic else ''}{len(fixed)} input column(s) ({expected}); "
+            f"got {len(input_schema)}"
+        )
+    for index, field in enumerate(input_schema):
+        spec = columns[min(index, len(columns) - 1)]
+        if spec.arrow_type is not None and not implicitly_castable(field.type, spec.arrow_type):
+            raise BindError(
+                f"argument {spec.name!r}: input column {field.name!r} has type {sql_type(field.type)}, "
+                f"expected {spec.sql_type}"
+            )
+    values: dict[str, Any] = {a.name: None for a in columns}
+    values.update(bind_declared([a for a in arguments if a.named is not None], (), named))
+    return values

@@ -18,14 +18,18 @@ exists per execution, as the seed's shape already guarantees.
 
 from __future__ import annotations
 
+import base64
 import inspect
-from collections.abc import Sequence
+import struct
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from vgi_host.errors import FunctionDefinitionError
 from vgi_host.sdk.context import BindParams, OutputCollector
+from vgi_host.sdk.session import session_arguments, session_parameters
 from vgi_host.sdk.table_answers import schema_of_bind_answer
 from vgi_host.sdk.table_in_out import FinishResult, TableInOutFunction
 
@@ -40,11 +44,18 @@ class TableInOutGenerator[ArgsT = Any, StateT = Any](TableInOutFunction):
 
 
 class RowTransformFunction[ArgsT = Any, StateT = Any](TableInOutGenerator[ArgsT, StateT]):
-    """The reference's blended (LATERAL, columns-as-arguments) table-in-out base: not served yet."""
+    """The reference's blended (LATERAL) table-in-out base: its positional arguments are input columns.
+
+    ``f(52, 13)``, ``FROM t, f(t.x, t.y)`` and ``LATERAL f(t.x, t.y)`` all reach
+    ``process`` as input batches whose columns are the positional arguments
+    (named as declared; ``col0..`` for a variadic one).  Named arguments stay
+    bind-time constants on ``params.args``.  There is no FINALIZE: DuckDB
+    forbids one under a correlated LATERAL, which such a function must serve.
+    """
 
     @staticmethod
     def input_columns(batch: pa.RecordBatch) -> list[pa.Array[Any]]:
-        """The row batch's input columns, by position."""
+        """The row batch's input columns, by position (how a variadic function reads them)."""
         return list(batch.columns)
 
 
@@ -63,36 +74,65 @@ def is_reference_shaped(cls: type) -> bool:
     return issubclass(cls, TableInOutGenerator) or _own_classmethod(cls, "transform")
 
 
+PARENT_ROW_KEY = "vgi_rpc.parent_row#b64"
+"""Batch metadata naming, per output row, the input row it came from (row transforms)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Emitted:
+    """One batch a generator emitted, with the reference's per-batch annotations."""
+
+    batch: pa.RecordBatch
+    parent_rows: Sequence[int] | None
+    metadata: Mapping[str, str] | None
+
+
 class _Batches:
     """A sink collecting what a generator's ``process`` emits during one call."""
 
     def __init__(self, schema: pa.Schema) -> None:
         self._schema = schema
-        self.batches: list[pa.RecordBatch] = []
+        self.emitted: list[_Emitted] = []
 
     @property
     def output_schema(self) -> pa.Schema:
         return self._schema
 
     def emit(self, batch: pa.RecordBatch) -> None:
-        self.batches.append(batch)
+        self.emitted.append(_Emitted(batch, None, None))
 
     def finish(self) -> None:
         """Nothing to do: a table-in-out call ends when its input ends."""
 
 
 class _PagingCollector(OutputCollector):
-    """Remembers whether the last emitted batch said ``more=True`` (the reference's paging)."""
+    """Keeps ``more=True`` (the reference's paging), ``parent_rows`` and ``metadata`` of each emit."""
 
-    __slots__ = ("more",)
+    __slots__ = ("_batches", "more")
 
     def __init__(self, sink: _Batches) -> None:
         super().__init__(sink)
+        self._batches = sink
         self.more = False
 
     def emit(self, batch: pa.RecordBatch, **hints: Any) -> None:
         self.more = bool(hints.get("more", False))
-        super().emit(batch)
+        parent_rows = hints.get("parent_rows")
+        if parent_rows is not None and len(parent_rows) != batch.num_rows:
+            raise ValueError(
+                f"out.emit(parent_rows=...) has {len(parent_rows)} entries for a batch of "
+                f"{batch.num_rows} rows; it needs one input-row index per output row"
+            )
+        metadata = hints.get("metadata")
+        self._batches.emitted.append(_Emitted(batch, parent_rows, dict(metadata) if metadata else None))
+
+
+def _parent_row_metadata(emitted: Sequence[_Emitted]) -> dict[str, str]:
+    """One batch's provenance from its pages' (a page without any is 1->1: its rows in order)."""
+    rows: list[int] = []
+    for item in emitted:
+        rows.extend(item.parent_rows if item.parent_rows is not None else range(item.batch.num_rows))
+    return {PARENT_ROW_KEY: base64.b64encode(struct.pack(f"<{len(rows)}i", *rows)).decode("ascii")}
 
 
 def _one_batch(batches: Sequence[pa.RecordBatch] | pa.RecordBatch | None) -> pa.RecordBatch | None:
@@ -104,6 +144,10 @@ def _one_batch(batches: Sequence[pa.RecordBatch] | pa.RecordBatch | None) -> pa.
     if len(kept) == 1:
         return kept[0]
     return pa.Table.from_batches(kept).combine_chunks().to_batches()[0]
+
+
+BATCH_METADATA = "_vgi_host_batch_metadata"
+"""Instance attribute holding the custom metadata of the batch ``transform`` just returned."""
 
 
 class _ReferenceInstance(TableInOutFunction):
@@ -118,7 +162,10 @@ class _ReferenceInstance(TableInOutFunction):
         on_bind = getattr(self.reference, "on_bind", None)
         if not callable(on_bind):
             return self.input_schema
-        answer = schema_of_bind_answer(on_bind(BindParams(args=self.args, input_schema=self.input_schema)))
+        session = session_arguments(session_parameters(self.reference, "on_bind"))
+        answer = schema_of_bind_answer(
+            on_bind(BindParams(args=self.args, input_schema=self.input_schema), **session)
+        )
         return answer if isinstance(answer, pa.Schema) else self.input_schema
 
     def state(self) -> Any:
@@ -137,8 +184,18 @@ class _ReferenceInstance(TableInOutFunction):
             while out.more:  # the function pages its output for this batch: ask for the rest
                 out.more = False
                 self.reference.resume(self.params, self.state(), out)  # type: ignore[attr-defined]
-            return _one_batch(sink.batches)
+            self._keep_metadata(sink.emitted)
+            return _one_batch([item.batch for item in sink.emitted])
         return _one_batch(self.reference.transform(batch, self.params, self.state()))  # type: ignore[attr-defined]
+
+    def _keep_metadata(self, emitted: Sequence[_Emitted]) -> None:
+        """What the exchange sends with this batch's output: the function's metadata, then provenance."""
+        metadata: dict[str, str] = {}
+        for item in emitted:
+            metadata.update(item.metadata or {})
+        if any(item.parent_rows is not None for item in emitted):
+            metadata.update(_parent_row_metadata(emitted))
+        self.__dict__[BATCH_METADATA] = metadata or None
 
 
 def _finish(self: _ReferenceInstance) -> FinishResult:
@@ -150,10 +207,13 @@ def _finish(self: _ReferenceInstance) -> FinishResult:
 
 def instance_adapter(cls: type) -> type[TableInOutFunction]:
     """A seed-shaped subclass running ``cls``'s classmethods (``finish`` only if ``cls`` has one)."""
-    if issubclass(cls, RowTransformFunction):
+    if issubclass(cls, RowTransformFunction) and (
+        _own_classmethod(cls, "finish") or _own_classmethod(cls, "finalize")
+    ):
         raise FunctionDefinitionError(
-            f"{cls.__name__}: row-transform (blended LATERAL) table-in-out functions "
-            f"are not served by vgi-host yet"
+            f"{cls.__name__}: a row-transform (blended) function cannot define finish()/finalize(): "
+            f"DuckDB has no FINALIZE phase under a correlated LATERAL; use a TableInOutGenerator "
+            f"with a TABLE argument for an accumulating function"
         )
     namespace: dict[str, Any] = {"reference": cls, "__module__": cls.__module__, "__doc__": cls.__doc__}
     if _own_classmethod(cls, "finish") and len(inspect.signature(cls.finish).parameters) == 2:  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ import io
 import logging
 import os
 import struct
+from collections import deque
 from collections.abc import Buffer
 from typing import IO, ClassVar
 
@@ -63,6 +64,7 @@ def max_frame_bytes(environ: dict[str, str] | None = None) -> int:
 CONTINUATION = b"\xff\xff\xff\xff"
 END_OF_STREAM = CONTINUATION + b"\x00\x00\x00\x00"
 _SCHEMA_MESSAGE = 1
+_U16, _U32, _I32, _I64 = struct.Struct("<H"), struct.Struct("<I"), struct.Struct("<i"), struct.Struct("<q")
 
 
 def message_header(metadata: bytes) -> tuple[int, int]:
@@ -78,21 +80,15 @@ def message_header(metadata: bytes) -> tuple[int, int]:
 
     """
     try:
-        (root,) = struct.unpack_from("<I", metadata, 0)
-        (back,) = struct.unpack_from("<i", metadata, root)
+        (root,) = _U32.unpack_from(metadata, 0)
+        (back,) = _I32.unpack_from(metadata, root)
         vtable = root - back
-        (vtable_size,) = struct.unpack_from("<H", metadata, vtable)
-
-        def field(index: int) -> int | None:
-            slot = 4 + 2 * index
-            if slot + 2 > vtable_size:
-                return None
-            (offset,) = struct.unpack_from("<H", metadata, vtable + slot)
-            return root + offset if offset else None
-
-        type_at, length_at = field(1), field(3)
-        header_type = metadata[type_at] if type_at is not None else 0
-        (body_length,) = struct.unpack_from("<q", metadata, length_at) if length_at is not None else (0,)
+        (vtable_size,) = _U16.unpack_from(metadata, vtable)
+        # a field's slot in the vtable is 4 + 2 * index; absent (offset 0) past the vtable's end
+        (type_at,) = _U16.unpack_from(metadata, vtable + 6) if vtable_size >= 8 else (0,)
+        (length_at,) = _U16.unpack_from(metadata, vtable + 10) if vtable_size >= 12 else (0,)
+        header_type = metadata[root + type_at] if type_at else 0
+        (body_length,) = _I64.unpack_from(metadata, root + length_at) if length_at else (0,)
     except (struct.error, IndexError) as exc:
         raise ValueError("not an IPC message header") from exc
     return header_type, body_length
@@ -141,7 +137,8 @@ class GuardedReader(io.RawIOBase):
         """Streams the client left open and the reader ended for it."""
         self.truncated = False
         """The input ended inside a frame or an unfinished stream (so no later close is clean)."""
-        self._framed = b""
+        self._framed: deque[bytes] = deque()
+        """The framed message's pieces not yet handed to pyarrow, in the sizes pyarrow asks for them."""
         self._body_left = 0
         self._replay = b""
         self._stream_open = False
@@ -161,16 +158,27 @@ class GuardedReader(io.RawIOBase):
         return self._raw.fileno()
 
     def read(self, size: int | None = -1, /) -> bytes:
-        """Up to ``size`` bytes of the framed stream (fewer only at end of input)."""
+        """Up to ``size`` bytes of the framed stream (fewer only at end of input).
+
+        pyarrow reads a message as continuation marker, length, metadata and
+        body, and the framing queues exactly those pieces, so a read usually
+        hands over one queued piece as it is, without copying it.
+        """
         if self._broken is not None:
             raise self._broken
         if size is None or size < 0:
             raise self._refuse("the reader was asked for an unbounded read")
+        framed = self._framed
+        if framed and len(framed[0]) == size:
+            return framed.popleft()
         parts: list[bytes] = []
         wanted = size
         while wanted > 0:
-            if self._framed:
-                part, self._framed = self._framed[:wanted], self._framed[wanted:]
+            if framed:
+                part = framed.popleft()
+                if len(part) > wanted:
+                    framed.appendleft(part[wanted:])
+                    part = part[:wanted]
             elif self._body_left:
                 part = self._take(min(wanted, self._body_left))
                 self._body_left -= len(part)
@@ -202,6 +210,17 @@ class GuardedReader(io.RawIOBase):
     def _take(self, size: int) -> bytes:
         """Up to ``size`` bytes from the input (replayed bytes first), in bounded chunks."""
         parts: list[bytes] = []
+        if not self._replay and 0 < size <= self.CHUNK:
+            part = self._raw.read(size)  # the usual case: all of it in one read
+            if part:
+                self.consumed += len(part)
+                self.request_bytes += len(part)
+                if len(self.request_head) < 8:
+                    self.request_head += part[: 8 - len(self.request_head)]
+                if len(part) == size:
+                    return part
+                parts.append(part)
+                size -= len(part)
         while size > 0:
             if self._replay:
                 part, self._replay = self._replay[:size], self._replay[size:]
@@ -221,52 +240,64 @@ class GuardedReader(io.RawIOBase):
         return b"".join(parts)
 
     def _next_message(self) -> bool:
-        """Frame the next message into :attr:`_framed`; False at end of input."""
+        """Frame the next message into :attr:`_framed`; False at end of input.
+
+        A body up to :attr:`CHUNK` bytes is read with its message, so pyarrow's
+        four reads of a batch are served from the queue; a larger body is
+        passed on in chunks as pyarrow asks for it.
+        """
         at_request_start = self.request_bytes == 0
-        marker = self._take(4)
-        if not marker:
+        head = self._take(8)
+        if not head:
             if at_request_start and not self._stream_open:
                 self.truncated = False
                 raise EOFError("the client closed the connection")
             return False
-        if len(marker) < 4:
-            self._framed = marker  # the input ended inside a frame: pyarrow reports the truncation
+        framed = self._framed
+        if len(head) < 4:
+            framed.append(head)  # the input ended inside a frame: pyarrow reports the truncation
             return True
-        if marker != CONTINUATION:
-            raise self._refuse(f"the input is not an Arrow IPC stream (a message starts with {marker!r})")
-        length_bytes = self._take(4)
-        if len(length_bytes) < 4:
-            self._framed = marker + length_bytes
+        if head[:4] != CONTINUATION:
+            raise self._refuse(f"the input is not an Arrow IPC stream (a message starts with {head[:4]!r})")
+        if len(head) < 8:
+            framed.append(head)
             return True
-        (length,) = struct.unpack("<i", length_bytes)
+        (length,) = _I32.unpack_from(head, 4)
         if length == 0:
             self._stream_open = False
-            self._framed = marker + length_bytes
+            framed.append(head)
             return True
         if length < 0 or length > self.max_frame:
             raise self._refuse(self._too_large("message metadata", length), FrameTooLargeError)
         metadata = self._take(length)
-        self._framed = marker + length_bytes + metadata
         if len(metadata) < length:
+            framed.extend((head, metadata) if metadata else (head,))
             return True
         try:
             header_type, body_length = message_header(metadata)
         except ValueError:
-            return True  # pyarrow reports the malformed metadata
+            framed.extend((head, metadata))  # pyarrow reports the malformed metadata
+            return True
         if body_length < 0 or body_length > self.max_frame:
             raise self._refuse(self._too_large("message body", body_length), FrameTooLargeError)
         if header_type == _SCHEMA_MESSAGE:
             if self._stream_open:
-                self._end_abandoned_stream()
+                self._end_abandoned_stream(head + metadata)
                 return True
             self._stream_open = True
-        self._body_left = body_length
+        framed.extend((head[:4], head[4:], metadata))
+        if body_length > self.CHUNK:
+            self._body_left = body_length
+        elif body_length:
+            body = self._take(body_length)
+            if body:
+                framed.append(body)
         return True
 
-    def _end_abandoned_stream(self) -> None:
+    def _end_abandoned_stream(self, schema_message: bytes) -> None:
         """A schema arrived inside an open stream: end that stream, keep the schema for later."""
-        self._replay = self._framed + self._replay
-        self._framed = END_OF_STREAM
+        self._replay = schema_message + self._replay
+        self._framed.append(END_OF_STREAM)
         self._stream_open = False
         self.abandoned_streams += 1
         log.info("the client abandoned a stream and sent a new one; ended the open stream and continued")

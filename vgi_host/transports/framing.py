@@ -33,10 +33,10 @@ from collections.abc import Buffer
 from typing import Any
 
 import pyarrow as pa
-from vgi_rpc import RpcServer
 from vgi_rpc.log import Message
 
 from vgi_host.transports.frame_reader import CONTINUATION, GuardedReader, ProtocolStreamError
+from vgi_host.transports.stream_loop import StreamLoopServer
 
 log = logging.getLogger("vgi_host.transport")
 
@@ -164,8 +164,11 @@ _RPC_LOGGER = "vgi_rpc.rpc"
 _held = _HeldRecords()
 
 
-class FramingPolicyServer(RpcServer):
+class FramingPolicyServer(StreamLoopServer):
     """vgi-rpc's server with the host's policy for unreadable requests (see module docs).
+
+    Stream calls run in the host's per-batch loop
+    (:class:`~vgi_host.transports.stream_loop.StreamLoopServer`).
 
     The policy applies when the transport's reader is a :class:`GuardedReader`
     and its writer a :class:`CountingWriter`; other transports are served
