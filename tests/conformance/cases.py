@@ -58,7 +58,6 @@ MODULES: tuple[str, ...] = (
 """Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
 
 _AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
-_STORAGE = "per-call function storage shared by a call's workers (params.storage)"
 _DYNAMIC_FILTERS = "dynamic filter pushdown (params.current_pushdown_filters)"
 _REFERENCE_ENV = "aiohttp, which the reference itself needs for this class and the test env lacks"
 SCOPED_SECRETS = (
@@ -68,7 +67,6 @@ SCOPED_SECRETS = (
 _PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
 
 RUNTIME_ATTRIBUTES = {
-    _STORAGE: "storage",
     _DYNAMIC_FILTERS: "current_pushdown_filters",
 }
 """Exclusions for a ``params`` attribute the host does not provide: the class must use it."""
