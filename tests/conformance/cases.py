@@ -57,7 +57,6 @@ MODULES: tuple[str, ...] = (
 )
 """Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
 
-_AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
 _STORAGE = "per-call function storage shared by a call's workers (params.storage)"
 _DYNAMIC_FILTERS = "dynamic filter pushdown (params.current_pushdown_filters)"
 _REFERENCE_ENV = "aiohttp, which the reference itself needs for this class and the test env lacks"
@@ -65,7 +64,6 @@ SCOPED_SECRETS = (
     "the two-round bind of secrets on_bind looks up (a bind answered with the secrets to look up, "
     "then bound again with them), which the reference client does not perform: no comparison through it"
 )
-_PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
 
 RUNTIME_ATTRIBUTES = {
     _STORAGE: "storage",
@@ -93,10 +91,6 @@ EXCLUDED: dict[str, str] = {
     "PartitionedWithExplicitOverrideFunction": _STORAGE,
     "DisjointRangePartitionedFunction": _STORAGE,
     "OverlappingRangePartitionedFunction": _STORAGE,
-    "GenericSumFunction": _AGG_BIND,
-    "SecretTypedSumFunction": _AGG_BIND,
-    "NestTensorFunction": _AGG_BIND,
-    "PercentileFunction": _PHASE,
     "ScopedSecretDemoFunction": SCOPED_SECRETS,
     "MultiSecretDemoFunction": SCOPED_SECRETS,
     "SecretInOutFunction": SCOPED_SECRETS,
