@@ -306,15 +306,19 @@ def test_on_bind_reads_bind_secrets_which_are_never_stored(tmp_path):
     bound = first.bind(_typed_request(pa.int64(), _scale_secret(True)))
     assert bound.output_schema.field(0).type == pa.float64()
     update(second, bound, [0], [2], name="typed")
-    assert fake_aggregates.INITIAL_TYPES == [pa.float64()]  # no secrets in second, same type
+    assert [pa.float64()] == fake_aggregates.INITIAL_TYPES  # no secrets in second, same type
     assert finalize(second, bound, [0], name="typed") == [2.0]
     stored = store.read(bound.execution_id, 0, with_bind=True).bind
     assert b"s3cr3t-t0ken" not in stored
-    assert first.bind(_typed_request(pa.int64(), _scale_secret(False))).output_schema.field(0).type == pa.int64()
+    assert (
+        first.bind(_typed_request(pa.int64(), _scale_secret(False))).output_schema.field(0).type == pa.int64()
+    )
 
 
 def test_a_failing_on_bind_is_reported_with_its_own_message(processes):
-    with pytest.raises(AggregateCallError, match=r"agg\.typed: on_bind raised .*typed: strings cannot be summed"):
+    with pytest.raises(
+        AggregateCallError, match=r"agg\.typed: on_bind raised .*typed: strings cannot be summed"
+    ):
         processes[0].bind(_typed_request(pa.string()))
 
 

@@ -114,7 +114,9 @@ class Aggregates:
             )
         session = BindSessionBatches(request.settings, request.secrets, request.argument_names)
         try:
-            bound = definition.bind(request.input_schema, request.arguments, session, output_schema=output_schema)
+            bound = definition.bind(
+                request.input_schema, request.arguments, session, output_schema=output_schema
+            )
         except (BindError, FunctionDefinitionError) as exc:
             raise BindError(f"{qualified}: {exc}") from exc
         except PACK_FAILURES as exc:  # the pack's on_bind raised

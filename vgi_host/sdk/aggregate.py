@@ -39,10 +39,10 @@ from typing import Any
 import pyarrow as pa
 
 from vgi_host.errors import BindError, FunctionDefinitionError
-from vgi_host.sdk.binding import ColumnPlan, bind_constants, gather_columns, plan_columns, variadic_name
-from vgi_host.sdk.caching import cached_definition
 from vgi_host.protocol.arguments import Arguments
 from vgi_host.sdk.aggregate_records import AggregateBindParams
+from vgi_host.sdk.binding import ColumnPlan, bind_constants, gather_columns, plan_columns, variadic_name
+from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, ProcessParams
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
 from vgi_host.sdk.session import SecretsAccessor, secrets_of, settings_of
@@ -112,7 +112,9 @@ class AggregateDefinition:
         on_bind = on_bind if callable(on_bind) else None
         update: Callable[..., None] = getattr(function_class, "update")  # noqa: B009
         finalize: Callable[..., Any] = getattr(function_class, "finalize")  # noqa: B009
-        result_type, _ = read_returns(function_class, finalize, column=False, decided_at_bind=on_bind is not None)
+        result_type, _ = read_returns(
+            function_class, finalize, column=False, decided_at_bind=on_bind is not None
+        )
         return cls(
             function_class,
             resolve_metadata(function_class),
@@ -239,14 +241,17 @@ class BoundAggregate:
     @property
     def params(self) -> ProcessParams:
         """What the pack's callbacks receive as ``params``."""
-        return ProcessParams(args=AggregateArgs(self.constants, self.positional), output_schema=self.output_schema)
+        return ProcessParams(
+            args=AggregateArgs(self.constants, self.positional), output_schema=self.output_schema
+        )
 
     def update_arguments(self, batch: pa.RecordBatch) -> dict[str, Any]:
         """``update``'s keyword arguments for one batch whose column 0 is the group id."""
         kwargs = {
             spec.name: self.constants[spec.name]
             for spec in self.definition.constants
-            if spec.name in self.constants and (spec.constraint is None or spec.constraint.phase in _UPDATE_PHASES)
+            if spec.name in self.constants
+            and (spec.constraint is None or spec.constraint.phase in _UPDATE_PHASES)
         }
         variadic = variadic_name(self.definition.columns)
         kwargs.update(gather_columns(self.column_plan, variadic, lambda index: batch.column(index + 1)))

@@ -26,7 +26,9 @@ class AggregateBindParams:
     args: Arguments | None
     input_schema: pa.Schema | None
     settings: dict[str, Any] = field(default_factory=dict)
-    secrets: SecretsAccessor = field(default_factory=lambda: SecretsAccessor(ResolvedSecrets(), is_retry=True))
+    secrets: SecretsAccessor = field(
+        default_factory=lambda: SecretsAccessor(ResolvedSecrets(), is_retry=True)
+    )
     """Secrets the bind request carried; a lookup of one it did not carry finds nothing (no second round)."""
     argument_names: list[str | None] | None = None
 

@@ -90,7 +90,7 @@ INITIAL_TYPES: list[pa.DataType] = []
 
 
 class Typed(Total):
-    """Sum typed at bind: float64 when the bind carries a ``scale`` secret with ``double``, else the input's."""
+    """Sum typed at bind: float64 given a ``scale`` secret with ``double`` set, else the input's type."""
 
     @classmethod
     def on_bind(cls, params: AggregateBindParams) -> BindResponse:
@@ -137,7 +137,9 @@ class Cut(Total):
     def finalize(cls, group_ids, states, params) -> Annotated[pa.RecordBatch, Returns(pa.int64())]:
         factor = params.args.positional[0].as_py()
         assert factor == params.args.factor
-        values = [s.value * factor if s is not None else None for s in (states[g] for g in group_ids.to_pylist())]
+        values = [
+            s.value * factor if s is not None else None for s in (states[g] for g in group_ids.to_pylist())
+        ]
         return pa.record_batch({"result": pa.array(values, pa.int64())})
 
 
