@@ -77,6 +77,31 @@ def call_outcome(run: Callable[[], Any]) -> Outcome:
         return Outcome(error=str(exc))
 
 
+def buffering_outcome(
+    client: Any,
+    schema: str,
+    name: str,
+    arguments: Any,
+    batches: list[pa.RecordBatch],
+    input_schema: pa.Schema,
+) -> Outcome:
+    """One table-buffering call (sink, combine, source) through the reference client, as a table."""
+
+    def run() -> pa.Table:
+        output = list(
+            client.table_buffering_function(
+                function_name=name,
+                schema_path=[schema],
+                input=iter(batches),
+                arguments=arguments,
+                input_schema=input_schema,
+            )
+        )
+        return pa.Table.from_batches(output) if output else pa.table({})
+
+    return call_outcome(run)
+
+
 def _schema(raw: bytes | None, *, metadata: bool = False) -> list[tuple[Any, ...]]:
     if not raw:
         return []

@@ -121,12 +121,8 @@ _LITERAL = re.compile(
 )
 
 
-def example_arguments(sql: str, function: str) -> list[tuple[str | None, Any]] | None:
-    """The literal arguments of the first call of ``function`` in an example's SQL, or None.
-
-    Only calls whose every argument is a literal (string, number, NULL, boolean, optionally
-    ``name := literal``) qualify; a call over a column or a subquery is left to derived samples.
-    """
+def call_arguments(sql: str, function: str) -> list[str] | None:
+    """The argument texts of the first call of ``function`` in an example's SQL, or None."""
     match = re.search(rf"(?<![\w.]){re.escape(function)}\s*\(|\.{re.escape(function)}\s*\(", sql)
     if match is None:
         return None
@@ -149,22 +145,39 @@ def example_arguments(sql: str, function: str) -> list[tuple[str | None, Any]] |
         return None
     if current.strip():
         parts.append(current)
-    arguments: list[tuple[str | None, Any]] = []
-    for part in parts:
-        literal = _LITERAL.match(part)
-        if literal is None:
-            return None
-        text = literal["value"]
-        upper = text.upper()
-        value: Any
-        if text.startswith("'"):
-            value = text[1:-1].replace("''", "'")
-        elif upper in ("NULL", "TRUE", "FALSE"):
-            value = {"NULL": None, "TRUE": True, "FALSE": False}[upper]
-        else:
-            value = float(text) if "." in text else int(text)
-        arguments.append((literal["name"], value))
-    return arguments
+    return parts
+
+
+def literal_argument(part: str) -> tuple[str | None, Any] | None:
+    """``(name, value)`` of one literal argument text (``name`` None when positional), or None."""
+    literal = _LITERAL.match(part)
+    if literal is None:
+        return None
+    text = literal["value"]
+    upper = text.upper()
+    value: Any
+    if text.startswith("'"):
+        value = text[1:-1].replace("''", "'")
+    elif upper in ("NULL", "TRUE", "FALSE"):
+        value = {"NULL": None, "TRUE": True, "FALSE": False}[upper]
+    else:
+        value = float(text) if "." in text else int(text)
+    return literal["name"], value
+
+
+def example_arguments(sql: str, function: str) -> list[tuple[str | None, Any]] | None:
+    """The literal arguments of the first call of ``function`` in an example's SQL, or None.
+
+    Only calls whose every argument is a literal (string, number, NULL, boolean, optionally
+    ``name := literal``) qualify; a call over a column or a subquery is left to derived samples.
+    """
+    parts = call_arguments(sql, function)
+    if parts is None:
+        return None
+    arguments = [literal_argument(part) for part in parts]
+    if any(a is None for a in arguments):
+        return None
+    return [a for a in arguments if a is not None]
 
 
 def example_scalar_inputs(

@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from catalogs import functions, sql_name
-from comparison import Outcome, call_outcome, catalog_views
+from comparison import Outcome, buffering_outcome, catalog_views
 from conftest import INCLUDED, record
 from serving import schema_of
 from test_table_in_out import INPUT, in_out_arguments
@@ -46,19 +46,7 @@ def host_catalog(host_client):
 def _call(
     client: Any, schema: str, name: str, arguments: Arguments, batches: list[pa.RecordBatch]
 ) -> Outcome:
-    def run() -> pa.Table:
-        output = list(
-            client.table_buffering_function(
-                function_name=name,
-                schema_path=[schema],
-                input=iter(batches),
-                arguments=arguments,
-                input_schema=INPUT[0].schema,
-            )
-        )
-        return pa.Table.from_batches(output) if output else pa.table({})
-
-    return call_outcome(run)
+    return buffering_outcome(client, schema, name, arguments, batches, INPUT[0].schema)
 
 
 @pytest.mark.parametrize("ref", BUFFERING, ids=lambda r: r.name)

@@ -3,7 +3,7 @@
 Run with ``uv run tox -e thirdparty`` (installs vgi-easter and vgi-scikit-bio with their real
 dependencies).  The originals run with the reference SDK, one process each; the ports run in one
 ``vgi-host serve`` as two packs and are attached by each worker's own catalog name.  The
-terminal summary reports the compared functions per kind and every excluded class.
+terminal summary reports the compared functions per kind.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 from porting import port_modules, reference_argv, write_pack, write_reference_launcher  # noqa: E402
 from serving import host_environment  # noqa: E402
-from workers import EXCLUDED_KINDS, WORKERS, ThirdParty  # noqa: E402
+from workers import WORKERS, ThirdParty  # noqa: E402
 
 PORT_DIRECTORY = Path(tempfile.mkdtemp(prefix="vgi-thirdparty-"))
 """Ported at collection, so every function can be a test of its own; removed at session end."""
@@ -46,21 +46,13 @@ class PortedFunction:
 
     @property
     def name(self) -> str:
-        from vgi_host.errors import FunctionDefinitionError
         from vgi_host.kinds.registry import definition_of
 
-        try:
-            return definition_of(self.cls).name
-        except FunctionDefinitionError:  # an excluded kind: its declared name
-            return _sql_name(self.cls)
+        return definition_of(self.cls).name
 
     @property
     def id(self) -> str:
         return f"{self.worker.pack}.{self.schema}.{self.name}"
-
-
-def _sql_name(cls: type) -> str:
-    return str(getattr(getattr(cls, "Meta", None), "name", cls.__name__))
 
 
 def kind_of(cls: type) -> str | None:
@@ -90,9 +82,7 @@ def _enumerate() -> list[PortedFunction]:
     return found
 
 
-ALL_FUNCTIONS = _enumerate()
-EXCLUDED = [f for f in ALL_FUNCTIONS if f.kind in EXCLUDED_KINDS]
-INCLUDED = [f for f in ALL_FUNCTIONS if f.kind not in EXCLUDED_KINDS]
+FUNCTIONS = _enumerate()
 
 _outcomes: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
 
@@ -153,13 +143,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     write = terminalreporter.write_line
     write("")
     write("third-party workers ported by the rule, compared with the originals through the reference client:")
-    for kind in sorted({f.kind for f in ALL_FUNCTIONS}):
-        total = sum(1 for f in ALL_FUNCTIONS if f.kind == kind)
-        excluded = sum(1 for f in EXCLUDED if f.kind == kind)
+    for kind in sorted({f.kind for f in FUNCTIONS}):
+        total = sum(1 for f in FUNCTIONS if f.kind == kind)
         counts = _outcomes.get(kind, collections.Counter())
-        write(
-            f"  {kind:<16} passed {counts['passed']:>3}  failed {counts['failed']:>3}  "
-            f"excluded {excluded:>3}  (of {total})"
-        )
-    for function in EXCLUDED:
-        write(f"  excluded {function.id} ({function.cls.__name__}): needs {EXCLUDED_KINDS[function.kind]}")
+        write(f"  {kind:<16} passed {counts['passed']:>3}  failed {counts['failed']:>3}  (of {total})")

@@ -14,12 +14,12 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from comparison import Outcome, call_outcome
-from conftest import INCLUDED, PortedFunction, record
+from conftest import FUNCTIONS, PortedFunction, record
 from samples import aggregate_inputs, example_arguments, example_scalar_inputs, scalar_inputs
 from vgi import Arguments
 
-SCALARS = [f for f in INCLUDED if f.kind == "scalar"]
-AGGREGATES = [f for f in INCLUDED if f.kind == "aggregate"]
+SCALARS = [f for f in FUNCTIONS if f.kind == "scalar"]
+AGGREGATES = [f for f in FUNCTIONS if f.kind == "aggregate"]
 
 
 def _arguments_schema(function: PortedFunction) -> pa.Schema:

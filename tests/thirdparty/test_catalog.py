@@ -1,8 +1,7 @@
 """Catalog answers of each port, attached by the worker's catalog name, against the original's.
 
 ``catalogs()``, ``catalog_attach()``, the schema list with comments and tags,
-and every served function's catalog entry.  Excluded classes (kinds vgi-host
-does not serve yet) are absent from the port and left out of the comparison.
+and every function's catalog entry (every kind, table-buffering included).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 from comparison import catalog_views
-from conftest import EXCLUDED, INCLUDED, attach
+from conftest import FUNCTIONS, attach
 from vgi.catalog import SchemaObjectType
 from workers import WORKERS
 
@@ -67,16 +66,14 @@ def _entries(client: Any, worker: Any, schema: str, kind: SchemaObjectType) -> d
 
 @pytest.mark.parametrize("worker", WORKERS, ids=lambda w: w.pack)
 def test_every_function_entry_matches(worker, reference_clients, host_client):
-    schemas = sorted({f.schema for f in INCLUDED + EXCLUDED if f.worker == worker})
-    excluded = {(f.schema, f.name) for f in EXCLUDED if f.worker == worker}
+    schemas = sorted({f.schema for f in FUNCTIONS if f.worker == worker})
     compared = 0
     for schema in schemas:
         for kind in _FUNCTION_KINDS:
             expected = _entries(reference_clients[worker.pack], worker, schema, kind)
             actual = _entries(host_client, worker, schema, kind)
-            expected = {n: e for n, e in expected.items() if (schema, n) not in excluded}
             assert sorted(actual) == sorted(expected), f"{schema} {kind.name}"
             for name, entries in expected.items():
                 assert catalog_views(actual[name]) == catalog_views(entries), f"{schema}.{name}"
                 compared += 1
-    assert compared == sum(1 for f in INCLUDED if f.worker == worker)
+    assert compared == sum(1 for f in FUNCTIONS if f.worker == worker)

@@ -40,11 +40,3 @@ WORKERS: tuple[ThirdParty, ...] = (
         modules=("vgi_scikit_bio",),
     ),
 )
-
-EXCLUDED_KINDS: dict[str, str] = {
-    "table_buffering": "the table-buffering kind (TableBufferingFunction; issue 10 phase B)",
-}
-"""Kinds vgi-host does not serve yet: their classes are left out of the port's pack and reported.
-
-``test_exclusions.py`` fails as soon as vgi-host serves such a class: then drop the kind here.
-"""

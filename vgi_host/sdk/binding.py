@@ -215,9 +215,10 @@ def bind_declared(
     else:
         values = bind_constants(ordered, supplied)
     by_key = {s.named: s for s in specs if s.named is not None}
-    unknown = sorted(set(named) - set(by_key))
-    if unknown:
-        raise BindError(f"unknown named argument(s) {unknown}; known: {sorted(by_key) or 'none'}")
+    # A named argument the function does not declare is ignored, as vgi-python 0.47.0 does for
+    # table functions: DuckDB already refuses an undeclared ``key := value`` at bind (it knows
+    # the catalog's named parameters), so only a hand-written client can send one, and the
+    # reference answers it.  Refusing here made ported workers fail where the original works.
     for key, spec in by_key.items():
         scalar = named.get(key)
         if scalar is None:
