@@ -57,14 +57,12 @@ MODULES: tuple[str, ...] = (
 )
 """Fixture modules (relative to ``vgi._test_fixtures``) whose function classes are ported."""
 
-_AGG_BIND = "an aggregate on_bind choosing the result type at bind (AggregateBindParams)"
 _DYNAMIC_FILTERS = "dynamic filter pushdown (params.current_pushdown_filters)"
 _REFERENCE_ENV = "aiohttp, which the reference itself needs for this class and the test env lacks"
 SCOPED_SECRETS = (
     "the two-round bind of secrets on_bind looks up (a bind answered with the secrets to look up, "
     "then bound again with them), which the reference client does not perform: no comparison through it"
 )
-_PHASE = "constants loaded in a later aggregate phase (ConstParam(phase=...))"
 
 RUNTIME_ATTRIBUTES = {
     _DYNAMIC_FILTERS: "current_pushdown_filters",
@@ -75,10 +73,6 @@ EXCLUDED: dict[str, str] = {
     "CacheExternalFailFunction": _REFERENCE_ENV,
     "DynamicFilterEchoFunction": _DYNAMIC_FILTERS,
     "LateMaterializationFunction": _DYNAMIC_FILTERS,
-    "GenericSumFunction": _AGG_BIND,
-    "SecretTypedSumFunction": _AGG_BIND,
-    "NestTensorFunction": _AGG_BIND,
-    "PercentileFunction": _PHASE,
     "ScopedSecretDemoFunction": SCOPED_SECRETS,
     "MultiSecretDemoFunction": SCOPED_SECRETS,
     "SecretInOutFunction": SCOPED_SECRETS,

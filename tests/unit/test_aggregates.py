@@ -268,3 +268,70 @@ def test_an_in_place_update_that_leaves_the_initial_value_is_still_kept(processe
     bound = bind(first)
     update(first, bound, [0], [0])  # Total mutates states[0] in place: 0 + 0 is still a sum, not NULL
     assert finalize(first, bound, [0]) == [0]
+
+
+def _typed_request(input_type, secrets=None):
+    return AggregateBindRequest(
+        function_name="typed",
+        arguments=Arguments(),
+        input_schema=pa.schema([("col_0", input_type)]),
+        secrets=secrets,
+        schema_path=["agg"],
+    )
+
+
+def _scale_secret(double):
+    fields = pa.array([{"type": "scale", "double": double, "token": "s3cr3t-t0ken"}])
+    return pa.RecordBatch.from_arrays([fields], names=["my_scale"])
+
+
+def test_on_bind_chooses_the_result_type_once_for_every_process(processes):
+    first, second = processes
+    fake_aggregates.BIND_CALLS.clear()
+    fake_aggregates.INITIAL_TYPES.clear()
+    bound = first.bind(_typed_request(pa.int32()))
+    assert bound.output_schema == pa.schema([("result", pa.int32())])
+    update(second, bound, [0, 1], [5, 7], name="typed")  # second rebuilds the call from the store
+    update(first, bound, [0], [1], name="typed")
+    assert finalize(second, bound, [0, 1], name="typed") == [6, 7]
+    assert len(fake_aggregates.BIND_CALLS) == 1  # second used the stored schema, did not run on_bind
+    assert set(fake_aggregates.INITIAL_TYPES) == {pa.int32()}  # callbacks see the bound schema
+
+
+def test_on_bind_reads_bind_secrets_which_are_never_stored(tmp_path):
+    store = SqliteStateStore(tmp_path / "state.sqlite3")
+    signer = Signer(b"k" * 32, "test")
+    first, second = (Aggregates(Router(registry()).resolve, store, signer) for _ in range(2))
+    fake_aggregates.INITIAL_TYPES.clear()
+    bound = first.bind(_typed_request(pa.int64(), _scale_secret(True)))
+    assert bound.output_schema.field(0).type == pa.float64()
+    update(second, bound, [0], [2], name="typed")
+    assert [pa.float64()] == fake_aggregates.INITIAL_TYPES  # no secrets in second, same type
+    assert finalize(second, bound, [0], name="typed") == [2.0]
+    stored = store.read(bound.execution_id, 0, with_bind=True).bind
+    assert b"s3cr3t-t0ken" not in stored
+    assert (
+        first.bind(_typed_request(pa.int64(), _scale_secret(False))).output_schema.field(0).type == pa.int64()
+    )
+
+
+def test_a_failing_on_bind_is_reported_with_its_own_message(processes):
+    with pytest.raises(
+        AggregateCallError, match=r"agg\.typed: on_bind raised .*typed: strings cannot be summed"
+    ):
+        processes[0].bind(_typed_request(pa.string()))
+
+
+def test_a_finalize_phase_constant_reaches_finalize_only(processes):
+    first, second = processes
+    fake_aggregates.UPDATE_CONSTANTS.clear()
+    request = AggregateBindRequest(
+        function_name="cut",
+        arguments=Arguments(positional=[pa.scalar(3, pa.int64()), pa.scalar(10, pa.int64())]),
+        input_schema=pa.schema([("col_0", pa.int64())]),
+        schema_path=["agg"],
+    )
+    bound = first.bind(request)
+    update(second, bound, [0, 0, 1], [4, 50, 6], name="cut")
+    assert fake_aggregates.UPDATE_CONSTANTS == [(-1, 10)]  # factor withheld (its default), limit passed
+    assert finalize(first, bound, [0, 1], name="cut") == [12, 18]

@@ -21,6 +21,7 @@ from vgi_host import (
 )
 from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.kinds.registry import definition_of
+from vgi_host.protocol.arguments import Arguments
 from vgi_host.sdk.binding import implicitly_castable
 
 
@@ -211,7 +212,7 @@ def test_aggregate_definition():
     assert [a.name for a in definition.columns] == ["value"]
     assert [a.name for a in definition.constants] == ["threshold"]
     assert definition.output_schema == pa.schema([("result", pa.int64())])
-    bound = definition.bind(pa.schema([("col_0", pa.int32())]), [pa.scalar(1.5)], {})
+    bound = definition.bind(pa.schema([("col_0", pa.int32())]), Arguments(positional=[pa.scalar(1.5)]))
     assert bound.params.args.threshold == 1.5
     arguments = bound.update_arguments(
         pa.record_batch({"__vgi_group_id": [0], "col_0": pa.array([3], pa.int32())})

@@ -27,6 +27,7 @@ from vgi_host import (
 )
 from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.kinds.function_info import argument_schema
+from vgi_host.protocol.arguments import Arguments
 
 
 class Total(ScalarFunction):
@@ -112,7 +113,7 @@ class SumAll(AggregateFunction):
 
 def test_aggregate_update_receives_every_value_column():
     schema = pa.schema([("a", pa.int64()), ("b", pa.float64())])
-    bound = SumAll.definition().bind(schema, [], {})
+    bound = SumAll.definition().bind(schema, Arguments())
     batch = pa.record_batch(
         [pa.array([0, 0], pa.int64()), pa.array([1, 2], pa.int64()), pa.array([3.0, 4.0])],
         names=["gid", "a", "b"],

@@ -25,17 +25,18 @@ from __future__ import annotations
 
 import logging
 import random
+import struct
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vgi_host.errors import PACK_FAILURES, BindError, FunctionError
+from vgi_host.errors import PACK_FAILURES, BindError, FunctionDefinitionError, FunctionError
 from vgi_host.kinds.aggregate_nulls import TrackedStates
 from vgi_host.protocol.aggregate import (
     AggregateBindRequest,
@@ -45,7 +46,7 @@ from vgi_host.protocol.aggregate import (
     AggregateFinalizeRequest,
     AggregateUpdateRequest,
 )
-from vgi_host.sdk.aggregate import AggregateDefinition, BoundAggregate
+from vgi_host.sdk.aggregate import AggregateDefinition, BindSessionBatches, BoundAggregate
 from vgi_host.sdk.casting import cast_or_raise
 from vgi_host.sdk.definition import FunctionDefinition
 from vgi_host.state.codec import StateCodec
@@ -98,7 +99,9 @@ class Aggregates:
 
     # -- binding ---------------------------------------------------------------------------
 
-    def _bind(self, request: AggregateBindRequest) -> tuple[str, BoundAggregate]:
+    def _bind(
+        self, request: AggregateBindRequest, output_schema: pa.Schema | None = None
+    ) -> tuple[str, BoundAggregate]:
         qualified, definition = self.resolve(
             request.function_name, request.schema_path, request.attach_opaque_data
         )
@@ -109,26 +112,29 @@ class Aggregates:
             raise BindError(
                 f"{qualified} is a {label} function; it cannot be called as an aggregate function"
             )
+        session = BindSessionBatches(request.settings, request.secrets, request.argument_names)
         try:
             bound = definition.bind(
-                request.input_schema, request.arguments.positional, request.arguments.named
+                request.input_schema, request.arguments, session, output_schema=output_schema
             )
-        except BindError as exc:
+        except (BindError, FunctionDefinitionError) as exc:
             raise BindError(f"{qualified}: {exc}") from exc
+        except PACK_FAILURES as exc:  # the pack's on_bind raised
+            raise AggregateCallError.wrapping(qualified, exc, "on_bind") from exc
         return qualified, bound
 
     def bind(self, request: AggregateBindRequest) -> AggregateBindResponse:
         """Check the call, mint an execution id and record the call for every process."""
         qualified, bound = self._bind(request)
         execution_id = uuid.uuid4().bytes
-        sealed = self.signer.seal(execution_id, _BIND, request.serialize_to_bytes())
+        sealed = self.signer.seal(execution_id, _BIND, _stored_call(request, bound.output_schema))
         try:
             self.store.create(execution_id, sealed)
         except StateStoreError as exc:
             raise AggregateStateError(f"{qualified}: {exc}") from exc
         self._remember(execution_id, qualified, bound)
         self._keep(execution_id, _Replica(0, {}, 0))
-        return AggregateBindResponse(output_schema=bound.definition.output_schema, execution_id=execution_id)
+        return AggregateBindResponse(output_schema=bound.output_schema, execution_id=execution_id)
 
     def _remember(self, execution_id: bytes, qualified: str, bound: BoundAggregate) -> _Entry:
         codec: StateCodec[Any] = StateCodec.for_class(bound.definition.state_class or object)
@@ -163,7 +169,7 @@ class Aggregates:
             if entry is None:
                 assert snapshot.bind is not None, "asked for with_bind"
                 stored = self.signer.open(execution_id, _BIND, snapshot.bind)
-                qualified, bound = self._bind(AggregateBindRequest.deserialize_from_bytes(stored))
+                qualified, bound = self._bind(*_stored_request(stored))
                 entry = self._remember(execution_id, qualified, bound)
             codec = entry[2]
             if replica is None or snapshot.base is not None or snapshot.version < replica.version:
@@ -174,7 +180,7 @@ class Aggregates:
                 states = codec.decode(self.signer.open(execution_id, _STATES, segment))
                 replica.states.update(states)
                 replica.logged += len(states)
-        except (BlobRefusedError, TypeError) as exc:
+        except (BlobRefusedError, TypeError, struct.error) as exc:
             self._forget(execution_id)
             raise AggregateStateError(f"{name}: {exc}") from exc
         replica.version = snapshot.version
@@ -309,6 +315,23 @@ class Aggregates:
         """Forget the execution everywhere; never raises (best-effort cleanup)."""
         self._forget(request.execution_id)
         self.store.drop(request.execution_id)
+
+
+def _stored_call(request: AggregateBindRequest, output_schema: pa.Schema) -> bytes:
+    """What every process rebuilds the bound call from: the request and the result schema bind chose.
+
+    The schema is kept so ``on_bind`` runs once per call (its choice may rest
+    on secrets); the secrets themselves are dropped, never written to the store.
+    """
+    call = replace(request, secrets=None).serialize_to_bytes()
+    return struct.pack(">I", len(call)) + call + output_schema.serialize().to_pybytes()
+
+
+def _stored_request(blob: bytes) -> tuple[AggregateBindRequest, pa.Schema]:
+    """The inverse of :func:`_stored_call`."""
+    (size,) = struct.unpack_from(">I", blob)
+    request = AggregateBindRequest.deserialize_from_bytes(blob[4 : 4 + size])
+    return request, pa.ipc.read_schema(pa.py_buffer(blob[4 + size :]))
 
 
 def _name(request: AggregateUpdateRequest | AggregateCombineRequest | AggregateFinalizeRequest) -> str:

@@ -1,9 +1,10 @@
 """Records of the reference's aggregate API that worker code imports by name.
 
-``AggregateBindParams`` is what a reference aggregate's ``on_bind`` receives;
+``AggregateBindParams`` is what an aggregate's ``on_bind`` receives (served:
+see :mod:`vgi_host.sdk.aggregate`);
 ``WindowPartition`` is what its optional ``window`` method receives.  vgi-host
-serves aggregates through update/combine/finalize only, so these exist so
-that worker modules import unchanged; a class is served as a plain grouped
+serves no window callback, so ``WindowPartition`` exists so that worker
+modules import unchanged; such a class is served as a plain grouped
 aggregate (its ``window`` method is not called).
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from vgi_host.protocol.arguments import Arguments
+from vgi_host.sdk.session import ResolvedSecrets, SecretsAccessor
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,10 @@ class AggregateBindParams:
     args: Arguments | None
     input_schema: pa.Schema | None
     settings: dict[str, Any] = field(default_factory=dict)
-    secrets: dict[str, Any] = field(default_factory=dict)
+    secrets: SecretsAccessor = field(
+        default_factory=lambda: SecretsAccessor(ResolvedSecrets(), is_retry=True)
+    )
+    """Secrets the bind request carried; a lookup of one it did not carry finds nothing (no second round)."""
     argument_names: list[str | None] | None = None
 
 

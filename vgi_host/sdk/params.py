@@ -60,7 +60,8 @@ class ConstParam:
     gt: float | None = None
     lt: float | None = None
     phase: str | None = None
-    """The reference's aggregate phase that loads the constant (not served by vgi-host yet)."""
+    """Aggregates only: the ``update`` keyword is passed when this is None, ``"all"`` or ``"update"``
+    (``"finalize"``: the value reaches finalize through ``params.args`` only)."""
 
 
 @dataclass(frozen=True, slots=True)

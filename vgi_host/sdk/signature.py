@@ -138,12 +138,19 @@ def _hints(owner: type, method: Callable[..., Any]) -> dict[str, Any]:
 
 
 def read_parameters(
-    owner: type, method: Callable[..., Any], *, skip: int = 0, allow_session: bool = False
+    owner: type,
+    method: Callable[..., Any],
+    *,
+    skip: int = 0,
+    allow_session: bool = False,
+    allow_phase: bool = False,
 ) -> tuple[ArgumentSpec, ...]:
     """Column (``Param``) and constant (``ConstParam``) parameters of ``method``.
 
     ``skip`` leaves out leading parameters the host fills itself (an
-    aggregate's ``states`` and ``group_ids``).  Raises
+    aggregate's ``states`` and ``group_ids``).  ``allow_phase`` accepts
+    ``ConstParam(phase=...)``, which only aggregates honour (the constant is
+    withheld from the phases it does not name).  Raises
     :class:`FunctionDefinitionError` naming the class and parameter when an
     annotation is missing or has no Arrow type, so a pack author sees the
     problem at registration rather than at query time.
@@ -168,7 +175,7 @@ def read_parameters(
         if isinstance(marker, OutputLength):
             continue  # filled by the host with the row count, not a SQL argument
         try:
-            if isinstance(marker, ConstParam) and marker.phase is not None:
+            if isinstance(marker, ConstParam) and marker.phase is not None and not allow_phase:
                 raise FunctionDefinitionError(
                     f"{where}: constants loaded in a later phase (ConstParam(phase=...)) "
                     f"are not served by vgi-host yet"
@@ -237,6 +244,8 @@ def read_returns(
     if not isinstance(marker, Returns):
         raise FunctionDefinitionError(f"{where}: the return annotation needs Annotated[..., Returns(...)]")
     if not column:
+        if marker.arrow_type is None and decided_at_bind:
+            return pa.null(), marker.doc
         if marker.arrow_type is None:
             raise FunctionDefinitionError(
                 f"{where}: Returns(...) must name the result type, e.g. Returns(pa.float64())"
