@@ -154,3 +154,25 @@ def read_declared_arguments(
     if any(not s.has_default for s in positional if s.name in late and not s.is_table):
         raise FunctionDefinitionError(f"{cls.__name__}: positional arguments with defaults must come last")
     return (*positional, *named)
+
+
+def read_table_kind_arguments(cls: type) -> tuple[ArgumentSpec, ...]:
+    """A table-in-out or table-buffering class's arguments, with its TABLE input always present.
+
+    Both kinds read a whole input relation; a class that declares no ``TableInput`` still gets one,
+    after the positional arguments, so the catalog and binding see the same signature.
+    """
+    arguments = read_declared_arguments(cls, allow_table=True)
+    if any(a.is_table for a in arguments):
+        return arguments
+    positional = [a for a in arguments if a.named is None]
+    table = ArgumentSpec(
+        name="input",
+        position=len(positional),
+        is_constant=False,
+        arrow_type=None,
+        doc="The input rows",
+        default=NO_DEFAULT,
+        is_table=True,
+    )
+    return (*positional, table, *(a for a in arguments if a.named is not None))

@@ -36,10 +36,10 @@ from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.binding import bind_declared
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, BindParams, OutputCollector, ProcessParams
-from vgi_host.sdk.declarations import read_declared_arguments
+from vgi_host.sdk.declarations import read_table_kind_arguments
 from vgi_host.sdk.duckdb_types import refuse_output_schema
 from vgi_host.sdk.metadata import FunctionMetadata, meta_attributes, resolve_metadata
-from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
+from vgi_host.sdk.signature import ArgumentSpec
 from vgi_host.sdk.table_answers import schema_of_bind_answer
 
 __all__ = ["BoundBuffering", "TableBufferingDefinition", "TableBufferingFunction", "TableBufferingParams"]
@@ -161,23 +161,6 @@ def callback(cls: type, name: str) -> Callable[..., Any]:
     raise FunctionDefinitionError(f"{cls.__name__} has no {name}")
 
 
-def _with_table_argument(arguments: tuple[ArgumentSpec, ...]) -> tuple[ArgumentSpec, ...]:
-    """Add the implicit TABLE argument after the positional ones when none is declared."""
-    if any(a.is_table for a in arguments):
-        return arguments
-    positional = [a for a in arguments if a.named is None]
-    table = ArgumentSpec(
-        name="input",
-        position=len(positional),
-        is_constant=False,
-        arrow_type=None,
-        doc="The input rows",
-        default=NO_DEFAULT,
-        is_table=True,
-    )
-    return (*positional, table, *(a for a in arguments if a.named is not None))
-
-
 @dataclass(frozen=True, slots=True)
 class BoundBuffering:
     """One bound call: arguments checked, input and output schemas known."""
@@ -219,7 +202,7 @@ class TableBufferingDefinition:
         return cls(
             function_class,
             resolve_metadata(function_class),
-            _with_table_argument(read_declared_arguments(function_class, allow_table=True)),
+            read_table_kind_arguments(function_class),
             sink_order_dependent=sink_ordered,
             source_order_dependent=bool(meta.get("source_order_dependent", False)),
             requires_input_batch_index=batch_index,

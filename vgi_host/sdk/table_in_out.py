@@ -19,10 +19,10 @@ from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.binding import bind_declared, implicitly_castable
 from vgi_host.sdk.caching import cached_definition
 from vgi_host.sdk.context import Args, ProcessParams
-from vgi_host.sdk.declarations import read_declared_arguments
+from vgi_host.sdk.declarations import read_declared_arguments, read_table_kind_arguments
 from vgi_host.sdk.duckdb_types import refuse_output_schema
 from vgi_host.sdk.metadata import FunctionMetadata, resolve_metadata
-from vgi_host.sdk.signature import NO_DEFAULT, ArgumentSpec
+from vgi_host.sdk.signature import ArgumentSpec
 from vgi_host.sql_types import sql_type
 
 FinishResult = pa.RecordBatch | Sequence[pa.RecordBatch] | None
@@ -56,23 +56,6 @@ class TableInOutFunction[ArgsT = Any, StateT = Any]:
     def definition(cls) -> TableInOutDefinition:
         """The validated definition of this class, computed once and cached on it."""
         return cached_definition(cls, TableInOutDefinition, lambda: TableInOutDefinition.of(cls))
-
-
-def _with_table_argument(arguments: tuple[ArgumentSpec, ...]) -> tuple[ArgumentSpec, ...]:
-    """Add the implicit TABLE argument after the positional ones when none is declared."""
-    if any(a.is_table for a in arguments):
-        return arguments
-    positional = [a for a in arguments if a.named is None]
-    table = ArgumentSpec(
-        name="input",
-        position=len(positional),
-        is_constant=False,
-        arrow_type=None,
-        doc="The input rows",
-        default=NO_DEFAULT,
-        is_table=True,
-    )
-    return (*positional, table, *(a for a in arguments if a.named is not None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +125,7 @@ class TableInOutDefinition:
         definition = cls(
             served,
             metadata,
-            _with_table_argument(read_declared_arguments(function_class, allow_table=True)),
+            read_table_kind_arguments(function_class),
         )
         if definition.has_finalize and definition.max_workers != 1:
             raise FunctionDefinitionError(
