@@ -37,3 +37,8 @@ class StreamHost(Protocol):
 def rebind_from(implementation: object, bind_request: bytes) -> BoundCall:
     """Rebind through whatever service vgi-rpc handed to ``rehydrate``."""
     return cast(StreamHost, implementation).rebind_call(bind_request)
+
+
+def storage_scopes_of(implementation: object) -> StorageScopes:
+    """The per-call storage of the service vgi-rpc handed to this turn."""
+    return cast(StreamHost, implementation).storage_scopes

@@ -31,7 +31,7 @@ from vgi_rpc import (
 from vgi_host.errors import PACK_FAILURES, BindError, FunctionError, describe_failure
 from vgi_host.kinds.function_info import common_fields
 from vgi_host.kinds.spec import KindSpec, StreamSetup
-from vgi_host.kinds.stream_support import rebind_from
+from vgi_host.kinds.stream_support import rebind_from, storage_scopes_of
 from vgi_host.protocol.enums import CatalogFunctionType, FunctionType
 from vgi_host.protocol.functions import FunctionInfo
 from vgi_host.protocol.invocation import BindRequest, GlobalInitResponse, InitRequest
@@ -43,13 +43,7 @@ from vgi_host.sdk.table_decorators import InitParams
 from vgi_host.sql_types import sql_type
 
 if TYPE_CHECKING:
-    from vgi_host.state.call_storage import CallStorage, StorageScopes
-
-
-def _scopes_of(implementation: object) -> StorageScopes:
-    """The per-call storage of the service serving this turn."""
-    scopes: StorageScopes = getattr(implementation, "storage_scopes")  # noqa: B009 - typed by the service
-    return scopes
+    from vgi_host.state.call_storage import CallStorage
 
 
 @dataclass
@@ -84,7 +78,7 @@ class TableProducerState(ProducerState):
             **process_session(request.settings, request.secrets),
         )
         if bound.definition.uses_storage:
-            self.params.storage = _scopes_of(implementation).bound(self.execution_id)
+            self.params.storage = storage_scopes_of(implementation).bound(self.execution_id)
         self.state_value = pickle.loads(self.user_state) if self.user_state else None
 
     def _to_row_dict(self) -> dict[str, object]:

@@ -39,7 +39,7 @@ from vgi_rpc import CallContext, OutputCollector, ProducerState, Stream, StreamS
 from vgi_host.errors import PACK_FAILURES, BindError, FunctionError, RoutingError
 from vgi_host.kinds.function_info import common_fields
 from vgi_host.kinds.spec import BoundCall, KindSpec, StreamSetup
-from vgi_host.kinds.stream_support import rebind_from
+from vgi_host.kinds.stream_support import rebind_from, storage_scopes_of
 from vgi_host.kinds.table import EmptyProducerState
 from vgi_host.protocol.aggregate import (
     TableBufferingCombineRequest,
@@ -102,11 +102,6 @@ def make_params(
     )
 
 
-def _scopes_of(implementation: object) -> StorageScopes:
-    scopes: StorageScopes = getattr(implementation, "storage_scopes")  # noqa: B009 - typed by the service
-    return scopes
-
-
 @dataclass
 class BufferingSourceState(ProducerState):
     """One output stream: ``finalize`` once per tick, until the pack calls ``out.finish()``."""
@@ -130,7 +125,7 @@ class BufferingSourceState(ProducerState):
         projection = json.loads(self.projection) if self.projection else None
         self.function = call.bound.definition.function_class
         self.params = make_params(
-            call, init, self.execution_id, _scopes_of(implementation), projection=projection
+            call, init, self.execution_id, storage_scopes_of(implementation), projection=projection
         )
         self.state_value = pickle.loads(self.user_state) if self.user_state else None
 
