@@ -9,7 +9,6 @@ as an empty-schema batch inside the outer ``result`` column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 import pyarrow as pa
@@ -17,6 +16,7 @@ from vgi_rpc import ArrowSerializableDataclass, ArrowType
 
 from vgi_host.protocol.arguments import Arguments
 from vgi_host.protocol.common import SchemaPath
+from vgi_host.protocol.wire import wire_type
 
 __all__ = [
     "AggregateBindRequest",
@@ -61,7 +61,7 @@ _OptionalSchema = Annotated[pa.Schema | None, ArrowType(pa.binary())]
 # ---------------------------------------------------------------- core ----
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateBindRequest(ArrowSerializableDataclass):
     """Binds an aggregate: value columns in ``input_schema``, constants in ``arguments``."""
 
@@ -75,7 +75,7 @@ class AggregateBindRequest(ArrowSerializableDataclass):
     argument_names: Annotated[list[str | None] | None, ArrowType(pa.list_(pa.string()))] = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateBindResponse(ArrowSerializableDataclass):
     """The result type and the worker-minted id that keys all later state calls."""
 
@@ -83,7 +83,7 @@ class AggregateBindResponse(ArrowSerializableDataclass):
     execution_id: bytes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateUpdateRequest(ArrowSerializableDataclass):
     """Rows to fold into per-group state: ``__vgi_group_id`` then the value columns."""
 
@@ -94,12 +94,12 @@ class AggregateUpdateRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateUpdateResponse(ArrowSerializableDataclass):
     """Acknowledges an update."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateCombineRequest(ArrowSerializableDataclass):
     """Merge pairs: ``source_group_id`` into ``target_group_id`` (source left as is)."""
 
@@ -110,12 +110,12 @@ class AggregateCombineRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateCombineResponse(ArrowSerializableDataclass):
     """Acknowledges a combine."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateFinalizeRequest(ArrowSerializableDataclass):
     """Asks for the results of the listed ``group_id`` s, in that order."""
 
@@ -127,14 +127,14 @@ class AggregateFinalizeRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateFinalizeResponse(ArrowSerializableDataclass):
     """One result row per requested group id, on the bound output schema."""
 
     result_batch: _Batch
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateDestructorRequest(ArrowSerializableDataclass):
     """Drop all state of ``execution_id`` (the group id batch is vestigial)."""
 
@@ -145,7 +145,7 @@ class AggregateDestructorRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateDestructorResponse(ArrowSerializableDataclass):
     """Acknowledges a destructor; the call must never fail."""
 
@@ -153,7 +153,7 @@ class AggregateDestructorResponse(ArrowSerializableDataclass):
 # -------------------------------------------------------------- window ----
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateWindowInitRequest(ArrowSerializableDataclass):
     """Ships one whole window partition before its frames are evaluated."""
 
@@ -170,12 +170,12 @@ class AggregateWindowInitRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateWindowInitResponse(ArrowSerializableDataclass):
     """Acknowledges a window partition."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateWindowRequest(ArrowSerializableDataclass):
     """Evaluates one output row over 1-3 partition-relative subframes."""
 
@@ -189,14 +189,14 @@ class AggregateWindowRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateWindowResponse(ArrowSerializableDataclass):
     """The one-row result of a window evaluation."""
 
     result_batch: _Batch
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateWindowDestructorRequest(ArrowSerializableDataclass):
     """Evicts a window partition."""
 
@@ -207,12 +207,12 @@ class AggregateWindowDestructorRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateWindowDestructorResponse(ArrowSerializableDataclass):
     """Acknowledges an eviction."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateWindowBatchRequest(ArrowSerializableDataclass):
     """Evaluates ``count`` output rows; frames are flattened, ``frames_per_row`` splits them."""
 
@@ -228,7 +228,7 @@ class AggregateWindowBatchRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateWindowBatchResponse(ArrowSerializableDataclass):
     """``count`` result rows."""
 
@@ -238,7 +238,7 @@ class AggregateWindowBatchResponse(ArrowSerializableDataclass):
 # ----------------------------------------------------------- streaming ----
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateStreamingOpenRequest(ArrowSerializableDataclass):
     """Opens a streaming-partitioned aggregate session (partition keys lead the input)."""
 
@@ -254,14 +254,14 @@ class AggregateStreamingOpenRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateStreamingOpenResponse(ArrowSerializableDataclass):
     """The session id for the chunk and close calls."""
 
     execution_id: bytes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateStreamingChunkRequest(ArrowSerializableDataclass):
     """One input chunk of a streaming session."""
 
@@ -272,14 +272,14 @@ class AggregateStreamingChunkRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateStreamingChunkResponse(ArrowSerializableDataclass):
     """One output row per input row of the chunk."""
 
     result_batch: _Batch
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateStreamingCloseRequest(ArrowSerializableDataclass):
     """Ends a streaming session."""
 
@@ -289,7 +289,7 @@ class AggregateStreamingCloseRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AggregateStreamingCloseResponse(ArrowSerializableDataclass):
     """Acknowledges the close."""
 
@@ -297,7 +297,7 @@ class AggregateStreamingCloseResponse(ArrowSerializableDataclass):
 # ----------------------------------------------------- table buffering ----
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableBufferingProcessRequest(ArrowSerializableDataclass):
     """Sinks one input batch of a buffering (sink+source) table function."""
 
@@ -310,14 +310,14 @@ class TableBufferingProcessRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableBufferingProcessResponse(ArrowSerializableDataclass):
     """The worker-chosen id of the state that sink call produced."""
 
     state_id: bytes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableBufferingCombineRequest(ArrowSerializableDataclass):
     """End of input: every state id produced by the sink calls."""
 
@@ -329,14 +329,14 @@ class TableBufferingCombineRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableBufferingCombineResponse(ArrowSerializableDataclass):
     """One id per finalize stream the client should open."""
 
     finalize_state_ids: list[bytes]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableBufferingDestructorRequest(ArrowSerializableDataclass):
     """Best-effort cleanup of a buffering execution."""
 
@@ -347,6 +347,6 @@ class TableBufferingDestructorRequest(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableBufferingDestructorResponse(ArrowSerializableDataclass):
     """Acknowledges the cleanup."""

@@ -25,13 +25,14 @@ because those are the hook names it looks for on a ``binary`` field's type.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import pyarrow as pa
 from vgi_rpc.utils import IpcValidation, deserialize_record_batch, serialize_record_batch_bytes
 
 from vgi_host.protocol.common import scalar_array
+from vgi_host.protocol.wire import wire_type
 
 __all__ = ["Arguments"]
 
@@ -40,7 +41,7 @@ _NAMED = "named_"
 _COLUMN = "args"
 
 
-@dataclass(frozen=True, slots=True)
+@wire_type(kw_only=False)
 class Arguments:
     """Positional and named constant arguments, as Arrow scalars.
 

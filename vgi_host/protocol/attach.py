@@ -7,13 +7,15 @@ settings, secret types, companion catalogs, global functions); build them with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from io import IOBase
 from typing import Annotated, Any
 
 import pyarrow as pa
 from vgi_rpc import ArrowSerializableDataclass, ArrowType
+
+from vgi_host.protocol.wire import wire_type
 
 __all__ = [
     "AttachCatalogInfo",
@@ -39,7 +41,7 @@ def _value_columns(arrow_type: pa.DataType, default: Any) -> tuple[pa.Schema, pa
     return schema, pa.RecordBatch.from_pydict({_VALUE: [default]}, schema=schema)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogDataVersionRelease(ArrowSerializableDataclass):
     """One published data version, listed newest first in ``CatalogInfo.releases``."""
 
@@ -49,7 +51,7 @@ class CatalogDataVersionRelease(ArrowSerializableDataclass):
     notes_url: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogInfo(ArrowSerializableDataclass):
     """A catalog this worker can attach, as answered by ``catalog_catalogs``."""
 
@@ -61,7 +63,7 @@ class CatalogInfo(ArrowSerializableDataclass):
     source_url: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class SettingSpec(ArrowSerializableDataclass):
     """A session setting the catalog registers (IPC item of ``CatalogAttachResult.settings``)."""
 
@@ -77,7 +79,7 @@ class SettingSpec(ArrowSerializableDataclass):
         return cls(name=name, description=description, type=type_schema, default_value=default_batch)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AttachOptionSpec(ArrowSerializableDataclass):
     """An ATTACH option the catalog accepts (IPC item of ``CatalogInfo.attach_option_specs``).
 
@@ -125,7 +127,7 @@ class AttachOptionSpec(ArrowSerializableDataclass):
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class SecretTypeSpec(ArrowSerializableDataclass):
     """A secret type registered with DuckDB at ATTACH; field metadata ``redact`` hides values."""
 
@@ -134,7 +136,7 @@ class SecretTypeSpec(ArrowSerializableDataclass):
     parameters_schema: Annotated[pa.Schema, ArrowType(pa.binary())]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class AttachCatalogInfo(ArrowSerializableDataclass):
     """A companion catalog the client should attach alongside this one."""
 
@@ -147,7 +149,7 @@ class AttachCatalogInfo(ArrowSerializableDataclass):
     secret_ref: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class ClientCapabilities(ArrowSerializableDataclass):
     """What the attaching engine can do; nested IPC in ``CatalogAttachRequest``."""
 
@@ -158,7 +160,7 @@ class ClientCapabilities(ArrowSerializableDataclass):
     filter_encodings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogAttachRequest(ArrowSerializableDataclass):
     """ATTACH: ``name`` is the ATTACH path, ``options`` a one-row batch of extra options."""
 
@@ -169,7 +171,7 @@ class CatalogAttachRequest(ArrowSerializableDataclass):
     client_capabilities: Annotated[ClientCapabilities | None, ArrowType(pa.binary())] = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogAttachResult(ArrowSerializableDataclass):
     """The attached catalog's capabilities and its self-describing opaque token.
 

@@ -8,7 +8,7 @@ starts with ``comment`` and ``tags`` (and, for objects inside a schema,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated
 
 import pyarrow as pa
@@ -18,6 +18,7 @@ from vgi_host.protocol.common import SchemaPath
 from vgi_host.protocol.enums import IndexConstraintType, MacroType
 from vgi_host.protocol.invocation import BindResponse
 from vgi_host.protocol.scan import ScanFunctionResult
+from vgi_host.protocol.wire import wire_type
 
 __all__ = [
     "CopyFromFormatInfo",
@@ -33,7 +34,7 @@ _INT32_LIST = pa.list_(pa.int32())
 _INT32_LIST_LIST = pa.list_(pa.list_(pa.int32()))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class SchemaInfo(ArrowSerializableDataclass):
     """A schema of the attached catalog.
 
@@ -49,7 +50,7 @@ class SchemaInfo(ArrowSerializableDataclass):
     estimated_object_count: dict[str, int] | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class ForeignKeyInfo(ArrowSerializableDataclass):
     """A foreign key, IPC-encoded into ``TableInfo.foreign_key_constraints``."""
 
@@ -59,7 +60,7 @@ class ForeignKeyInfo(ArrowSerializableDataclass):
     referenced_schema_path: SchemaPath
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableInfo(ArrowSerializableDataclass):
     """A table; its rows come from a scan function (inline it in ``scan_function`` to save a call).
 
@@ -91,7 +92,7 @@ class TableInfo(ArrowSerializableDataclass):
     required_filters: list[list[str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class ViewInfo(ArrowSerializableDataclass):
     """A view: DuckDB binds ``definition`` itself, so no worker call follows."""
 
@@ -103,7 +104,7 @@ class ViewInfo(ArrowSerializableDataclass):
     column_comments: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class MacroInfo(ArrowSerializableDataclass):
     """A scalar or table SQL macro."""
 
@@ -118,7 +119,7 @@ class MacroInfo(ArrowSerializableDataclass):
     arguments_schema: Annotated[pa.Schema | None, ArrowType(pa.binary())] = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class IndexInfo(ArrowSerializableDataclass):
     """An index over a catalog table."""
 
@@ -133,7 +134,7 @@ class IndexInfo(ArrowSerializableDataclass):
     options: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CopyFromFormatInfo(ArrowSerializableDataclass):
     """A custom ``COPY ... FROM/TO`` format handled by a worker function."""
 

@@ -7,7 +7,7 @@ method (a client checks nothing else before sending).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated
 
 import pyarrow as pa
@@ -15,6 +15,7 @@ from vgi_rpc import ArrowSerializableDataclass, ArrowType
 
 from vgi_host.protocol.common import SchemaPath
 from vgi_host.protocol.enums import IndexConstraintType, MacroType, OnConflict
+from vgi_host.protocol.wire import wire_type
 
 __all__ = [
     "CatalogCreateRequest",
@@ -28,7 +29,7 @@ _INT32_LIST = pa.list_(pa.int32())
 _INT32_LIST_LIST = pa.list_(pa.list_(pa.int32()))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogCreateRequest(ArrowSerializableDataclass):
     """CREATE of a whole catalog."""
 
@@ -37,7 +38,7 @@ class CatalogCreateRequest(ArrowSerializableDataclass):
     options: Annotated[pa.RecordBatch | None, ArrowType(pa.binary())] = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableCreateRequest(ArrowSerializableDataclass):
     """CREATE TABLE with its constraints (column indices are int32 on the wire)."""
 
@@ -56,7 +57,7 @@ class TableCreateRequest(ArrowSerializableDataclass):
     transaction_opaque_data: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class MacroCreateRequest(ArrowSerializableDataclass):
     """CREATE MACRO."""
 
@@ -72,7 +73,7 @@ class MacroCreateRequest(ArrowSerializableDataclass):
     transaction_opaque_data: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class IndexCreateRequest(ArrowSerializableDataclass):
     """CREATE INDEX."""
 
@@ -88,7 +89,7 @@ class IndexCreateRequest(ArrowSerializableDataclass):
     transaction_opaque_data: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TransactionBeginResponse(ArrowSerializableDataclass):
     """Answer of ``catalog_transaction_begin``: the client's transaction handle."""
 

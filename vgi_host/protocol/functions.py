@@ -8,7 +8,7 @@ wire (not plain ``binary``) yet surface here as ``pa.Schema``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated
 
 import pyarrow as pa
@@ -25,6 +25,7 @@ from vgi_host.protocol.enums import (
     OrderPreservation,
     PartitionKind,
 )
+from vgi_host.protocol.wire import wire_type
 
 __all__ = [
     "CatalogExample",
@@ -58,7 +59,7 @@ _FILTER_CONTEXT_LIST = pa.list_(
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogExample(ArrowSerializableDataclass):
     """A usage example shown in function documentation."""
 
@@ -67,7 +68,7 @@ class CatalogExample(ArrowSerializableDataclass):
     expected_output: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class FilterFunctionCapability(ArrowSerializableDataclass):
     """A versioned extension filter function the function can evaluate."""
 
@@ -76,7 +77,7 @@ class FilterFunctionCapability(ArrowSerializableDataclass):
     version: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class RuntimeFilterAlgorithmCapability(ArrowSerializableDataclass):
     """A versioned runtime-filter algorithm the function understands."""
 
@@ -85,7 +86,7 @@ class RuntimeFilterAlgorithmCapability(ArrowSerializableDataclass):
     version: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class EvaluationContextCapability(ArrowSerializableDataclass):
     """An evaluation-context profile the function's filters may rely on."""
 
@@ -93,7 +94,7 @@ class EvaluationContextCapability(ArrowSerializableDataclass):
     provider_fingerprint: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class SecretLookupEntry(ArrowSerializableDataclass):
     """A secret the function needs, by type and optionally scope or name."""
 
@@ -106,7 +107,7 @@ def _no_arguments() -> pa.Schema:
     return pa.schema([])
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class FunctionInfo(ArrowSerializableDataclass):
     """One function overload as listed in a schema (or published globally).
 

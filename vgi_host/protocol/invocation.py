@@ -9,7 +9,7 @@ The parity test in ``tests/unit/test_protocol_parity.py`` guards that.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated
 
 import pyarrow as pa
@@ -23,6 +23,7 @@ from vgi_host.protocol.enums import (
     OrderByNullOrder,
     TableInOutFunctionInitPhase,
 )
+from vgi_host.protocol.wire import wire_type
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
@@ -48,7 +49,7 @@ def _new_execution_id() -> bytes:
     return uuid.uuid4().bytes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CopyFromContext(ArrowSerializableDataclass):
     """COPY ... FROM details riding on a bind; carried as a struct, not as nested IPC."""
 
@@ -57,7 +58,7 @@ class CopyFromContext(ArrowSerializableDataclass):
     expected_schema: Annotated[pa.Schema, ArrowType(pa.binary())]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CopyToContext(ArrowSerializableDataclass):
     """COPY ... TO details riding on a bind; carried as a struct."""
 
@@ -65,7 +66,7 @@ class CopyToContext(ArrowSerializableDataclass):
     file_path: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class BindRequest(ArrowSerializableDataclass):
     """What the client knows when it binds one function call.
 
@@ -90,7 +91,7 @@ class BindRequest(ArrowSerializableDataclass):
     argument_names: Annotated[list[str | None] | None, ArrowType(pa.list_(pa.string()))] = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class BindResponse(ArrowSerializableDataclass):
     """The bound output schema, or (when ``lookup_secret_types`` is set) a secret-scope request."""
 
@@ -101,7 +102,7 @@ class BindResponse(ArrowSerializableDataclass):
     lookup_names: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class InitRequest(ArrowSerializableDataclass):
     """Opens an execution stream; ``execution_id`` set means secondary or FINALIZE init.
 
@@ -130,7 +131,7 @@ class InitRequest(ArrowSerializableDataclass):
     tablesample_seed: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class GlobalInitResponse(ArrowSerializableDataclass):
     """Header of the ``init`` stream.
 
@@ -143,7 +144,7 @@ class GlobalInitResponse(ArrowSerializableDataclass):
     max_workers: int = DEFAULT_MAX_WORKERS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableFunctionCardinalityRequest(ArrowSerializableDataclass):
     """Asks for a row-count estimate of a bound table function."""
 
@@ -151,7 +152,7 @@ class TableFunctionCardinalityRequest(ArrowSerializableDataclass):
     bind_opaque_data: Annotated[bytes | None, ArrowType(pa.binary())] = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableCardinality(ArrowSerializableDataclass):
     """Row-count hints for the planner; None means unknown / unbounded."""
 
@@ -159,7 +160,7 @@ class TableCardinality(ArrowSerializableDataclass):
     max: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableFunctionStatisticsRequest(ArrowSerializableDataclass):
     """Asks for per-column statistics of a bound table function."""
 
@@ -167,7 +168,7 @@ class TableFunctionStatisticsRequest(ArrowSerializableDataclass):
     bind_opaque_data: Annotated[bytes | None, ArrowType(pa.binary())] = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableFunctionDynamicToStringRequest(ArrowSerializableDataclass):
     """EXPLAIN ANALYZE asks for diagnostics of one finished execution."""
 
@@ -176,7 +177,7 @@ class TableFunctionDynamicToStringRequest(ArrowSerializableDataclass):
     global_execution_id: bytes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableFunctionDynamicToStringResponse(ArrowSerializableDataclass):
     """Diagnostics as two parallel lists, so their order survives the wire."""
 

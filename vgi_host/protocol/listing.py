@@ -10,7 +10,7 @@ The ``*_get`` calls answer the same classes with zero or one item.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import ClassVar, Self
 
 from vgi_rpc import ArrowSerializableDataclass
@@ -26,6 +26,7 @@ from vgi_host.protocol.catalog import (
 )
 from vgi_host.protocol.common import encode_catalog_item
 from vgi_host.protocol.functions import FunctionInfo
+from vgi_host.protocol.wire import wire_type
 
 __all__ = [
     "CatalogContentsResponse",
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogItemsResponse(ArrowSerializableDataclass):
     """Base of the list responses: ``items`` holds one IPC-encoded item per element.
 
@@ -78,70 +79,70 @@ class CatalogItemsResponse(ArrowSerializableDataclass):
         return [item_cls.deserialize_from_bytes(blob) for blob in self.items]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogsResponse(CatalogItemsResponse):
     """``catalog_catalogs``: the catalogs this worker can attach."""
 
     ITEM_TYPE: ClassVar[type[ArrowSerializableDataclass]] = CatalogInfo
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class SchemasResponse(CatalogItemsResponse):
     """``catalog_schemas`` / ``catalog_schema_get``."""
 
     ITEM_TYPE: ClassVar[type[ArrowSerializableDataclass]] = SchemaInfo
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TablesResponse(CatalogItemsResponse):
     """``catalog_schema_contents_tables`` / ``catalog_table_get``."""
 
     ITEM_TYPE: ClassVar[type[ArrowSerializableDataclass]] = TableInfo
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class ViewsResponse(CatalogItemsResponse):
     """``catalog_schema_contents_views`` / ``catalog_view_get``."""
 
     ITEM_TYPE: ClassVar[type[ArrowSerializableDataclass]] = ViewInfo
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class FunctionsResponse(CatalogItemsResponse):
     """``catalog_schema_contents_functions`` for one function kind."""
 
     ITEM_TYPE: ClassVar[type[ArrowSerializableDataclass]] = FunctionInfo
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class MacrosResponse(CatalogItemsResponse):
     """``catalog_schema_contents_macros`` / ``catalog_macro_get``."""
 
     ITEM_TYPE: ClassVar[type[ArrowSerializableDataclass]] = MacroInfo
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class IndexesResponse(CatalogItemsResponse):
     """``catalog_schema_contents_indexes`` / ``catalog_index_get``."""
 
     ITEM_TYPE: ClassVar[type[ArrowSerializableDataclass]] = IndexInfo
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CopyFromFormatsResponse(CatalogItemsResponse):
     """``catalog_copy_from_formats``: custom COPY formats (usually none)."""
 
     ITEM_TYPE: ClassVar[type[ArrowSerializableDataclass]] = CopyFromFormatInfo
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogVersionResponse(ArrowSerializableDataclass):
     """``catalog_version``: the counter that invalidates client-side catalog caches."""
 
     version: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class CatalogContentsResponse(ArrowSerializableDataclass):
     """``catalog_contents``: the whole catalog in one answer (only if advertised at attach).
 

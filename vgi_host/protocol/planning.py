@@ -8,7 +8,7 @@ transforms and sort fields as nested IPC items (``list<binary>``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated
 
 import pyarrow as pa
@@ -16,6 +16,7 @@ from vgi_rpc import ArrowSerializableDataclass, ArrowType
 
 from vgi_host.protocol.enums import OrderByDirection, OrderByNullOrder
 from vgi_host.protocol.invocation import BindRequest
+from vgi_host.protocol.wire import wire_type
 
 __all__ = ["PartitionTransform", "PlanResponse", "ScanSplit", "SortField", "TableFunctionPlanRequest"]
 
@@ -23,7 +24,7 @@ __all__ = ["PartitionTransform", "PlanResponse", "ScanSplit", "SortField", "Tabl
 CACHE_SCOPE_CATALOG = "catalog"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class PartitionTransform(ArrowSerializableDataclass):
     """How one partition column is derived (identity, bucket, truncate, ...)."""
 
@@ -32,7 +33,7 @@ class PartitionTransform(ArrowSerializableDataclass):
     param: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class SortField(ArrowSerializableDataclass):
     """An ordering that holds within each split."""
 
@@ -41,7 +42,7 @@ class SortField(ArrowSerializableDataclass):
     nulls: OrderByNullOrder
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class ScanSplit(ArrowSerializableDataclass):
     """One independently redeemable unit of scan work."""
 
@@ -57,7 +58,7 @@ class ScanSplit(ArrowSerializableDataclass):
     end_position: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class TableFunctionPlanRequest(ArrowSerializableDataclass):
     """Asks a table function to enumerate its splits under the pushed-down filters."""
 
@@ -83,7 +84,7 @@ class TableFunctionPlanRequest(ArrowSerializableDataclass):
     tablesample_seed: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class PlanResponse(ArrowSerializableDataclass):
     """Named splits plus plan-wide facts; splits are IPC-encoded ``ScanSplit`` items."""
 

@@ -12,7 +12,7 @@ zero-row batch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Any
 
 import pyarrow as pa
@@ -20,6 +20,7 @@ from vgi_rpc import ArrowSerializableDataclass, ArrowType
 from vgi_rpc.utils import IpcValidation, deserialize_record_batch, serialize_record_batch_bytes
 
 from vgi_host.protocol.common import SchemaPath, scalar_array
+from vgi_host.protocol.wire import wire_type
 
 __all__ = [
     "NamedScalars",
@@ -51,7 +52,7 @@ def _read_scalar_row(data: bytes, ipc_validation: IpcValidation) -> list[tuple[s
     return [(name, batch.column(index)[0]) for index, name in enumerate(batch.schema.names)]
 
 
-@dataclass(frozen=True, slots=True)
+@wire_type(kw_only=False)
 class ScanArguments:
     """Arguments a scan passes to its table function (``arg_<i>`` columns + named columns).
 
@@ -83,7 +84,7 @@ class ScanArguments:
         return cls(positional=tuple(positional), named=named)
 
 
-@dataclass(frozen=True, slots=True)
+@wire_type(kw_only=False)
 class NamedScalars:
     """Reader options of a format branch: a one-row batch, one column per option."""
 
@@ -101,7 +102,7 @@ class NamedScalars:
         return cls(values=dict(_read_scalar_row(data, ipc_validation)))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class ScanFunctionResult(ArrowSerializableDataclass):
     """The table function (and its arguments) that produces a catalog table's rows.
 
@@ -117,7 +118,7 @@ class ScanFunctionResult(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class ScanBranch(ArrowSerializableDataclass):
     """One physical source of a multi-branch table scan (function, catalog table or format)."""
 
@@ -137,7 +138,7 @@ class ScanBranch(ArrowSerializableDataclass):
     schema_path: SchemaPath | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@wire_type
 class ScanBranchesResult(ArrowSerializableDataclass):
     """All branches of a table scan; each branch is the IPC bytes of one ``ScanBranch``."""
 
