@@ -153,5 +153,5 @@ def serve_main(argv: list[str]) -> int:
     if not on_pipe:
         chosen = network.selection_arguments(options, split_names(options.pack), split_names(options.disable))
         return network.serve_network(options, registry, endpoint.writer.fileno(), chosen)
-    server, _ = build_server(registry, framing.FramingPolicyServer)
+    server, _ = build_server(registry, framing.FramingPolicyServer, stateless_streams=False)
     return endpoint.serve(server)

@@ -98,7 +98,7 @@ def serve_network(
             from vgi_host.transports.stream_loop import StreamLoopServer
             from vgi_host.transports.unix import serve_unix_socket
 
-            server, _ = build_server(registry, StreamLoopServer)
+            server, _ = build_server(registry, StreamLoopServer, stateless_streams=False)
             serve_unix_socket(
                 server, options.unix, announce=announce, idle_timeout=idle, max_connections=connections
             )
@@ -107,7 +107,7 @@ def serve_network(
             from vgi_host.transports.tcp import serve_tcp_socket
 
             host, port = options.tcp
-            server, _ = build_server(registry, StreamLoopServer)
+            server, _ = build_server(registry, StreamLoopServer, stateless_streams=False)
             serve_tcp_socket(
                 server, host, port, announce=announce, idle_timeout=idle, max_connections=connections
             )

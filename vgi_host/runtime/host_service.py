@@ -10,7 +10,9 @@ state: DuckDB may send ``bind`` to one pooled process and ``init`` to another.
 
 from __future__ import annotations
 
+import functools
 import logging
+import operator
 import os
 from typing import TYPE_CHECKING
 
@@ -90,7 +92,18 @@ def _default_store() -> StateStore:
 class HostService(RefusingMethods):
     """Serves the merged catalog and routes invocations to the owning pack's backend."""
 
-    def __init__(self, registry: PackRegistry, store: StateStore | None = None) -> None:
+    def __init__(
+        self, registry: PackRegistry, store: StateStore | None = None, *, stateless_streams: bool = True
+    ) -> None:
+        """Serve ``registry``; ``stateless_streams=False`` for a transport that keeps its connection.
+
+        Only vgi-rpc's stateless (HTTP) transport needs :func:`declare_stream_states`,
+        which imports every kind and its SDK module; the pipe and socket
+        transports skip it, so a kind is imported on its first call instead of
+        before the first answer.
+        """
+        if stateless_streams:
+            declare_stream_states()
         self.registry = registry
         self.catalog = HostCatalog(registry)
         self.router = Router(registry)
@@ -350,20 +363,17 @@ class HostService(RefusingMethods):
         return IndexesResponse.from_items([])
 
 
-def _declare_stream_states() -> None:
-    """Name every kind's stream states in ``init``'s return annotation, in registry order.
+@functools.cache
+def declare_stream_states() -> None:
+    """Name every kind's stream states in ``init``'s return annotation, in registry order (once).
 
-    vgi-rpc's stateless (HTTP) transport reads that annotation to know which
-    concrete state classes a token may hold, and tags each token with the
-    class's position in the union: the order must be the same on every
-    replica, which the fixed order of the kind registry guarantees.
+    vgi-rpc's stateless (HTTP) transport reads that annotation when its app is
+    made, to know which concrete state classes a token may hold, and tags each
+    token with the class's position in the union: the order must be the same
+    on every replica, which the fixed order of the kind registry guarantees.
+    The annotation dict is changed in place, so wrappers that share it
+    (:func:`~vgi_host.runtime.containment.contained`) see the union too.
     """
-    from functools import reduce
-    from operator import or_
-
     states = [state for kind in all_specs() for state in kind.stream_states]
-    union = reduce(or_, states)
+    union = functools.reduce(operator.or_, states)
     HostService.init.__annotations__["return"] = Stream[union, GlobalInitResponse]  # type: ignore[valid-type]
-
-
-_declare_stream_states()

@@ -14,7 +14,10 @@ from vgi_host.runtime.startup_refusal import startup_refusal
 
 
 def build_server(
-    registry: PackRegistry | None = None, server_class: type[RpcServer] = RpcServer
+    registry: PackRegistry | None = None,
+    server_class: type[RpcServer] = RpcServer,
+    *,
+    stateless_streams: bool = True,
 ) -> tuple[RpcServer, PackRegistry]:
     """Load every pack (unless given a registry) and wrap the host service in an RpcServer.
 
@@ -23,10 +26,14 @@ def build_server(
     host log (vgi-rpc logs unexpected errors with their traceback).  The
     service is :func:`~vgi_host.runtime.containment.contained`, so pack code
     calling ``sys.exit()`` fails its call instead of ending the host.
+    Transports that keep their connection (pipe, unix socket, TCP) pass
+    ``stateless_streams=False``: see :class:`~vgi_host.runtime.host_service.HostService`.
     """
     error_logging.install()
     packs = registry if registry is not None else PackRegistry.load()
-    service = contained(HostService, frozenset(rpc_methods(VgiProtocol)))(packs)
+    service = contained(HostService, frozenset(rpc_methods(VgiProtocol)))(
+        packs, stateless_streams=stateless_streams
+    )
     server = server_class(
         VgiProtocol,
         service,
