@@ -39,6 +39,19 @@ DENIED = {
     "vgi_pack_geo": "the geo pack's code",
     "vgi_pack_text": "the text pack's code",
     "vgi_pack_testkit": "the testkit pack's code",
+    # the function kinds and the SDK: a kind is imported on its first call (the stream-state
+    # union only the HTTP transport needs is declared there), and the catalog comes from manifests
+    "vgi_host.kinds.scalar": "the scalar kind",
+    "vgi_host.kinds.table": "the table kind",
+    "vgi_host.kinds.table_in_out": "the table-in-out kind",
+    "vgi_host.kinds.aggregate": "the aggregate kind",
+    "vgi_host.kinds.table_buffering": "the table-buffering kind",
+    "vgi_host.sdk.scalar": "the SDK's scalar functions",
+    "vgi_host.sdk.table": "the SDK's table functions",
+    "vgi_host.sdk.aggregate": "the SDK's aggregates",
+    "vgi_host.sdk.binding": "the SDK's argument binding",
+    # wire_methods.py is current: no wire class has its methods compiled at import
+    "vgi_host.protocol.wire_codegen": "the wire-method generator",
     # compute kernels and other transports are not needed to list a catalog
     "pyarrow.compute": "pyarrow.compute (no kernel runs before the first batch)",
     "waitress": "the HTTP server",
