@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from vgi_host import __version__
@@ -33,13 +32,14 @@ from vgi_host.catalog.cache_files import environment_tag, private_directory, rea
 from vgi_host.kinds.registry import UnknownKindError, kind_named
 from vgi_host.model.candidate import PackCandidate
 from vgi_host.model.entries import EntryFormatError, FunctionEntry, TableEntry, ViewEntry
+from vgi_host.protocol.wire import frozen_record
 
 MANIFEST_FORMAT = 3  # 3: entries carry the vgi.* documentation tags (2: an interim form of them)
 ENV_CACHE_DIR = "VGI_HOST_CACHE_DIR"
 ENV_NO_CACHE = "VGI_HOST_NO_CACHE"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class PackManifest:
     """Everything about a loaded pack that can be served without importing it."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -14,12 +13,13 @@ from vgi_host.protocol.catalog import TableInfo, ViewInfo
 from vgi_host.protocol.common import encode_catalog_item
 from vgi_host.protocol.invocation import BindResponse
 from vgi_host.protocol.scan import ScanArguments, ScanFunctionResult
+from vgi_host.protocol.wire import frozen_record
 from vgi_host.sdk.objects import PackTable, PackView
 from vgi_host.sdk.table import BoundTable, TableDefinition
 from vgi_host.sql_types import sql_type
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class DeclaredTable:
     """A registered table with its function bound: columns are known."""
 

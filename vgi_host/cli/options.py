@@ -9,13 +9,14 @@ framework.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from vgi_host.protocol.wire import frozen_record
 
 __all__ = ["CONFIG", "DISABLE", "NO_CACHE", "PACK", "SELECTION_OPTIONS", "STRICT", "OptionSpec"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class OptionSpec:
     """One option as data: its flags, what it takes, and its help text."""
 

@@ -16,19 +16,20 @@ config file) are not checked: being switched off is not a defect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from vgi_host.catalog.lint import Lint, Severity, function_lints, schema_lints
 from vgi_host.catalog.record_tags import pack_schema_tags
 from vgi_host.host.registry import SCHEMA_CONFLICT, PackRegistry
 from vgi_host.model.records import PackRecord, PackStatus, conflicting_names
 from vgi_host.protocol.functions import FunctionInfo
+from vgi_host.protocol.wire import frozen_record
 from vgi_host.sql_types import unsupported
 
 __all__ = ["CheckReport", "Finding", "Severity", "run_check"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Finding:
     """One problem with one pack (or one of its functions)."""
 
@@ -42,7 +43,7 @@ class Finding:
     """Stable rule code (``VH...``); see docs/pack-authors.md for the list."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class CheckReport:
     """All findings of one check run, and which packs were checked."""
 

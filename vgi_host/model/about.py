@@ -11,8 +11,9 @@ nothing is imported and nothing is written twice.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from vgi_host.protocol.wire import frozen_record
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -23,7 +24,7 @@ _SOURCE_LABELS = ("source", "source code", "repository", "code", "github", "home
 _ADDRESS_NAME = re.compile(r'^\s*"?([^"<]+?)"?\s*<[^>]*>\s*$')
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class PackAbout:
     """Distribution metadata, as plain data (empty strings and tuples when absent)."""
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from vgi_host.model.about import PackAbout
+from vgi_host.protocol.wire import frozen_record
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class PackCandidate:
     """An installed pack as its distribution's metadata describes it."""
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
 from typing import Any
+
+from vgi_host.protocol.wire import frozen_record
 
 __all__ = [
     "ArgumentDescription",
@@ -86,7 +87,7 @@ def _entry_json(name: str, info: bytes, description: dict[str, Any]) -> dict[str
     return {"name": name, "info": base64.b64encode(info).decode("ascii"), "description": description}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ArgumentDescription:
     """One argument as a SQL user reads it."""
 
@@ -119,7 +120,7 @@ class ArgumentDescription:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ExampleDescription:
     """One documented example call."""
 
@@ -138,7 +139,7 @@ class ExampleDescription:
         return cls(_str(data, "sql"), _opt_str(data, "description"), _opt_str(data, "expected_output"))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class FunctionDescription:
     """What ``vgi-host list``/``info`` and ``main.vgi_functions`` show for one function."""
 
@@ -184,7 +185,7 @@ class FunctionDescription:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class FunctionEntry:
     """One function of a schema: its encoded ``FunctionInfo`` and its description."""
 
@@ -218,7 +219,7 @@ class FunctionEntry:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ColumnDescription:
     """One column of a table."""
 
@@ -226,7 +227,7 @@ class ColumnDescription:
     type: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class TableDescription:
     """What listings show for a pack table."""
 
@@ -247,7 +248,7 @@ class TableDescription:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class TableEntry:
     """One table of a schema: its encoded ``TableInfo`` and description."""
 
@@ -273,7 +274,7 @@ class TableEntry:
         return cls(_str(data, "name"), _info(data), description)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ViewDescription:
     """What listings show for a pack view."""
 
@@ -286,7 +287,7 @@ class ViewDescription:
         return {"name": self.name, "kind": "view", "description": self.description, "sql": self.sql}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ViewEntry:
     """One view of a schema: its encoded ``ViewInfo`` and description."""
 

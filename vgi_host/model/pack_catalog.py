@@ -10,13 +10,14 @@ own catalog.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from vgi_host.protocol.attach import CatalogAttachResult, CatalogInfo
+from vgi_host.protocol.wire import frozen_record
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class SchemaMeta:
     """One served schema as its pack declares it: its own path, comment and tags."""
 
@@ -26,7 +27,7 @@ class SchemaMeta:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class PackCatalog:
     """The catalog a Worker pack declares, answered by its catalog interface at load time."""
 

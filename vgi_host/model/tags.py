@@ -23,9 +23,9 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from vgi_host.model.about import PackAbout
+from vgi_host.protocol.wire import frozen_record
 
 __all__ = [
     "AUTHOR",
@@ -70,7 +70,7 @@ CATALOG_NAME = "packs"
 _TITLE_END = re.compile(r"\s*(?::|\s-\s|\.(?:\s|$))")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Example:
     """One ``Meta.examples`` entry, as plain data."""
 

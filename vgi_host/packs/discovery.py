@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vgi_host.model.about import read_about
 from vgi_host.model.candidate import PackCandidate
+from vgi_host.protocol.wire import frozen_record
 
 if TYPE_CHECKING:
     from importlib import metadata
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "vgi.functions"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class NameClash:
     """Several distributions declare the same pack name."""
 
@@ -54,7 +54,7 @@ class NameClash:
         return "uninstall all but one of them, e.g. `pip uninstall " + self.claimants[-1].distribution + "`"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Discovery:
     """The result of one scan of the environment."""
 

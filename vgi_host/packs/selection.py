@@ -21,9 +21,11 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+from vgi_host.protocol.wire import frozen_record
 
 ENV_ALLOW = "VGI_HOST_PACKS"
 ENV_DENY = "VGI_HOST_DISABLE"
@@ -42,7 +44,7 @@ def default_config_path() -> Path:
     return platformdirs.user_config_path("vgi-host") / "config.toml"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Selection:
     """The effective selection."""
 

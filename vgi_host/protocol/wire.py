@@ -39,7 +39,7 @@ from typing import Any, dataclass_transform, overload
 
 from vgi_host.protocol import wire_methods
 
-__all__ = ["DECLARED", "shape_of", "wire_type"]
+__all__ = ["DECLARED", "frozen_record", "shape_of", "wire_type"]
 
 DECLARED: list[type] = []
 """Every class declared with :func:`wire_type`, in declaration order (for the generator)."""
@@ -90,6 +90,19 @@ def shape_of(fields: Sequence[dataclasses.Field[object]]) -> str:
     return ",".join(parts)
 
 
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
+def frozen_record[T: type](cls: T, /) -> T:
+    """``@dataclass(frozen=True, slots=True)`` with pre-built methods, for the host's own records.
+
+    The same mechanism as :func:`wire_type` (positional parameters allowed),
+    for frozen records built on the serve path before its first answer: the
+    catalog model, manifests, discovery and selection.  ``wire_methods.py``
+    holds their methods too (the generator finds every module using either).
+    """
+    made: T = wire_type(kw_only=False)(cls)
+    return made
+
+
 @overload
 def wire_type[T: type](cls: T, /) -> T: ...
 
@@ -118,6 +131,8 @@ def _plain(cls: type, kw_only: bool) -> type:
 
 
 def _seal(cls: type, kw_only: bool) -> type:
+    if hasattr(cls, "__post_init__"):  # the generated __init__ does not call it
+        return _plain(cls, kw_only)
     extends_a_dataclass = any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:])
     made: type = dataclasses.dataclass(
         init=False, repr=False, eq=False, frozen=extends_a_dataclass, slots=True, kw_only=kw_only

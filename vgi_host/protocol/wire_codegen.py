@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -127,15 +126,19 @@ def builder_source(function_name: str, fields: Sequence[dataclasses.Field[object
 
 
 def _builder_name(key: str) -> str:
-    return "_" + key.removeprefix("vgi_host.protocol.").replace(".", "_")
+    return "_" + key.removeprefix("vgi_host.").replace(".", "_")
 
 
 def wire_classes() -> list[type]:
-    """Every class declared with ``wire_type``, in import order (imports every protocol module)."""
-    package = importlib.import_module("vgi_host.protocol")
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name not in ("wire_methods", "wire_codegen", "__main__"):
-            importlib.import_module(f"vgi_host.protocol.{info.name}")
+    """Every class declared with ``wire_type``/``frozen_record`` (imports every module that uses them)."""
+    root = Path(__file__).resolve().parents[1]
+    for source in sorted(root.rglob("*.py")):
+        if source.parent == Path(__file__).parent and source.stem.startswith("wire"):
+            continue
+        text = source.read_text(encoding="utf-8")
+        if "@wire_type" in text or "@frozen_record" in text:
+            parts = source.relative_to(root.parent).with_suffix("").parts
+            importlib.import_module(".".join(parts))
     return sorted(DECLARED, key=lambda cls: (cls.__module__, cls.__qualname__))
 
 
@@ -146,7 +149,7 @@ def generated_module() -> str:
     for cls in wire_classes():
         key = f"{cls.__module__}.{cls.__qualname__}"
         fields = dataclasses.fields(cls)
-        if not generatable(fields):
+        if hasattr(cls, "__post_init__") or not generatable(fields):
             continue
         name = _builder_name(key)
         chunks.append(f"\n# {key}\n{builder_source(name, fields)}")

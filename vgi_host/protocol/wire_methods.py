@@ -11,8 +11,470 @@ fields it was written for (see ``vgi_host/protocol/wire_codegen.py``).
 from typing import Any
 
 
+# vgi_host.catalog.manifest.PackManifest
+def _catalog_manifest_PackManifest(_set, _FACTORY, _defaults, _factories):
+    _d_tables = _defaults['tables']
+    _d_views = _defaults['views']
+    def __init__(self, pack, distribution, version, declared_host_range, functions, tables=_d_tables, views=_d_views):
+        _set(self, 'pack', pack)
+        _set(self, 'distribution', distribution)
+        _set(self, 'version', version)
+        _set(self, 'declared_host_range', declared_host_range)
+        _set(self, 'functions', functions)
+        _set(self, 'tables', tables)
+        _set(self, 'views', views)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(pack={self.pack!r}, distribution={self.distribution!r}, version={self.version!r}, declared_host_range={self.declared_host_range!r}, functions={self.functions!r}, tables={self.tables!r}, views={self.views!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.pack == other.pack and self.distribution == other.distribution and self.version == other.version and self.declared_host_range == other.declared_host_range and self.functions == other.functions and self.tables == other.tables and self.views == other.views
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.pack, self.distribution, self.version, self.declared_host_range, self.functions, self.tables, self.views,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.catalog.table_entries.DeclaredTable
+def _catalog_table_entries_DeclaredTable(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, table, function, bound, positional, named):
+        _set(self, 'table', table)
+        _set(self, 'function', function)
+        _set(self, 'bound', bound)
+        _set(self, 'positional', positional)
+        _set(self, 'named', named)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(table={self.table!r}, function={self.function!r}, bound={self.bound!r}, positional={self.positional!r}, named={self.named!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.table == other.table and self.function == other.function and self.bound == other.bound and self.positional == other.positional and self.named == other.named
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.table, self.function, self.bound, self.positional, self.named,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.cli.options.OptionSpec
+def _cli_options_OptionSpec(_set, _FACTORY, _defaults, _factories):
+    _d_metavar = _defaults['metavar']
+    def __init__(self, flags, dest, kind, help, metavar=_d_metavar):
+        _set(self, 'flags', flags)
+        _set(self, 'dest', dest)
+        _set(self, 'kind', kind)
+        _set(self, 'help', help)
+        _set(self, 'metavar', metavar)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(flags={self.flags!r}, dest={self.dest!r}, kind={self.kind!r}, help={self.help!r}, metavar={self.metavar!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.flags == other.flags and self.dest == other.dest and self.kind == other.kind and self.help == other.help and self.metavar == other.metavar
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.flags, self.dest, self.kind, self.help, self.metavar,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.host.checks.CheckReport
+def _host_checks_CheckReport(_set, _FACTORY, _defaults, _factories):
+    _d_findings = _defaults['findings']
+    def __init__(self, checked, findings=_d_findings):
+        _set(self, 'checked', checked)
+        _set(self, 'findings', findings)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(checked={self.checked!r}, findings={self.findings!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.checked == other.checked and self.findings == other.findings
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.checked, self.findings,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.host.checks.Finding
+def _host_checks_Finding(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, pack, subject, severity, message, remedy, code):
+        _set(self, 'pack', pack)
+        _set(self, 'subject', subject)
+        _set(self, 'severity', severity)
+        _set(self, 'message', message)
+        _set(self, 'remedy', remedy)
+        _set(self, 'code', code)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(pack={self.pack!r}, subject={self.subject!r}, severity={self.severity!r}, message={self.message!r}, remedy={self.remedy!r}, code={self.code!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.pack == other.pack and self.subject == other.subject and self.severity == other.severity and self.message == other.message and self.remedy == other.remedy and self.code == other.code
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.pack, self.subject, self.severity, self.message, self.remedy, self.code,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.about.PackAbout
+def _model_about_PackAbout(_set, _FACTORY, _defaults, _factories):
+    _d_summary = _defaults['summary']
+    _d_description = _defaults['description']
+    _d_description_content_type = _defaults['description_content_type']
+    _d_keywords = _defaults['keywords']
+    _d_project_urls = _defaults['project_urls']
+    _d_license = _defaults['license']
+    _d_author = _defaults['author']
+    _d_support_contact = _defaults['support_contact']
+    def __init__(self, summary=_d_summary, description=_d_description, description_content_type=_d_description_content_type, keywords=_d_keywords, project_urls=_d_project_urls, license=_d_license, author=_d_author, support_contact=_d_support_contact):
+        _set(self, 'summary', summary)
+        _set(self, 'description', description)
+        _set(self, 'description_content_type', description_content_type)
+        _set(self, 'keywords', keywords)
+        _set(self, 'project_urls', project_urls)
+        _set(self, 'license', license)
+        _set(self, 'author', author)
+        _set(self, 'support_contact', support_contact)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(summary={self.summary!r}, description={self.description!r}, description_content_type={self.description_content_type!r}, keywords={self.keywords!r}, project_urls={self.project_urls!r}, license={self.license!r}, author={self.author!r}, support_contact={self.support_contact!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.summary == other.summary and self.description == other.description and self.description_content_type == other.description_content_type and self.keywords == other.keywords and self.project_urls == other.project_urls and self.license == other.license and self.author == other.author and self.support_contact == other.support_contact
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.summary, self.description, self.description_content_type, self.keywords, self.project_urls, self.license, self.author, self.support_contact,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.candidate.PackCandidate
+def _model_candidate_PackCandidate(_set, _FACTORY, _defaults, _factories):
+    _d_requires = _defaults['requires']
+    _d_location = _defaults['location']
+    _d_editable = _defaults['editable']
+    _f_about = _factories['about']
+    def __init__(self, name, target, distribution, version, requires=_d_requires, location=_d_location, editable=_d_editable, about=_FACTORY):
+        _set(self, 'name', name)
+        _set(self, 'target', target)
+        _set(self, 'distribution', distribution)
+        _set(self, 'version', version)
+        _set(self, 'requires', requires)
+        _set(self, 'location', location)
+        _set(self, 'editable', editable)
+        _set(self, 'about', _f_about() if about is _FACTORY else about)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, target={self.target!r}, distribution={self.distribution!r}, version={self.version!r}, requires={self.requires!r}, location={self.location!r}, editable={self.editable!r}, about={self.about!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.target == other.target and self.distribution == other.distribution and self.version == other.version and self.requires == other.requires and self.location == other.location and self.editable == other.editable and self.about == other.about
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.target, self.distribution, self.version, self.requires, self.location, self.editable, self.about,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.entries.ArgumentDescription
+def _model_entries_ArgumentDescription(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, name, type, constant, named, doc):
+        _set(self, 'name', name)
+        _set(self, 'type', type)
+        _set(self, 'constant', constant)
+        _set(self, 'named', named)
+        _set(self, 'doc', doc)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, type={self.type!r}, constant={self.constant!r}, named={self.named!r}, doc={self.doc!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.type == other.type and self.constant == other.constant and self.named == other.named and self.doc == other.doc
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.type, self.constant, self.named, self.doc,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.entries.ColumnDescription
+def _model_entries_ColumnDescription(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, name, type):
+        _set(self, 'name', name)
+        _set(self, 'type', type)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, type={self.type!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.type == other.type
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.type,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.entries.ExampleDescription
+def _model_entries_ExampleDescription(_set, _FACTORY, _defaults, _factories):
+    _d_description = _defaults['description']
+    _d_expected_output = _defaults['expected_output']
+    def __init__(self, sql, description=_d_description, expected_output=_d_expected_output):
+        _set(self, 'sql', sql)
+        _set(self, 'description', description)
+        _set(self, 'expected_output', expected_output)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(sql={self.sql!r}, description={self.description!r}, expected_output={self.expected_output!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.sql == other.sql and self.description == other.description and self.expected_output == other.expected_output
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.sql, self.description, self.expected_output,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.entries.FunctionDescription
+def _model_entries_FunctionDescription(_set, _FACTORY, _defaults, _factories):
+    _d_arguments = _defaults['arguments']
+    _d_examples = _defaults['examples']
+    _d_categories = _defaults['categories']
+    def __init__(self, name, kind, signature, returns, description, summary, arguments=_d_arguments, examples=_d_examples, categories=_d_categories):
+        _set(self, 'name', name)
+        _set(self, 'kind', kind)
+        _set(self, 'signature', signature)
+        _set(self, 'returns', returns)
+        _set(self, 'description', description)
+        _set(self, 'summary', summary)
+        _set(self, 'arguments', arguments)
+        _set(self, 'examples', examples)
+        _set(self, 'categories', categories)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, kind={self.kind!r}, signature={self.signature!r}, returns={self.returns!r}, description={self.description!r}, summary={self.summary!r}, arguments={self.arguments!r}, examples={self.examples!r}, categories={self.categories!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.kind == other.kind and self.signature == other.signature and self.returns == other.returns and self.description == other.description and self.summary == other.summary and self.arguments == other.arguments and self.examples == other.examples and self.categories == other.categories
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.kind, self.signature, self.returns, self.description, self.summary, self.arguments, self.examples, self.categories,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.entries.FunctionEntry
+def _model_entries_FunctionEntry(_set, _FACTORY, _defaults, _factories):
+    _d_alias_of = _defaults['alias_of']
+    def __init__(self, name, kind, info, description, alias_of=_d_alias_of):
+        _set(self, 'name', name)
+        _set(self, 'kind', kind)
+        _set(self, 'info', info)
+        _set(self, 'description', description)
+        _set(self, 'alias_of', alias_of)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, kind={self.kind!r}, info={self.info!r}, description={self.description!r}, alias_of={self.alias_of!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.kind == other.kind and self.info == other.info and self.description == other.description and self.alias_of == other.alias_of
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.kind, self.info, self.description, self.alias_of,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.entries.TableDescription
+def _model_entries_TableDescription(_set, _FACTORY, _defaults, _factories):
+    _d_columns = _defaults['columns']
+    def __init__(self, name, description, function, columns=_d_columns):
+        _set(self, 'name', name)
+        _set(self, 'description', description)
+        _set(self, 'function', function)
+        _set(self, 'columns', columns)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, description={self.description!r}, function={self.function!r}, columns={self.columns!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.description == other.description and self.function == other.function and self.columns == other.columns
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.description, self.function, self.columns,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.entries.TableEntry
+def _model_entries_TableEntry(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, name, info, description):
+        _set(self, 'name', name)
+        _set(self, 'info', info)
+        _set(self, 'description', description)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, info={self.info!r}, description={self.description!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.info == other.info and self.description == other.description
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.info, self.description,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.entries.ViewDescription
+def _model_entries_ViewDescription(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, name, description, sql):
+        _set(self, 'name', name)
+        _set(self, 'description', description)
+        _set(self, 'sql', sql)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, description={self.description!r}, sql={self.sql!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.description == other.description and self.sql == other.sql
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.description, self.sql,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.entries.ViewEntry
+def _model_entries_ViewEntry(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, name, info, description):
+        _set(self, 'name', name)
+        _set(self, 'info', info)
+        _set(self, 'description', description)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, info={self.info!r}, description={self.description!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.info == other.info and self.description == other.description
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.info, self.description,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.pack_catalog.PackCatalog
+def _model_pack_catalog_PackCatalog(_set, _FACTORY, _defaults, _factories):
+    _d_interface = _defaults['interface']
+    def __init__(self, pack, info, attach, interface=_d_interface):
+        _set(self, 'pack', pack)
+        _set(self, 'info', info)
+        _set(self, 'attach', attach)
+        _set(self, 'interface', interface)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(pack={self.pack!r}, info={self.info!r}, attach={self.attach!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.pack == other.pack and self.info == other.info and self.attach == other.attach
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.pack, self.info, self.attach,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.pack_catalog.SchemaMeta
+def _model_pack_catalog_SchemaMeta(_set, _FACTORY, _defaults, _factories):
+    _d_comment = _defaults['comment']
+    _f_tags = _factories['tags']
+    def __init__(self, path, comment=_d_comment, tags=_FACTORY):
+        _set(self, 'path', path)
+        _set(self, 'comment', comment)
+        _set(self, 'tags', _f_tags() if tags is _FACTORY else tags)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(path={self.path!r}, comment={self.comment!r}, tags={self.tags!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.path == other.path and self.comment == other.comment and self.tags == other.tags
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.path, self.comment, self.tags,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.model.tags.Example
+def _model_tags_Example(_set, _FACTORY, _defaults, _factories):
+    _d_description = _defaults['description']
+    _d_expected_output = _defaults['expected_output']
+    def __init__(self, sql, description=_d_description, expected_output=_d_expected_output):
+        _set(self, 'sql', sql)
+        _set(self, 'description', description)
+        _set(self, 'expected_output', expected_output)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(sql={self.sql!r}, description={self.description!r}, expected_output={self.expected_output!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.sql == other.sql and self.description == other.description and self.expected_output == other.expected_output
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.sql, self.description, self.expected_output,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.packs.discovery.Discovery
+def _packs_discovery_Discovery(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, candidates, clashes):
+        _set(self, 'candidates', candidates)
+        _set(self, 'clashes', clashes)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(candidates={self.candidates!r}, clashes={self.clashes!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.candidates == other.candidates and self.clashes == other.clashes
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.candidates, self.clashes,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.packs.discovery.NameClash
+def _packs_discovery_NameClash(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, name, claimants):
+        _set(self, 'name', name)
+        _set(self, 'claimants', claimants)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, claimants={self.claimants!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.claimants == other.claimants
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.claimants,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.packs.selection.Selection
+def _packs_selection_Selection(_set, _FACTORY, _defaults, _factories):
+    _d_enable = _defaults['enable']
+    _d_disable = _defaults['disable']
+    _d_strict = _defaults['strict']
+    _d_enable_source = _defaults['enable_source']
+    _d_disable_source = _defaults['disable_source']
+    _d_warnings = _defaults['warnings']
+    def __init__(self, enable=_d_enable, disable=_d_disable, strict=_d_strict, enable_source=_d_enable_source, disable_source=_d_disable_source, warnings=_d_warnings):
+        _set(self, 'enable', enable)
+        _set(self, 'disable', disable)
+        _set(self, 'strict', strict)
+        _set(self, 'enable_source', enable_source)
+        _set(self, 'disable_source', disable_source)
+        _set(self, 'warnings', warnings)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(enable={self.enable!r}, disable={self.disable!r}, strict={self.strict!r}, enable_source={self.enable_source!r}, disable_source={self.disable_source!r}, warnings={self.warnings!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.enable == other.enable and self.disable == other.disable and self.strict == other.strict and self.enable_source == other.enable_source and self.disable_source == other.disable_source and self.warnings == other.warnings
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.enable, self.disable, self.strict, self.enable_source, self.disable_source, self.warnings,))
+    return __init__, __repr__, __eq__, __hash__
+
 # vgi_host.protocol.aggregate.AggregateBindRequest
-def _aggregate_AggregateBindRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateBindRequest(_set, _FACTORY, _defaults, _factories):
     _d_input_schema = _defaults['input_schema']
     _d_settings = _defaults['settings']
     _d_secrets = _defaults['secrets']
@@ -41,7 +503,7 @@ def _aggregate_AggregateBindRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateBindResponse
-def _aggregate_AggregateBindResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateBindResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, output_schema, execution_id):
         _set(self, 'output_schema', output_schema)
         _set(self, 'execution_id', execution_id)
@@ -58,7 +520,7 @@ def _aggregate_AggregateBindResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateCombineRequest
-def _aggregate_AggregateCombineRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateCombineRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, merge_batch, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -80,7 +542,7 @@ def _aggregate_AggregateCombineRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateCombineResponse
-def _aggregate_AggregateCombineResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateCombineResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self):
         pass
     def __repr__(self):
@@ -96,7 +558,7 @@ def _aggregate_AggregateCombineResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateDestructorRequest
-def _aggregate_AggregateDestructorRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateDestructorRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, group_ids_batch, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -118,7 +580,7 @@ def _aggregate_AggregateDestructorRequest(_set, _FACTORY, _defaults, _factories)
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateDestructorResponse
-def _aggregate_AggregateDestructorResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateDestructorResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self):
         pass
     def __repr__(self):
@@ -134,7 +596,7 @@ def _aggregate_AggregateDestructorResponse(_set, _FACTORY, _defaults, _factories
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateFinalizeRequest
-def _aggregate_AggregateFinalizeRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateFinalizeRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, group_ids_batch, output_schema, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -157,7 +619,7 @@ def _aggregate_AggregateFinalizeRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateFinalizeResponse
-def _aggregate_AggregateFinalizeResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateFinalizeResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, result_batch):
         _set(self, 'result_batch', result_batch)
     def __repr__(self):
@@ -173,7 +635,7 @@ def _aggregate_AggregateFinalizeResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateStreamingChunkRequest
-def _aggregate_AggregateStreamingChunkRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateStreamingChunkRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, input_batch, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -195,7 +657,7 @@ def _aggregate_AggregateStreamingChunkRequest(_set, _FACTORY, _defaults, _factor
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateStreamingChunkResponse
-def _aggregate_AggregateStreamingChunkResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateStreamingChunkResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, result_batch):
         _set(self, 'result_batch', result_batch)
     def __repr__(self):
@@ -211,7 +673,7 @@ def _aggregate_AggregateStreamingChunkResponse(_set, _FACTORY, _defaults, _facto
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateStreamingCloseRequest
-def _aggregate_AggregateStreamingCloseRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateStreamingCloseRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -232,7 +694,7 @@ def _aggregate_AggregateStreamingCloseRequest(_set, _FACTORY, _defaults, _factor
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateStreamingCloseResponse
-def _aggregate_AggregateStreamingCloseResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateStreamingCloseResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self):
         pass
     def __repr__(self):
@@ -248,7 +710,7 @@ def _aggregate_AggregateStreamingCloseResponse(_set, _FACTORY, _defaults, _facto
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateStreamingOpenRequest
-def _aggregate_AggregateStreamingOpenRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateStreamingOpenRequest(_set, _FACTORY, _defaults, _factories):
     _d_settings = _defaults['settings']
     _d_secrets = _defaults['secrets']
     _d_attach_opaque_data = _defaults['attach_opaque_data']
@@ -277,7 +739,7 @@ def _aggregate_AggregateStreamingOpenRequest(_set, _FACTORY, _defaults, _factori
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateStreamingOpenResponse
-def _aggregate_AggregateStreamingOpenResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateStreamingOpenResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, execution_id):
         _set(self, 'execution_id', execution_id)
     def __repr__(self):
@@ -293,7 +755,7 @@ def _aggregate_AggregateStreamingOpenResponse(_set, _FACTORY, _defaults, _factor
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateUpdateRequest
-def _aggregate_AggregateUpdateRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateUpdateRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, input_batch, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -315,7 +777,7 @@ def _aggregate_AggregateUpdateRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateUpdateResponse
-def _aggregate_AggregateUpdateResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateUpdateResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self):
         pass
     def __repr__(self):
@@ -331,7 +793,7 @@ def _aggregate_AggregateUpdateResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateWindowBatchRequest
-def _aggregate_AggregateWindowBatchRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateWindowBatchRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, partition_id, row_idx, count, frames_per_row, frame_starts, frame_ends, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -358,7 +820,7 @@ def _aggregate_AggregateWindowBatchRequest(_set, _FACTORY, _defaults, _factories
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateWindowBatchResponse
-def _aggregate_AggregateWindowBatchResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateWindowBatchResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, result_batch):
         _set(self, 'result_batch', result_batch)
     def __repr__(self):
@@ -374,7 +836,7 @@ def _aggregate_AggregateWindowBatchResponse(_set, _FACTORY, _defaults, _factorie
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateWindowDestructorRequest
-def _aggregate_AggregateWindowDestructorRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateWindowDestructorRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, partition_id, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -396,7 +858,7 @@ def _aggregate_AggregateWindowDestructorRequest(_set, _FACTORY, _defaults, _fact
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateWindowDestructorResponse
-def _aggregate_AggregateWindowDestructorResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateWindowDestructorResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self):
         pass
     def __repr__(self):
@@ -412,7 +874,7 @@ def _aggregate_AggregateWindowDestructorResponse(_set, _FACTORY, _defaults, _fac
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateWindowInitRequest
-def _aggregate_AggregateWindowInitRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateWindowInitRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, partition_id, row_count, partition_batch, output_schema, filter_mask, frame_stats, all_valid, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -440,7 +902,7 @@ def _aggregate_AggregateWindowInitRequest(_set, _FACTORY, _defaults, _factories)
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateWindowInitResponse
-def _aggregate_AggregateWindowInitResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateWindowInitResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self):
         pass
     def __repr__(self):
@@ -456,7 +918,7 @@ def _aggregate_AggregateWindowInitResponse(_set, _FACTORY, _defaults, _factories
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateWindowRequest
-def _aggregate_AggregateWindowRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateWindowRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_schema_path = _defaults['schema_path']
     def __init__(self, *, function_name, execution_id, partition_id, rid, frame_starts, frame_ends, attach_opaque_data=_d_attach_opaque_data, schema_path=_d_schema_path):
@@ -481,7 +943,7 @@ def _aggregate_AggregateWindowRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.AggregateWindowResponse
-def _aggregate_AggregateWindowResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_AggregateWindowResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, result_batch):
         _set(self, 'result_batch', result_batch)
     def __repr__(self):
@@ -497,7 +959,7 @@ def _aggregate_AggregateWindowResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.TableBufferingCombineRequest
-def _aggregate_TableBufferingCombineRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_TableBufferingCombineRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_transaction_id = _defaults['transaction_id']
     _d_schema_path = _defaults['schema_path']
@@ -521,7 +983,7 @@ def _aggregate_TableBufferingCombineRequest(_set, _FACTORY, _defaults, _factorie
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.TableBufferingCombineResponse
-def _aggregate_TableBufferingCombineResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_TableBufferingCombineResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, finalize_state_ids):
         _set(self, 'finalize_state_ids', finalize_state_ids)
     def __repr__(self):
@@ -537,7 +999,7 @@ def _aggregate_TableBufferingCombineResponse(_set, _FACTORY, _defaults, _factori
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.TableBufferingDestructorRequest
-def _aggregate_TableBufferingDestructorRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_TableBufferingDestructorRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_transaction_id = _defaults['transaction_id']
     _d_schema_path = _defaults['schema_path']
@@ -560,7 +1022,7 @@ def _aggregate_TableBufferingDestructorRequest(_set, _FACTORY, _defaults, _facto
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.TableBufferingDestructorResponse
-def _aggregate_TableBufferingDestructorResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_TableBufferingDestructorResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self):
         pass
     def __repr__(self):
@@ -576,7 +1038,7 @@ def _aggregate_TableBufferingDestructorResponse(_set, _FACTORY, _defaults, _fact
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.TableBufferingProcessRequest
-def _aggregate_TableBufferingProcessRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_TableBufferingProcessRequest(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data = _defaults['attach_opaque_data']
     _d_transaction_id = _defaults['transaction_id']
     _d_batch_index = _defaults['batch_index']
@@ -602,7 +1064,7 @@ def _aggregate_TableBufferingProcessRequest(_set, _FACTORY, _defaults, _factorie
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.aggregate.TableBufferingProcessResponse
-def _aggregate_TableBufferingProcessResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_aggregate_TableBufferingProcessResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, state_id):
         _set(self, 'state_id', state_id)
     def __repr__(self):
@@ -618,7 +1080,7 @@ def _aggregate_TableBufferingProcessResponse(_set, _FACTORY, _defaults, _factori
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.arguments.Arguments
-def _arguments_Arguments(_set, _FACTORY, _defaults, _factories):
+def _protocol_arguments_Arguments(_set, _FACTORY, _defaults, _factories):
     _d_positional = _defaults['positional']
     _f_named = _factories['named']
     def __init__(self, positional=_d_positional, named=_FACTORY):
@@ -637,7 +1099,7 @@ def _arguments_Arguments(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.attach.AttachCatalogInfo
-def _attach_AttachCatalogInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_attach_AttachCatalogInfo(_set, _FACTORY, _defaults, _factories):
     _d_db_type = _defaults['db_type']
     _f_options = _factories['options']
     _d_hidden = _defaults['hidden']
@@ -664,7 +1126,7 @@ def _attach_AttachCatalogInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.attach.AttachOptionSpec
-def _attach_AttachOptionSpec(_set, _FACTORY, _defaults, _factories):
+def _protocol_attach_AttachOptionSpec(_set, _FACTORY, _defaults, _factories):
     _d_default_value = _defaults['default_value']
     _d_required = _defaults['required']
     _d_secret = _defaults['secret']
@@ -688,7 +1150,7 @@ def _attach_AttachOptionSpec(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.attach.CatalogAttachRequest
-def _attach_CatalogAttachRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_attach_CatalogAttachRequest(_set, _FACTORY, _defaults, _factories):
     _d_options = _defaults['options']
     _d_data_version_spec = _defaults['data_version_spec']
     _d_implementation_version = _defaults['implementation_version']
@@ -712,7 +1174,7 @@ def _attach_CatalogAttachRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.attach.CatalogAttachResult
-def _attach_CatalogAttachResult(_set, _FACTORY, _defaults, _factories):
+def _protocol_attach_CatalogAttachResult(_set, _FACTORY, _defaults, _factories):
     _d_attach_opaque_data_required = _defaults['attach_opaque_data_required']
     _d_default_schema = _defaults['default_schema']
     _f_settings = _factories['settings']
@@ -758,7 +1220,7 @@ def _attach_CatalogAttachResult(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.attach.CatalogDataVersionRelease
-def _attach_CatalogDataVersionRelease(_set, _FACTORY, _defaults, _factories):
+def _protocol_attach_CatalogDataVersionRelease(_set, _FACTORY, _defaults, _factories):
     _d_released_at = _defaults['released_at']
     _d_summary = _defaults['summary']
     _d_notes_url = _defaults['notes_url']
@@ -780,7 +1242,7 @@ def _attach_CatalogDataVersionRelease(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.attach.CatalogInfo
-def _attach_CatalogInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_attach_CatalogInfo(_set, _FACTORY, _defaults, _factories):
     _d_implementation_version = _defaults['implementation_version']
     _d_data_version_spec = _defaults['data_version_spec']
     _f_attach_option_specs = _factories['attach_option_specs']
@@ -806,7 +1268,7 @@ def _attach_CatalogInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.attach.ClientCapabilities
-def _attach_ClientCapabilities(_set, _FACTORY, _defaults, _factories):
+def _protocol_attach_ClientCapabilities(_set, _FACTORY, _defaults, _factories):
     _f_native_formats = _factories['native_formats']
     _f_catalogs = _factories['catalogs']
     _d_can_stream = _defaults['can_stream']
@@ -830,7 +1292,7 @@ def _attach_ClientCapabilities(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.attach.SecretTypeSpec
-def _attach_SecretTypeSpec(_set, _FACTORY, _defaults, _factories):
+def _protocol_attach_SecretTypeSpec(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, name, description, parameters_schema):
         _set(self, 'name', name)
         _set(self, 'description', description)
@@ -848,7 +1310,7 @@ def _attach_SecretTypeSpec(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.attach.SettingSpec
-def _attach_SettingSpec(_set, _FACTORY, _defaults, _factories):
+def _protocol_attach_SettingSpec(_set, _FACTORY, _defaults, _factories):
     _d_default_value = _defaults['default_value']
     def __init__(self, *, name, description, type, default_value=_d_default_value):
         _set(self, 'name', name)
@@ -868,7 +1330,7 @@ def _attach_SettingSpec(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.catalog.CopyFromFormatInfo
-def _catalog_CopyFromFormatInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_catalog_CopyFromFormatInfo(_set, _FACTORY, _defaults, _factories):
     _d_comment = _defaults['comment']
     _f_tags = _factories['tags']
     _d_direction = _defaults['direction']
@@ -896,7 +1358,7 @@ def _catalog_CopyFromFormatInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.catalog.ForeignKeyInfo
-def _catalog_ForeignKeyInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_catalog_ForeignKeyInfo(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, fk_columns, pk_columns, referenced_table, referenced_schema_path):
         _set(self, 'fk_columns', fk_columns)
         _set(self, 'pk_columns', pk_columns)
@@ -915,7 +1377,7 @@ def _catalog_ForeignKeyInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.catalog.IndexInfo
-def _catalog_IndexInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_catalog_IndexInfo(_set, _FACTORY, _defaults, _factories):
     _d_comment = _defaults['comment']
     _f_tags = _factories['tags']
     _d_index_type = _defaults['index_type']
@@ -945,7 +1407,7 @@ def _catalog_IndexInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.catalog.MacroInfo
-def _catalog_MacroInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_catalog_MacroInfo(_set, _FACTORY, _defaults, _factories):
     _d_comment = _defaults['comment']
     _f_tags = _factories['tags']
     _f_parameters = _factories['parameters']
@@ -975,7 +1437,7 @@ def _catalog_MacroInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.catalog.SchemaInfo
-def _catalog_SchemaInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_catalog_SchemaInfo(_set, _FACTORY, _defaults, _factories):
     _d_comment = _defaults['comment']
     _f_tags = _factories['tags']
     _d_estimated_object_count = _defaults['estimated_object_count']
@@ -997,7 +1459,7 @@ def _catalog_SchemaInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.catalog.TableInfo
-def _catalog_TableInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_catalog_TableInfo(_set, _FACTORY, _defaults, _factories):
     _d_comment = _defaults['comment']
     _f_tags = _factories['tags']
     _f_not_null_constraints = _factories['not_null_constraints']
@@ -1051,7 +1513,7 @@ def _catalog_TableInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.catalog.ViewInfo
-def _catalog_ViewInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_catalog_ViewInfo(_set, _FACTORY, _defaults, _factories):
     _d_comment = _defaults['comment']
     _f_tags = _factories['tags']
     _f_column_comments = _factories['column_comments']
@@ -1075,7 +1537,7 @@ def _catalog_ViewInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.ddl.CatalogCreateRequest
-def _ddl_CatalogCreateRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_ddl_CatalogCreateRequest(_set, _FACTORY, _defaults, _factories):
     _d_options = _defaults['options']
     def __init__(self, *, name, on_conflict, options=_d_options):
         _set(self, 'name', name)
@@ -1094,7 +1556,7 @@ def _ddl_CatalogCreateRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.ddl.IndexCreateRequest
-def _ddl_IndexCreateRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_ddl_IndexCreateRequest(_set, _FACTORY, _defaults, _factories):
     _d_index_type = _defaults['index_type']
     _d_constraint_type = _defaults['constraint_type']
     _f_expressions = _factories['expressions']
@@ -1125,7 +1587,7 @@ def _ddl_IndexCreateRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.ddl.MacroCreateRequest
-def _ddl_MacroCreateRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_ddl_MacroCreateRequest(_set, _FACTORY, _defaults, _factories):
     _d_parameter_default_values = _defaults['parameter_default_values']
     _d_arguments_schema = _defaults['arguments_schema']
     _d_transaction_opaque_data = _defaults['transaction_opaque_data']
@@ -1153,7 +1615,7 @@ def _ddl_MacroCreateRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.ddl.TableCreateRequest
-def _ddl_TableCreateRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_ddl_TableCreateRequest(_set, _FACTORY, _defaults, _factories):
     _f_not_null_constraints = _factories['not_null_constraints']
     _f_unique_constraints = _factories['unique_constraints']
     _f_check_constraints = _factories['check_constraints']
@@ -1185,7 +1647,7 @@ def _ddl_TableCreateRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.ddl.TransactionBeginResponse
-def _ddl_TransactionBeginResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_ddl_TransactionBeginResponse(_set, _FACTORY, _defaults, _factories):
     _d_transaction_opaque_data = _defaults['transaction_opaque_data']
     def __init__(self, *, transaction_opaque_data=_d_transaction_opaque_data):
         _set(self, 'transaction_opaque_data', transaction_opaque_data)
@@ -1202,7 +1664,7 @@ def _ddl_TransactionBeginResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.functions.CatalogExample
-def _functions_CatalogExample(_set, _FACTORY, _defaults, _factories):
+def _protocol_functions_CatalogExample(_set, _FACTORY, _defaults, _factories):
     _d_description = _defaults['description']
     _d_expected_output = _defaults['expected_output']
     def __init__(self, *, sql, description=_d_description, expected_output=_d_expected_output):
@@ -1222,7 +1684,7 @@ def _functions_CatalogExample(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.functions.EvaluationContextCapability
-def _functions_EvaluationContextCapability(_set, _FACTORY, _defaults, _factories):
+def _protocol_functions_EvaluationContextCapability(_set, _FACTORY, _defaults, _factories):
     _d_provider_fingerprint = _defaults['provider_fingerprint']
     def __init__(self, *, profile, provider_fingerprint=_d_provider_fingerprint):
         _set(self, 'profile', profile)
@@ -1240,7 +1702,7 @@ def _functions_EvaluationContextCapability(_set, _FACTORY, _defaults, _factories
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.functions.FilterFunctionCapability
-def _functions_FilterFunctionCapability(_set, _FACTORY, _defaults, _factories):
+def _protocol_functions_FilterFunctionCapability(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, namespace, name, version):
         _set(self, 'namespace', namespace)
         _set(self, 'name', name)
@@ -1258,7 +1720,7 @@ def _functions_FilterFunctionCapability(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.functions.FunctionInfo
-def _functions_FunctionInfo(_set, _FACTORY, _defaults, _factories):
+def _protocol_functions_FunctionInfo(_set, _FACTORY, _defaults, _factories):
     _d_comment = _defaults['comment']
     _f_tags = _factories['tags']
     _f_arguments = _factories['arguments']
@@ -1353,7 +1815,7 @@ def _functions_FunctionInfo(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.functions.RuntimeFilterAlgorithmCapability
-def _functions_RuntimeFilterAlgorithmCapability(_set, _FACTORY, _defaults, _factories):
+def _protocol_functions_RuntimeFilterAlgorithmCapability(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, namespace, name, version):
         _set(self, 'namespace', namespace)
         _set(self, 'name', name)
@@ -1371,7 +1833,7 @@ def _functions_RuntimeFilterAlgorithmCapability(_set, _FACTORY, _defaults, _fact
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.functions.SecretLookupEntry
-def _functions_SecretLookupEntry(_set, _FACTORY, _defaults, _factories):
+def _protocol_functions_SecretLookupEntry(_set, _FACTORY, _defaults, _factories):
     _d_scope = _defaults['scope']
     _d_secret_name = _defaults['secret_name']
     def __init__(self, *, secret_type, scope=_d_scope, secret_name=_d_secret_name):
@@ -1391,7 +1853,7 @@ def _functions_SecretLookupEntry(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.BindRequest
-def _invocation_BindRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_BindRequest(_set, _FACTORY, _defaults, _factories):
     _d_input_schema = _defaults['input_schema']
     _d_settings = _defaults['settings']
     _d_secrets = _defaults['secrets']
@@ -1433,7 +1895,7 @@ def _invocation_BindRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.BindResponse
-def _invocation_BindResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_BindResponse(_set, _FACTORY, _defaults, _factories):
     _d_opaque_data = _defaults['opaque_data']
     _f_lookup_secret_types = _factories['lookup_secret_types']
     _f_lookup_scopes = _factories['lookup_scopes']
@@ -1457,7 +1919,7 @@ def _invocation_BindResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.CopyFromContext
-def _invocation_CopyFromContext(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_CopyFromContext(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, format, file_path, expected_schema):
         _set(self, 'format', format)
         _set(self, 'file_path', file_path)
@@ -1475,7 +1937,7 @@ def _invocation_CopyFromContext(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.CopyToContext
-def _invocation_CopyToContext(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_CopyToContext(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, format, file_path):
         _set(self, 'format', format)
         _set(self, 'file_path', file_path)
@@ -1492,7 +1954,7 @@ def _invocation_CopyToContext(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.GlobalInitResponse
-def _invocation_GlobalInitResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_GlobalInitResponse(_set, _FACTORY, _defaults, _factories):
     _f_execution_id = _factories['execution_id']
     _d_opaque_data = _defaults['opaque_data']
     _d_max_workers = _defaults['max_workers']
@@ -1513,7 +1975,7 @@ def _invocation_GlobalInitResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.InitRequest
-def _invocation_InitRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_InitRequest(_set, _FACTORY, _defaults, _factories):
     _d_bind_opaque_data = _defaults['bind_opaque_data']
     _d_projection_ids = _defaults['projection_ids']
     _d_pushdown_filters = _defaults['pushdown_filters']
@@ -1564,7 +2026,7 @@ def _invocation_InitRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.TableCardinality
-def _invocation_TableCardinality(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_TableCardinality(_set, _FACTORY, _defaults, _factories):
     _d_estimate = _defaults['estimate']
     _d_max = _defaults['max']
     def __init__(self, *, estimate=_d_estimate, max=_d_max):
@@ -1583,7 +2045,7 @@ def _invocation_TableCardinality(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.TableFunctionCardinalityRequest
-def _invocation_TableFunctionCardinalityRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_TableFunctionCardinalityRequest(_set, _FACTORY, _defaults, _factories):
     _d_bind_opaque_data = _defaults['bind_opaque_data']
     def __init__(self, *, bind_call, bind_opaque_data=_d_bind_opaque_data):
         _set(self, 'bind_call', bind_call)
@@ -1601,7 +2063,7 @@ def _invocation_TableFunctionCardinalityRequest(_set, _FACTORY, _defaults, _fact
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.TableFunctionDynamicToStringRequest
-def _invocation_TableFunctionDynamicToStringRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_TableFunctionDynamicToStringRequest(_set, _FACTORY, _defaults, _factories):
     _d_bind_opaque_data = _defaults['bind_opaque_data']
     def __init__(self, *, bind_call, bind_opaque_data=_d_bind_opaque_data, global_execution_id):
         _set(self, 'bind_call', bind_call)
@@ -1620,7 +2082,7 @@ def _invocation_TableFunctionDynamicToStringRequest(_set, _FACTORY, _defaults, _
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.TableFunctionDynamicToStringResponse
-def _invocation_TableFunctionDynamicToStringResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_TableFunctionDynamicToStringResponse(_set, _FACTORY, _defaults, _factories):
     _f_keys = _factories['keys']
     _f_values = _factories['values']
     def __init__(self, *, keys=_FACTORY, values=_FACTORY):
@@ -1639,7 +2101,7 @@ def _invocation_TableFunctionDynamicToStringResponse(_set, _FACTORY, _defaults, 
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.invocation.TableFunctionStatisticsRequest
-def _invocation_TableFunctionStatisticsRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_invocation_TableFunctionStatisticsRequest(_set, _FACTORY, _defaults, _factories):
     _d_bind_opaque_data = _defaults['bind_opaque_data']
     def __init__(self, *, bind_call, bind_opaque_data=_d_bind_opaque_data):
         _set(self, 'bind_call', bind_call)
@@ -1657,7 +2119,7 @@ def _invocation_TableFunctionStatisticsRequest(_set, _FACTORY, _defaults, _facto
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.CatalogContentsResponse
-def _listing_CatalogContentsResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_CatalogContentsResponse(_set, _FACTORY, _defaults, _factories):
     _d_etag = _defaults['etag']
     _d_not_modified = _defaults['not_modified']
     _d_schemas = _defaults['schemas']
@@ -1689,7 +2151,7 @@ def _listing_CatalogContentsResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.CatalogItemsResponse
-def _listing_CatalogItemsResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_CatalogItemsResponse(_set, _FACTORY, _defaults, _factories):
     _f_items = _factories['items']
     def __init__(self, *, items=_FACTORY):
         _set(self, 'items', _f_items() if items is _FACTORY else items)
@@ -1706,7 +2168,7 @@ def _listing_CatalogItemsResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.CatalogVersionResponse
-def _listing_CatalogVersionResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_CatalogVersionResponse(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, version):
         _set(self, 'version', version)
     def __repr__(self):
@@ -1722,7 +2184,7 @@ def _listing_CatalogVersionResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.CatalogsResponse
-def _listing_CatalogsResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_CatalogsResponse(_set, _FACTORY, _defaults, _factories):
     _f_items = _factories['items']
     def __init__(self, *, items=_FACTORY):
         _set(self, 'items', _f_items() if items is _FACTORY else items)
@@ -1739,7 +2201,7 @@ def _listing_CatalogsResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.CopyFromFormatsResponse
-def _listing_CopyFromFormatsResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_CopyFromFormatsResponse(_set, _FACTORY, _defaults, _factories):
     _f_items = _factories['items']
     def __init__(self, *, items=_FACTORY):
         _set(self, 'items', _f_items() if items is _FACTORY else items)
@@ -1756,7 +2218,7 @@ def _listing_CopyFromFormatsResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.FunctionsResponse
-def _listing_FunctionsResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_FunctionsResponse(_set, _FACTORY, _defaults, _factories):
     _f_items = _factories['items']
     def __init__(self, *, items=_FACTORY):
         _set(self, 'items', _f_items() if items is _FACTORY else items)
@@ -1773,7 +2235,7 @@ def _listing_FunctionsResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.IndexesResponse
-def _listing_IndexesResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_IndexesResponse(_set, _FACTORY, _defaults, _factories):
     _f_items = _factories['items']
     def __init__(self, *, items=_FACTORY):
         _set(self, 'items', _f_items() if items is _FACTORY else items)
@@ -1790,7 +2252,7 @@ def _listing_IndexesResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.MacrosResponse
-def _listing_MacrosResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_MacrosResponse(_set, _FACTORY, _defaults, _factories):
     _f_items = _factories['items']
     def __init__(self, *, items=_FACTORY):
         _set(self, 'items', _f_items() if items is _FACTORY else items)
@@ -1807,7 +2269,7 @@ def _listing_MacrosResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.SchemasResponse
-def _listing_SchemasResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_SchemasResponse(_set, _FACTORY, _defaults, _factories):
     _f_items = _factories['items']
     def __init__(self, *, items=_FACTORY):
         _set(self, 'items', _f_items() if items is _FACTORY else items)
@@ -1824,7 +2286,7 @@ def _listing_SchemasResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.TablesResponse
-def _listing_TablesResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_TablesResponse(_set, _FACTORY, _defaults, _factories):
     _f_items = _factories['items']
     def __init__(self, *, items=_FACTORY):
         _set(self, 'items', _f_items() if items is _FACTORY else items)
@@ -1841,7 +2303,7 @@ def _listing_TablesResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.listing.ViewsResponse
-def _listing_ViewsResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_listing_ViewsResponse(_set, _FACTORY, _defaults, _factories):
     _f_items = _factories['items']
     def __init__(self, *, items=_FACTORY):
         _set(self, 'items', _f_items() if items is _FACTORY else items)
@@ -1858,7 +2320,7 @@ def _listing_ViewsResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.planning.PartitionTransform
-def _planning_PartitionTransform(_set, _FACTORY, _defaults, _factories):
+def _protocol_planning_PartitionTransform(_set, _FACTORY, _defaults, _factories):
     _d_param = _defaults['param']
     def __init__(self, *, column, transform, param=_d_param):
         _set(self, 'column', column)
@@ -1877,7 +2339,7 @@ def _planning_PartitionTransform(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.planning.PlanResponse
-def _planning_PlanResponse(_set, _FACTORY, _defaults, _factories):
+def _protocol_planning_PlanResponse(_set, _FACTORY, _defaults, _factories):
     _f_splits = _factories['splits']
     _d_next_cursors = _defaults['next_cursors']
     _d_execution_id = _defaults['execution_id']
@@ -1924,7 +2386,7 @@ def _planning_PlanResponse(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.planning.ScanSplit
-def _planning_ScanSplit(_set, _FACTORY, _defaults, _factories):
+def _protocol_planning_ScanSplit(_set, _FACTORY, _defaults, _factories):
     _d_payload = _defaults['payload']
     _d_token = _defaults['token']
     _d_estimated_rows = _defaults['estimated_rows']
@@ -1959,7 +2421,7 @@ def _planning_ScanSplit(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.planning.SortField
-def _planning_SortField(_set, _FACTORY, _defaults, _factories):
+def _protocol_planning_SortField(_set, _FACTORY, _defaults, _factories):
     def __init__(self, *, column, direction, nulls):
         _set(self, 'column', column)
         _set(self, 'direction', direction)
@@ -1977,7 +2439,7 @@ def _planning_SortField(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.planning.TableFunctionPlanRequest
-def _planning_TableFunctionPlanRequest(_set, _FACTORY, _defaults, _factories):
+def _protocol_planning_TableFunctionPlanRequest(_set, _FACTORY, _defaults, _factories):
     _d_bind_opaque_data = _defaults['bind_opaque_data']
     _d_projection_ids = _defaults['projection_ids']
     _d_pushdown_filters = _defaults['pushdown_filters']
@@ -2031,7 +2493,7 @@ def _planning_TableFunctionPlanRequest(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.scan.NamedScalars
-def _scan_NamedScalars(_set, _FACTORY, _defaults, _factories):
+def _protocol_scan_NamedScalars(_set, _FACTORY, _defaults, _factories):
     _f_values = _factories['values']
     def __init__(self, values=_FACTORY):
         _set(self, 'values', _f_values() if values is _FACTORY else values)
@@ -2048,7 +2510,7 @@ def _scan_NamedScalars(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.scan.ScanArguments
-def _scan_ScanArguments(_set, _FACTORY, _defaults, _factories):
+def _protocol_scan_ScanArguments(_set, _FACTORY, _defaults, _factories):
     _d_positional = _defaults['positional']
     _f_named = _factories['named']
     def __init__(self, positional=_d_positional, named=_FACTORY):
@@ -2067,7 +2529,7 @@ def _scan_ScanArguments(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.scan.ScanBranch
-def _scan_ScanBranch(_set, _FACTORY, _defaults, _factories):
+def _protocol_scan_ScanBranch(_set, _FACTORY, _defaults, _factories):
     _f_arguments = _factories['arguments']
     _d_branch_filter = _defaults['branch_filter']
     _d_writable = _defaults['writable']
@@ -2103,7 +2565,7 @@ def _scan_ScanBranch(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.scan.ScanBranchesResult
-def _scan_ScanBranchesResult(_set, _FACTORY, _defaults, _factories):
+def _protocol_scan_ScanBranchesResult(_set, _FACTORY, _defaults, _factories):
     _f_branches = _factories['branches']
     _f_required_extensions = _factories['required_extensions']
     def __init__(self, *, branches=_FACTORY, required_extensions=_FACTORY):
@@ -2122,7 +2584,7 @@ def _scan_ScanBranchesResult(_set, _FACTORY, _defaults, _factories):
     return __init__, __repr__, __eq__, __hash__
 
 # vgi_host.protocol.scan.ScanFunctionResult
-def _scan_ScanFunctionResult(_set, _FACTORY, _defaults, _factories):
+def _protocol_scan_ScanFunctionResult(_set, _FACTORY, _defaults, _factories):
     _f_arguments = _factories['arguments']
     _f_required_extensions = _factories['required_extensions']
     _d_schema_path = _defaults['schema_path']
@@ -2143,96 +2605,161 @@ def _scan_ScanFunctionResult(_set, _FACTORY, _defaults, _factories):
         return hash((self.function_name, self.arguments, self.required_extensions, self.schema_path,))
     return __init__, __repr__, __eq__, __hash__
 
+# vgi_host.state.config.StoreSettings
+def _state_config_StoreSettings(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, backend, driver_url, ttl_seconds, namespace, sqlite_path):
+        _set(self, 'backend', backend)
+        _set(self, 'driver_url', driver_url)
+        _set(self, 'ttl_seconds', ttl_seconds)
+        _set(self, 'namespace', namespace)
+        _set(self, 'sqlite_path', sqlite_path)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(backend={self.backend!r}, driver_url={self.driver_url!r}, ttl_seconds={self.ttl_seconds!r}, namespace={self.namespace!r}, sqlite_path={self.sqlite_path!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.backend == other.backend and self.driver_url == other.driver_url and self.ttl_seconds == other.ttl_seconds and self.namespace == other.namespace and self.sqlite_path == other.sqlite_path
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.backend, self.driver_url, self.ttl_seconds, self.namespace, self.sqlite_path,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.state.store.Snapshot
+def _state_store_Snapshot(_set, _FACTORY, _defaults, _factories):
+    _d_segments = _defaults['segments']
+    _d_bind = _defaults['bind']
+    def __init__(self, version, base, segments=_d_segments, bind=_d_bind):
+        _set(self, 'version', version)
+        _set(self, 'base', base)
+        _set(self, 'segments', segments)
+        _set(self, 'bind', bind)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(version={self.version!r}, base={self.base!r}, segments={self.segments!r}, bind={self.bind!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.version == other.version and self.base == other.base and self.segments == other.segments and self.bind == other.bind
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.version, self.base, self.segments, self.bind,))
+    return __init__, __repr__, __eq__, __hash__
+
 
 METHODS: dict[str, tuple[str, Any]] = {
-    'vgi_host.protocol.aggregate.AggregateBindRequest': ('function_name,arguments,input_schema=,settings=,secrets=,attach_opaque_data=,schema_path=,argument_names=', _aggregate_AggregateBindRequest),
-    'vgi_host.protocol.aggregate.AggregateBindResponse': ('output_schema,execution_id', _aggregate_AggregateBindResponse),
-    'vgi_host.protocol.aggregate.AggregateCombineRequest': ('function_name,execution_id,merge_batch,attach_opaque_data=,schema_path=', _aggregate_AggregateCombineRequest),
-    'vgi_host.protocol.aggregate.AggregateCombineResponse': ('', _aggregate_AggregateCombineResponse),
-    'vgi_host.protocol.aggregate.AggregateDestructorRequest': ('function_name,execution_id,group_ids_batch,attach_opaque_data=,schema_path=', _aggregate_AggregateDestructorRequest),
-    'vgi_host.protocol.aggregate.AggregateDestructorResponse': ('', _aggregate_AggregateDestructorResponse),
-    'vgi_host.protocol.aggregate.AggregateFinalizeRequest': ('function_name,execution_id,group_ids_batch,output_schema,attach_opaque_data=,schema_path=', _aggregate_AggregateFinalizeRequest),
-    'vgi_host.protocol.aggregate.AggregateFinalizeResponse': ('result_batch', _aggregate_AggregateFinalizeResponse),
-    'vgi_host.protocol.aggregate.AggregateStreamingChunkRequest': ('function_name,execution_id,input_batch,attach_opaque_data=,schema_path=', _aggregate_AggregateStreamingChunkRequest),
-    'vgi_host.protocol.aggregate.AggregateStreamingChunkResponse': ('result_batch', _aggregate_AggregateStreamingChunkResponse),
-    'vgi_host.protocol.aggregate.AggregateStreamingCloseRequest': ('function_name,execution_id,attach_opaque_data=,schema_path=', _aggregate_AggregateStreamingCloseRequest),
-    'vgi_host.protocol.aggregate.AggregateStreamingCloseResponse': ('', _aggregate_AggregateStreamingCloseResponse),
-    'vgi_host.protocol.aggregate.AggregateStreamingOpenRequest': ('function_name,arguments,input_schema,partition_key_count,order_key_count,output_schema,settings=,secrets=,attach_opaque_data=,schema_path=', _aggregate_AggregateStreamingOpenRequest),
-    'vgi_host.protocol.aggregate.AggregateStreamingOpenResponse': ('execution_id', _aggregate_AggregateStreamingOpenResponse),
-    'vgi_host.protocol.aggregate.AggregateUpdateRequest': ('function_name,execution_id,input_batch,attach_opaque_data=,schema_path=', _aggregate_AggregateUpdateRequest),
-    'vgi_host.protocol.aggregate.AggregateUpdateResponse': ('', _aggregate_AggregateUpdateResponse),
-    'vgi_host.protocol.aggregate.AggregateWindowBatchRequest': ('function_name,execution_id,partition_id,row_idx,count,frames_per_row,frame_starts,frame_ends,attach_opaque_data=,schema_path=', _aggregate_AggregateWindowBatchRequest),
-    'vgi_host.protocol.aggregate.AggregateWindowBatchResponse': ('result_batch', _aggregate_AggregateWindowBatchResponse),
-    'vgi_host.protocol.aggregate.AggregateWindowDestructorRequest': ('function_name,execution_id,partition_id,attach_opaque_data=,schema_path=', _aggregate_AggregateWindowDestructorRequest),
-    'vgi_host.protocol.aggregate.AggregateWindowDestructorResponse': ('', _aggregate_AggregateWindowDestructorResponse),
-    'vgi_host.protocol.aggregate.AggregateWindowInitRequest': ('function_name,execution_id,partition_id,row_count,partition_batch,output_schema,filter_mask,frame_stats,all_valid,attach_opaque_data=,schema_path=', _aggregate_AggregateWindowInitRequest),
-    'vgi_host.protocol.aggregate.AggregateWindowInitResponse': ('', _aggregate_AggregateWindowInitResponse),
-    'vgi_host.protocol.aggregate.AggregateWindowRequest': ('function_name,execution_id,partition_id,rid,frame_starts,frame_ends,attach_opaque_data=,schema_path=', _aggregate_AggregateWindowRequest),
-    'vgi_host.protocol.aggregate.AggregateWindowResponse': ('result_batch', _aggregate_AggregateWindowResponse),
-    'vgi_host.protocol.aggregate.TableBufferingCombineRequest': ('function_name,execution_id,state_ids,attach_opaque_data=,transaction_id=,schema_path=', _aggregate_TableBufferingCombineRequest),
-    'vgi_host.protocol.aggregate.TableBufferingCombineResponse': ('finalize_state_ids', _aggregate_TableBufferingCombineResponse),
-    'vgi_host.protocol.aggregate.TableBufferingDestructorRequest': ('function_name,execution_id,attach_opaque_data=,transaction_id=,schema_path=', _aggregate_TableBufferingDestructorRequest),
-    'vgi_host.protocol.aggregate.TableBufferingDestructorResponse': ('', _aggregate_TableBufferingDestructorResponse),
-    'vgi_host.protocol.aggregate.TableBufferingProcessRequest': ('function_name,execution_id,input_batch,attach_opaque_data=,transaction_id=,batch_index=,schema_path=', _aggregate_TableBufferingProcessRequest),
-    'vgi_host.protocol.aggregate.TableBufferingProcessResponse': ('state_id', _aggregate_TableBufferingProcessResponse),
-    'vgi_host.protocol.arguments.Arguments': ('positional=/p,named*/p', _arguments_Arguments),
-    'vgi_host.protocol.attach.AttachCatalogInfo': ('alias,target,db_type=,options*,hidden=,required=,secret_ref=', _attach_AttachCatalogInfo),
-    'vgi_host.protocol.attach.AttachOptionSpec': ('name,description,type,default_value=,required=,secret=', _attach_AttachOptionSpec),
-    'vgi_host.protocol.attach.CatalogAttachRequest': ('name,options=,data_version_spec=,implementation_version=,client_capabilities=', _attach_CatalogAttachRequest),
-    'vgi_host.protocol.attach.CatalogAttachResult': ('attach_opaque_data,supports_transactions,supports_time_travel,catalog_version_frozen,catalog_version,attach_opaque_data_required=,default_schema=,settings*,secret_types*,attach_catalogs*,comment=,tags*,supports_column_statistics=,global_functions*,global_function_prefix=,resolved_data_version=,resolved_implementation_version=,supports_catalog_contents=', _attach_CatalogAttachResult),
-    'vgi_host.protocol.attach.CatalogDataVersionRelease': ('version,released_at=,summary=,notes_url=', _attach_CatalogDataVersionRelease),
-    'vgi_host.protocol.attach.CatalogInfo': ('name,implementation_version=,data_version_spec=,attach_option_specs*,releases*,source_url=', _attach_CatalogInfo),
-    'vgi_host.protocol.attach.ClientCapabilities': ('engine,native_formats*,catalogs*,can_stream=,filter_encodings*', _attach_ClientCapabilities),
-    'vgi_host.protocol.attach.SecretTypeSpec': ('name,description,parameters_schema', _attach_SecretTypeSpec),
-    'vgi_host.protocol.attach.SettingSpec': ('name,description,type,default_value=', _attach_SettingSpec),
-    'vgi_host.protocol.catalog.CopyFromFormatInfo': ('comment=,tags*,format_name,handler,options,direction=,description=,ordered=', _catalog_CopyFromFormatInfo),
-    'vgi_host.protocol.catalog.ForeignKeyInfo': ('fk_columns,pk_columns,referenced_table,referenced_schema_path', _catalog_ForeignKeyInfo),
-    'vgi_host.protocol.catalog.IndexInfo': ('comment=,tags*,name,schema_path,table_name,index_type=,constraint_type=,expressions*,options*', _catalog_IndexInfo),
-    'vgi_host.protocol.catalog.MacroInfo': ('comment=,tags*,name,schema_path,macro_type,parameters*,parameter_default_values=,definition=,arguments_schema=', _catalog_MacroInfo),
-    'vgi_host.protocol.catalog.SchemaInfo': ('comment=,tags*,path,estimated_object_count=', _catalog_SchemaInfo),
-    'vgi_host.protocol.catalog.TableInfo': ('comment=,tags*,name,schema_path,columns,not_null_constraints*,unique_constraints*,check_constraints*,primary_key_constraints*,foreign_key_constraints*,write_result_modes*,supports_column_statistics=,scan_function=,insert_function=,update_function=,delete_function=,cardinality_estimate=,cardinality_max=,column_statistics=,bind_result=,required_filters*', _catalog_TableInfo),
-    'vgi_host.protocol.catalog.ViewInfo': ('comment=,tags*,name,schema_path,definition,column_comments*', _catalog_ViewInfo),
-    'vgi_host.protocol.ddl.CatalogCreateRequest': ('name,on_conflict,options=', _ddl_CatalogCreateRequest),
-    'vgi_host.protocol.ddl.IndexCreateRequest': ('attach_opaque_data,schema_path,name,table_name,index_type=,constraint_type=,expressions*,on_conflict=,options*,transaction_opaque_data=', _ddl_IndexCreateRequest),
-    'vgi_host.protocol.ddl.MacroCreateRequest': ('attach_opaque_data,schema_path,name,macro_type,parameters,definition,on_conflict,parameter_default_values=,arguments_schema=,transaction_opaque_data=', _ddl_MacroCreateRequest),
-    'vgi_host.protocol.ddl.TableCreateRequest': ('attach_opaque_data,schema_path,name,columns,on_conflict,not_null_constraints*,unique_constraints*,check_constraints*,primary_key_constraints*,foreign_key_constraints*,transaction_opaque_data=', _ddl_TableCreateRequest),
-    'vgi_host.protocol.ddl.TransactionBeginResponse': ('transaction_opaque_data=', _ddl_TransactionBeginResponse),
-    'vgi_host.protocol.functions.CatalogExample': ('sql,description=,expected_output=', _functions_CatalogExample),
-    'vgi_host.protocol.functions.EvaluationContextCapability': ('profile,provider_fingerprint=', _functions_EvaluationContextCapability),
-    'vgi_host.protocol.functions.FilterFunctionCapability': ('namespace,name,version', _functions_FilterFunctionCapability),
-    'vgi_host.protocol.functions.FunctionInfo': ('comment=,tags*,name,schema_path,function_type,arguments*,output_schema,parameter_default_values=,stability=,null_handling=,argument_monotonicity=,description=,examples*,categories*,projection_pushdown=,filter_pushdown=,sampling_pushdown=,late_materialization=,filter_semantic_profiles*,additional_filter_functions*,runtime_filter_algorithms*,filter_evaluation_contexts*,order_preservation=,max_workers=,supports_batch_index=,supports_splits=,filters_exactly_applied=,supports_positions=,split_token_ttl_seconds=,partition_kind=,order_dependent=,distinct_dependent=,supports_window=,streaming_partitioned=,has_finalize=,source_order_dependent=,sink_order_dependent=,requires_input_batch_index=,input_from_args=,input_rows_per_call=,required_settings*,required_secrets*', _functions_FunctionInfo),
-    'vgi_host.protocol.functions.RuntimeFilterAlgorithmCapability': ('namespace,name,version', _functions_RuntimeFilterAlgorithmCapability),
-    'vgi_host.protocol.functions.SecretLookupEntry': ('secret_type,scope=,secret_name=', _functions_SecretLookupEntry),
-    'vgi_host.protocol.invocation.BindRequest': ('function_name,arguments,function_type,input_schema=,settings=,secrets=,attach_opaque_data=,transaction_opaque_data=,resolved_secrets_provided=,at_unit=,at_value=,copy_from=,copy_to=,schema_path=,argument_names=', _invocation_BindRequest),
-    'vgi_host.protocol.invocation.BindResponse': ('output_schema,opaque_data=,lookup_secret_types*,lookup_scopes*,lookup_names*', _invocation_BindResponse),
-    'vgi_host.protocol.invocation.CopyFromContext': ('format,file_path,expected_schema', _invocation_CopyFromContext),
-    'vgi_host.protocol.invocation.CopyToContext': ('format,file_path', _invocation_CopyToContext),
-    'vgi_host.protocol.invocation.GlobalInitResponse': ('execution_id*,opaque_data=,max_workers=', _invocation_GlobalInitResponse),
-    'vgi_host.protocol.invocation.InitRequest': ('bind_call,output_schema,bind_opaque_data=,projection_ids=,pushdown_filters=,join_keys=,split_tokens=,row_limit=,phase=,finalize_state_id=,execution_id=,init_opaque_data=,substream_id=,order_by_column_name=,order_by_direction=,order_by_null_order=,order_by_limit=,tablesample_percentage=,tablesample_seed=', _invocation_InitRequest),
-    'vgi_host.protocol.invocation.TableCardinality': ('estimate=,max=', _invocation_TableCardinality),
-    'vgi_host.protocol.invocation.TableFunctionCardinalityRequest': ('bind_call,bind_opaque_data=', _invocation_TableFunctionCardinalityRequest),
-    'vgi_host.protocol.invocation.TableFunctionDynamicToStringRequest': ('bind_call,bind_opaque_data=,global_execution_id', _invocation_TableFunctionDynamicToStringRequest),
-    'vgi_host.protocol.invocation.TableFunctionDynamicToStringResponse': ('keys*,values*', _invocation_TableFunctionDynamicToStringResponse),
-    'vgi_host.protocol.invocation.TableFunctionStatisticsRequest': ('bind_call,bind_opaque_data=', _invocation_TableFunctionStatisticsRequest),
-    'vgi_host.protocol.listing.CatalogContentsResponse': ('catalog_version,etag=,not_modified=,schemas=,tables=,views=,functions=,macros=,indexes=', _listing_CatalogContentsResponse),
-    'vgi_host.protocol.listing.CatalogItemsResponse': ('items*', _listing_CatalogItemsResponse),
-    'vgi_host.protocol.listing.CatalogVersionResponse': ('version', _listing_CatalogVersionResponse),
-    'vgi_host.protocol.listing.CatalogsResponse': ('items*', _listing_CatalogsResponse),
-    'vgi_host.protocol.listing.CopyFromFormatsResponse': ('items*', _listing_CopyFromFormatsResponse),
-    'vgi_host.protocol.listing.FunctionsResponse': ('items*', _listing_FunctionsResponse),
-    'vgi_host.protocol.listing.IndexesResponse': ('items*', _listing_IndexesResponse),
-    'vgi_host.protocol.listing.MacrosResponse': ('items*', _listing_MacrosResponse),
-    'vgi_host.protocol.listing.SchemasResponse': ('items*', _listing_SchemasResponse),
-    'vgi_host.protocol.listing.TablesResponse': ('items*', _listing_TablesResponse),
-    'vgi_host.protocol.listing.ViewsResponse': ('items*', _listing_ViewsResponse),
-    'vgi_host.protocol.planning.PartitionTransform': ('column,transform,param=', _planning_PartitionTransform),
-    'vgi_host.protocol.planning.PlanResponse': ('splits*,next_cursors=,execution_id=,init_opaque_data=,max_workers=,estimated_total_splits=,estimated_total_rows=,estimated_total_bytes=,catalog_version=,scope=,locations=,partitioning=,sort_order=,cache_max_age_seconds=,start_position=,end_position=', _planning_PlanResponse),
-    'vgi_host.protocol.planning.ScanSplit': ('payload=,token=,estimated_rows=,rows_exact=,estimated_bytes=,partition_bounds=,column_statistics=,location_ids=,start_position=,end_position=', _planning_ScanSplit),
-    'vgi_host.protocol.planning.SortField': ('column,direction,nulls', _planning_SortField),
-    'vgi_host.protocol.planning.TableFunctionPlanRequest': ('bind_call,bind_opaque_data=,projection_ids=,pushdown_filters=,join_keys=,row_limit=,target_split_bytes=,min_splits=,max_splits_per_response=,cursor=,refined_filters=,filters_complete=,start_position=,end_position=,order_by_column_name=,order_by_direction=,order_by_null_order=,order_by_limit=,tablesample_percentage=,tablesample_seed=', _planning_TableFunctionPlanRequest),
-    'vgi_host.protocol.scan.NamedScalars': ('values*/p', _scan_NamedScalars),
-    'vgi_host.protocol.scan.ScanArguments': ('positional=/p,named*/p', _scan_ScanArguments),
-    'vgi_host.protocol.scan.ScanBranch': ('function_name,arguments*,branch_filter=,writable=,source_catalog=,source_schema_path=,source_table=,format_name=,format_locations*,format_options=,schema_path=', _scan_ScanBranch),
-    'vgi_host.protocol.scan.ScanBranchesResult': ('branches*,required_extensions*', _scan_ScanBranchesResult),
-    'vgi_host.protocol.scan.ScanFunctionResult': ('function_name,arguments*,required_extensions*,schema_path=', _scan_ScanFunctionResult),
+    'vgi_host.catalog.manifest.PackManifest': ('pack/p,distribution/p,version/p,declared_host_range/p,functions/p,tables=/p,views=/p', _catalog_manifest_PackManifest),
+    'vgi_host.catalog.table_entries.DeclaredTable': ('table/p,function/p,bound/p,positional/p,named/p', _catalog_table_entries_DeclaredTable),
+    'vgi_host.cli.options.OptionSpec': ('flags/p,dest/p,kind/p,help/p,metavar=/p', _cli_options_OptionSpec),
+    'vgi_host.host.checks.CheckReport': ('checked/p,findings=/p', _host_checks_CheckReport),
+    'vgi_host.host.checks.Finding': ('pack/p,subject/p,severity/p,message/p,remedy/p,code/p', _host_checks_Finding),
+    'vgi_host.model.about.PackAbout': ('summary=/p,description=/p,description_content_type=/p,keywords=/p,project_urls=/p,license=/p,author=/p,support_contact=/p', _model_about_PackAbout),
+    'vgi_host.model.candidate.PackCandidate': ('name/p,target/p,distribution/p,version/p,requires=/p,location=/p,editable=/p,about*/p', _model_candidate_PackCandidate),
+    'vgi_host.model.entries.ArgumentDescription': ('name/p,type/p,constant/p,named/p,doc/p', _model_entries_ArgumentDescription),
+    'vgi_host.model.entries.ColumnDescription': ('name/p,type/p', _model_entries_ColumnDescription),
+    'vgi_host.model.entries.ExampleDescription': ('sql/p,description=/p,expected_output=/p', _model_entries_ExampleDescription),
+    'vgi_host.model.entries.FunctionDescription': ('name/p,kind/p,signature/p,returns/p,description/p,summary/p,arguments=/p,examples=/p,categories=/p', _model_entries_FunctionDescription),
+    'vgi_host.model.entries.FunctionEntry': ('name/p,kind/p,info/p,description/p,alias_of=/p', _model_entries_FunctionEntry),
+    'vgi_host.model.entries.TableDescription': ('name/p,description/p,function/p,columns=/p', _model_entries_TableDescription),
+    'vgi_host.model.entries.TableEntry': ('name/p,info/p,description/p', _model_entries_TableEntry),
+    'vgi_host.model.entries.ViewDescription': ('name/p,description/p,sql/p', _model_entries_ViewDescription),
+    'vgi_host.model.entries.ViewEntry': ('name/p,info/p,description/p', _model_entries_ViewEntry),
+    'vgi_host.model.pack_catalog.PackCatalog': ('pack/p,info/p,attach/p,interface=/p!r!c', _model_pack_catalog_PackCatalog),
+    'vgi_host.model.pack_catalog.SchemaMeta': ('path/p,comment=/p,tags*/p', _model_pack_catalog_SchemaMeta),
+    'vgi_host.model.tags.Example': ('sql/p,description=/p,expected_output=/p', _model_tags_Example),
+    'vgi_host.packs.discovery.Discovery': ('candidates/p,clashes/p', _packs_discovery_Discovery),
+    'vgi_host.packs.discovery.NameClash': ('name/p,claimants/p', _packs_discovery_NameClash),
+    'vgi_host.packs.selection.Selection': ('enable=/p,disable=/p,strict=/p,enable_source=/p,disable_source=/p,warnings=/p', _packs_selection_Selection),
+    'vgi_host.protocol.aggregate.AggregateBindRequest': ('function_name,arguments,input_schema=,settings=,secrets=,attach_opaque_data=,schema_path=,argument_names=', _protocol_aggregate_AggregateBindRequest),
+    'vgi_host.protocol.aggregate.AggregateBindResponse': ('output_schema,execution_id', _protocol_aggregate_AggregateBindResponse),
+    'vgi_host.protocol.aggregate.AggregateCombineRequest': ('function_name,execution_id,merge_batch,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateCombineRequest),
+    'vgi_host.protocol.aggregate.AggregateCombineResponse': ('', _protocol_aggregate_AggregateCombineResponse),
+    'vgi_host.protocol.aggregate.AggregateDestructorRequest': ('function_name,execution_id,group_ids_batch,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateDestructorRequest),
+    'vgi_host.protocol.aggregate.AggregateDestructorResponse': ('', _protocol_aggregate_AggregateDestructorResponse),
+    'vgi_host.protocol.aggregate.AggregateFinalizeRequest': ('function_name,execution_id,group_ids_batch,output_schema,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateFinalizeRequest),
+    'vgi_host.protocol.aggregate.AggregateFinalizeResponse': ('result_batch', _protocol_aggregate_AggregateFinalizeResponse),
+    'vgi_host.protocol.aggregate.AggregateStreamingChunkRequest': ('function_name,execution_id,input_batch,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateStreamingChunkRequest),
+    'vgi_host.protocol.aggregate.AggregateStreamingChunkResponse': ('result_batch', _protocol_aggregate_AggregateStreamingChunkResponse),
+    'vgi_host.protocol.aggregate.AggregateStreamingCloseRequest': ('function_name,execution_id,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateStreamingCloseRequest),
+    'vgi_host.protocol.aggregate.AggregateStreamingCloseResponse': ('', _protocol_aggregate_AggregateStreamingCloseResponse),
+    'vgi_host.protocol.aggregate.AggregateStreamingOpenRequest': ('function_name,arguments,input_schema,partition_key_count,order_key_count,output_schema,settings=,secrets=,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateStreamingOpenRequest),
+    'vgi_host.protocol.aggregate.AggregateStreamingOpenResponse': ('execution_id', _protocol_aggregate_AggregateStreamingOpenResponse),
+    'vgi_host.protocol.aggregate.AggregateUpdateRequest': ('function_name,execution_id,input_batch,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateUpdateRequest),
+    'vgi_host.protocol.aggregate.AggregateUpdateResponse': ('', _protocol_aggregate_AggregateUpdateResponse),
+    'vgi_host.protocol.aggregate.AggregateWindowBatchRequest': ('function_name,execution_id,partition_id,row_idx,count,frames_per_row,frame_starts,frame_ends,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateWindowBatchRequest),
+    'vgi_host.protocol.aggregate.AggregateWindowBatchResponse': ('result_batch', _protocol_aggregate_AggregateWindowBatchResponse),
+    'vgi_host.protocol.aggregate.AggregateWindowDestructorRequest': ('function_name,execution_id,partition_id,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateWindowDestructorRequest),
+    'vgi_host.protocol.aggregate.AggregateWindowDestructorResponse': ('', _protocol_aggregate_AggregateWindowDestructorResponse),
+    'vgi_host.protocol.aggregate.AggregateWindowInitRequest': ('function_name,execution_id,partition_id,row_count,partition_batch,output_schema,filter_mask,frame_stats,all_valid,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateWindowInitRequest),
+    'vgi_host.protocol.aggregate.AggregateWindowInitResponse': ('', _protocol_aggregate_AggregateWindowInitResponse),
+    'vgi_host.protocol.aggregate.AggregateWindowRequest': ('function_name,execution_id,partition_id,rid,frame_starts,frame_ends,attach_opaque_data=,schema_path=', _protocol_aggregate_AggregateWindowRequest),
+    'vgi_host.protocol.aggregate.AggregateWindowResponse': ('result_batch', _protocol_aggregate_AggregateWindowResponse),
+    'vgi_host.protocol.aggregate.TableBufferingCombineRequest': ('function_name,execution_id,state_ids,attach_opaque_data=,transaction_id=,schema_path=', _protocol_aggregate_TableBufferingCombineRequest),
+    'vgi_host.protocol.aggregate.TableBufferingCombineResponse': ('finalize_state_ids', _protocol_aggregate_TableBufferingCombineResponse),
+    'vgi_host.protocol.aggregate.TableBufferingDestructorRequest': ('function_name,execution_id,attach_opaque_data=,transaction_id=,schema_path=', _protocol_aggregate_TableBufferingDestructorRequest),
+    'vgi_host.protocol.aggregate.TableBufferingDestructorResponse': ('', _protocol_aggregate_TableBufferingDestructorResponse),
+    'vgi_host.protocol.aggregate.TableBufferingProcessRequest': ('function_name,execution_id,input_batch,attach_opaque_data=,transaction_id=,batch_index=,schema_path=', _protocol_aggregate_TableBufferingProcessRequest),
+    'vgi_host.protocol.aggregate.TableBufferingProcessResponse': ('state_id', _protocol_aggregate_TableBufferingProcessResponse),
+    'vgi_host.protocol.arguments.Arguments': ('positional=/p,named*/p', _protocol_arguments_Arguments),
+    'vgi_host.protocol.attach.AttachCatalogInfo': ('alias,target,db_type=,options*,hidden=,required=,secret_ref=', _protocol_attach_AttachCatalogInfo),
+    'vgi_host.protocol.attach.AttachOptionSpec': ('name,description,type,default_value=,required=,secret=', _protocol_attach_AttachOptionSpec),
+    'vgi_host.protocol.attach.CatalogAttachRequest': ('name,options=,data_version_spec=,implementation_version=,client_capabilities=', _protocol_attach_CatalogAttachRequest),
+    'vgi_host.protocol.attach.CatalogAttachResult': ('attach_opaque_data,supports_transactions,supports_time_travel,catalog_version_frozen,catalog_version,attach_opaque_data_required=,default_schema=,settings*,secret_types*,attach_catalogs*,comment=,tags*,supports_column_statistics=,global_functions*,global_function_prefix=,resolved_data_version=,resolved_implementation_version=,supports_catalog_contents=', _protocol_attach_CatalogAttachResult),
+    'vgi_host.protocol.attach.CatalogDataVersionRelease': ('version,released_at=,summary=,notes_url=', _protocol_attach_CatalogDataVersionRelease),
+    'vgi_host.protocol.attach.CatalogInfo': ('name,implementation_version=,data_version_spec=,attach_option_specs*,releases*,source_url=', _protocol_attach_CatalogInfo),
+    'vgi_host.protocol.attach.ClientCapabilities': ('engine,native_formats*,catalogs*,can_stream=,filter_encodings*', _protocol_attach_ClientCapabilities),
+    'vgi_host.protocol.attach.SecretTypeSpec': ('name,description,parameters_schema', _protocol_attach_SecretTypeSpec),
+    'vgi_host.protocol.attach.SettingSpec': ('name,description,type,default_value=', _protocol_attach_SettingSpec),
+    'vgi_host.protocol.catalog.CopyFromFormatInfo': ('comment=,tags*,format_name,handler,options,direction=,description=,ordered=', _protocol_catalog_CopyFromFormatInfo),
+    'vgi_host.protocol.catalog.ForeignKeyInfo': ('fk_columns,pk_columns,referenced_table,referenced_schema_path', _protocol_catalog_ForeignKeyInfo),
+    'vgi_host.protocol.catalog.IndexInfo': ('comment=,tags*,name,schema_path,table_name,index_type=,constraint_type=,expressions*,options*', _protocol_catalog_IndexInfo),
+    'vgi_host.protocol.catalog.MacroInfo': ('comment=,tags*,name,schema_path,macro_type,parameters*,parameter_default_values=,definition=,arguments_schema=', _protocol_catalog_MacroInfo),
+    'vgi_host.protocol.catalog.SchemaInfo': ('comment=,tags*,path,estimated_object_count=', _protocol_catalog_SchemaInfo),
+    'vgi_host.protocol.catalog.TableInfo': ('comment=,tags*,name,schema_path,columns,not_null_constraints*,unique_constraints*,check_constraints*,primary_key_constraints*,foreign_key_constraints*,write_result_modes*,supports_column_statistics=,scan_function=,insert_function=,update_function=,delete_function=,cardinality_estimate=,cardinality_max=,column_statistics=,bind_result=,required_filters*', _protocol_catalog_TableInfo),
+    'vgi_host.protocol.catalog.ViewInfo': ('comment=,tags*,name,schema_path,definition,column_comments*', _protocol_catalog_ViewInfo),
+    'vgi_host.protocol.ddl.CatalogCreateRequest': ('name,on_conflict,options=', _protocol_ddl_CatalogCreateRequest),
+    'vgi_host.protocol.ddl.IndexCreateRequest': ('attach_opaque_data,schema_path,name,table_name,index_type=,constraint_type=,expressions*,on_conflict=,options*,transaction_opaque_data=', _protocol_ddl_IndexCreateRequest),
+    'vgi_host.protocol.ddl.MacroCreateRequest': ('attach_opaque_data,schema_path,name,macro_type,parameters,definition,on_conflict,parameter_default_values=,arguments_schema=,transaction_opaque_data=', _protocol_ddl_MacroCreateRequest),
+    'vgi_host.protocol.ddl.TableCreateRequest': ('attach_opaque_data,schema_path,name,columns,on_conflict,not_null_constraints*,unique_constraints*,check_constraints*,primary_key_constraints*,foreign_key_constraints*,transaction_opaque_data=', _protocol_ddl_TableCreateRequest),
+    'vgi_host.protocol.ddl.TransactionBeginResponse': ('transaction_opaque_data=', _protocol_ddl_TransactionBeginResponse),
+    'vgi_host.protocol.functions.CatalogExample': ('sql,description=,expected_output=', _protocol_functions_CatalogExample),
+    'vgi_host.protocol.functions.EvaluationContextCapability': ('profile,provider_fingerprint=', _protocol_functions_EvaluationContextCapability),
+    'vgi_host.protocol.functions.FilterFunctionCapability': ('namespace,name,version', _protocol_functions_FilterFunctionCapability),
+    'vgi_host.protocol.functions.FunctionInfo': ('comment=,tags*,name,schema_path,function_type,arguments*,output_schema,parameter_default_values=,stability=,null_handling=,argument_monotonicity=,description=,examples*,categories*,projection_pushdown=,filter_pushdown=,sampling_pushdown=,late_materialization=,filter_semantic_profiles*,additional_filter_functions*,runtime_filter_algorithms*,filter_evaluation_contexts*,order_preservation=,max_workers=,supports_batch_index=,supports_splits=,filters_exactly_applied=,supports_positions=,split_token_ttl_seconds=,partition_kind=,order_dependent=,distinct_dependent=,supports_window=,streaming_partitioned=,has_finalize=,source_order_dependent=,sink_order_dependent=,requires_input_batch_index=,input_from_args=,input_rows_per_call=,required_settings*,required_secrets*', _protocol_functions_FunctionInfo),
+    'vgi_host.protocol.functions.RuntimeFilterAlgorithmCapability': ('namespace,name,version', _protocol_functions_RuntimeFilterAlgorithmCapability),
+    'vgi_host.protocol.functions.SecretLookupEntry': ('secret_type,scope=,secret_name=', _protocol_functions_SecretLookupEntry),
+    'vgi_host.protocol.invocation.BindRequest': ('function_name,arguments,function_type,input_schema=,settings=,secrets=,attach_opaque_data=,transaction_opaque_data=,resolved_secrets_provided=,at_unit=,at_value=,copy_from=,copy_to=,schema_path=,argument_names=', _protocol_invocation_BindRequest),
+    'vgi_host.protocol.invocation.BindResponse': ('output_schema,opaque_data=,lookup_secret_types*,lookup_scopes*,lookup_names*', _protocol_invocation_BindResponse),
+    'vgi_host.protocol.invocation.CopyFromContext': ('format,file_path,expected_schema', _protocol_invocation_CopyFromContext),
+    'vgi_host.protocol.invocation.CopyToContext': ('format,file_path', _protocol_invocation_CopyToContext),
+    'vgi_host.protocol.invocation.GlobalInitResponse': ('execution_id*,opaque_data=,max_workers=', _protocol_invocation_GlobalInitResponse),
+    'vgi_host.protocol.invocation.InitRequest': ('bind_call,output_schema,bind_opaque_data=,projection_ids=,pushdown_filters=,join_keys=,split_tokens=,row_limit=,phase=,finalize_state_id=,execution_id=,init_opaque_data=,substream_id=,order_by_column_name=,order_by_direction=,order_by_null_order=,order_by_limit=,tablesample_percentage=,tablesample_seed=', _protocol_invocation_InitRequest),
+    'vgi_host.protocol.invocation.TableCardinality': ('estimate=,max=', _protocol_invocation_TableCardinality),
+    'vgi_host.protocol.invocation.TableFunctionCardinalityRequest': ('bind_call,bind_opaque_data=', _protocol_invocation_TableFunctionCardinalityRequest),
+    'vgi_host.protocol.invocation.TableFunctionDynamicToStringRequest': ('bind_call,bind_opaque_data=,global_execution_id', _protocol_invocation_TableFunctionDynamicToStringRequest),
+    'vgi_host.protocol.invocation.TableFunctionDynamicToStringResponse': ('keys*,values*', _protocol_invocation_TableFunctionDynamicToStringResponse),
+    'vgi_host.protocol.invocation.TableFunctionStatisticsRequest': ('bind_call,bind_opaque_data=', _protocol_invocation_TableFunctionStatisticsRequest),
+    'vgi_host.protocol.listing.CatalogContentsResponse': ('catalog_version,etag=,not_modified=,schemas=,tables=,views=,functions=,macros=,indexes=', _protocol_listing_CatalogContentsResponse),
+    'vgi_host.protocol.listing.CatalogItemsResponse': ('items*', _protocol_listing_CatalogItemsResponse),
+    'vgi_host.protocol.listing.CatalogVersionResponse': ('version', _protocol_listing_CatalogVersionResponse),
+    'vgi_host.protocol.listing.CatalogsResponse': ('items*', _protocol_listing_CatalogsResponse),
+    'vgi_host.protocol.listing.CopyFromFormatsResponse': ('items*', _protocol_listing_CopyFromFormatsResponse),
+    'vgi_host.protocol.listing.FunctionsResponse': ('items*', _protocol_listing_FunctionsResponse),
+    'vgi_host.protocol.listing.IndexesResponse': ('items*', _protocol_listing_IndexesResponse),
+    'vgi_host.protocol.listing.MacrosResponse': ('items*', _protocol_listing_MacrosResponse),
+    'vgi_host.protocol.listing.SchemasResponse': ('items*', _protocol_listing_SchemasResponse),
+    'vgi_host.protocol.listing.TablesResponse': ('items*', _protocol_listing_TablesResponse),
+    'vgi_host.protocol.listing.ViewsResponse': ('items*', _protocol_listing_ViewsResponse),
+    'vgi_host.protocol.planning.PartitionTransform': ('column,transform,param=', _protocol_planning_PartitionTransform),
+    'vgi_host.protocol.planning.PlanResponse': ('splits*,next_cursors=,execution_id=,init_opaque_data=,max_workers=,estimated_total_splits=,estimated_total_rows=,estimated_total_bytes=,catalog_version=,scope=,locations=,partitioning=,sort_order=,cache_max_age_seconds=,start_position=,end_position=', _protocol_planning_PlanResponse),
+    'vgi_host.protocol.planning.ScanSplit': ('payload=,token=,estimated_rows=,rows_exact=,estimated_bytes=,partition_bounds=,column_statistics=,location_ids=,start_position=,end_position=', _protocol_planning_ScanSplit),
+    'vgi_host.protocol.planning.SortField': ('column,direction,nulls', _protocol_planning_SortField),
+    'vgi_host.protocol.planning.TableFunctionPlanRequest': ('bind_call,bind_opaque_data=,projection_ids=,pushdown_filters=,join_keys=,row_limit=,target_split_bytes=,min_splits=,max_splits_per_response=,cursor=,refined_filters=,filters_complete=,start_position=,end_position=,order_by_column_name=,order_by_direction=,order_by_null_order=,order_by_limit=,tablesample_percentage=,tablesample_seed=', _protocol_planning_TableFunctionPlanRequest),
+    'vgi_host.protocol.scan.NamedScalars': ('values*/p', _protocol_scan_NamedScalars),
+    'vgi_host.protocol.scan.ScanArguments': ('positional=/p,named*/p', _protocol_scan_ScanArguments),
+    'vgi_host.protocol.scan.ScanBranch': ('function_name,arguments*,branch_filter=,writable=,source_catalog=,source_schema_path=,source_table=,format_name=,format_locations*,format_options=,schema_path=', _protocol_scan_ScanBranch),
+    'vgi_host.protocol.scan.ScanBranchesResult': ('branches*,required_extensions*', _protocol_scan_ScanBranchesResult),
+    'vgi_host.protocol.scan.ScanFunctionResult': ('function_name,arguments*,required_extensions*,schema_path=', _protocol_scan_ScanFunctionResult),
+    'vgi_host.state.config.StoreSettings': ('backend/p,driver_url/p,ttl_seconds/p,namespace/p,sqlite_path/p', _state_config_StoreSettings),
+    'vgi_host.state.store.Snapshot': ('version/p,base/p,segments=/p,bind=/p', _state_store_Snapshot),
 }

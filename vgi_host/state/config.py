@@ -28,11 +28,11 @@ import importlib.util
 import os
 import threading
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from vgi_host.protocol.wire import frozen_record
 from vgi_host.state.signing import Signer, SigningKeyError, load_key
 from vgi_host.state.store import DEFAULT_TTL_SECONDS, StateStore, StateStoreError
 
@@ -66,7 +66,7 @@ class StateStoreConfigError(StateStoreError):
     """The state store URL, its driver or the signing key is unusable; the message says how to fix it."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class StoreSettings:
     """A validated store URL, split into what the host uses and what the driver gets."""
 

@@ -29,8 +29,10 @@ without bound.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Final, Protocol
+
+from vgi_host.protocol.wire import frozen_record
 
 __all__ = [
     "DEFAULT_TTL_SECONDS",
@@ -54,7 +56,7 @@ class UnknownExecutionError(StateStoreError):
     """The execution was never bound here, was destroyed, or expired."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Snapshot:
     """What changed in one execution after the version a reader already knows.
 
