@@ -2605,6 +2605,356 @@ def _protocol_scan_ScanFunctionResult(_set, _FACTORY, _defaults, _factories):
         return hash((self.function_name, self.arguments, self.required_extensions, self.schema_path,))
     return __init__, __repr__, __eq__, __hash__
 
+# vgi_host.sdk.context_markers.Auth
+def _sdk_context_markers_Auth(_set, _FACTORY, _defaults, _factories):
+    def __init__(self):
+        pass
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}()"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return True
+        return NotImplemented
+    def __hash__(self):
+        return hash(())
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.context_markers.AuthContext
+def _sdk_context_markers_AuthContext(_set, _FACTORY, _defaults, _factories):
+    _d_principal = _defaults['principal']
+    _d_domain = _defaults['domain']
+    _d_authenticated = _defaults['authenticated']
+    _f_claims = _factories['claims']
+    def __init__(self, principal=_d_principal, domain=_d_domain, authenticated=_d_authenticated, claims=_FACTORY):
+        _set(self, 'principal', principal)
+        _set(self, 'domain', domain)
+        _set(self, 'authenticated', authenticated)
+        _set(self, 'claims', _f_claims() if claims is _FACTORY else claims)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(principal={self.principal!r}, domain={self.domain!r}, authenticated={self.authenticated!r}, claims={self.claims!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.principal == other.principal and self.domain == other.domain and self.authenticated == other.authenticated and self.claims == other.claims
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.principal, self.domain, self.authenticated, self.claims,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.context_markers.Secret
+def _sdk_context_markers_Secret(_set, _FACTORY, _defaults, _factories):
+    _d_name = _defaults['name']
+    _d_scope = _defaults['scope']
+    def __init__(self, secret_type, name=_d_name, scope=_d_scope):
+        _set(self, 'secret_type', secret_type)
+        _set(self, 'name', name)
+        _set(self, 'scope', scope)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(secret_type={self.secret_type!r}, name={self.name!r}, scope={self.scope!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.secret_type == other.secret_type and self.name == other.name and self.scope == other.scope
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.secret_type, self.name, self.scope,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.context_markers.Setting
+def _sdk_context_markers_Setting(_set, _FACTORY, _defaults, _factories):
+    _d_name = _defaults['name']
+    _d_desc = _defaults['desc']
+    _d_default = _defaults['default']
+    def __init__(self, name=_d_name, desc=_d_desc, default=_d_default):
+        _set(self, 'name', name)
+        _set(self, 'desc', desc)
+        _set(self, 'default', default)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, desc={self.desc!r}, default={self.default!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.desc == other.desc and self.default == other.default
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.desc, self.default,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.metadata.FunctionMetadata
+def _sdk_metadata_FunctionMetadata(_set, _FACTORY, _defaults, _factories):
+    _d_comment = _defaults['comment']
+    _d_examples = _defaults['examples']
+    _d_categories = _defaults['categories']
+    _f_tags = _factories['tags']
+    _d_stability = _defaults['stability']
+    _d_null_handling = _defaults['null_handling']
+    _d_projection_pushdown = _defaults['projection_pushdown']
+    _d_max_workers = _defaults['max_workers']
+    _d_input_rows_per_call = _defaults['input_rows_per_call']
+    _d_order_dependent = _defaults['order_dependent']
+    _d_distinct_dependent = _defaults['distinct_dependent']
+    _d_argument_monotonicity = _defaults['argument_monotonicity']
+    _d_required_settings = _defaults['required_settings']
+    _d_required_secrets = _defaults['required_secrets']
+    _d_documentation = _defaults['documentation']
+    def __init__(self, name, description, comment=_d_comment, examples=_d_examples, categories=_d_categories, tags=_FACTORY, stability=_d_stability, null_handling=_d_null_handling, projection_pushdown=_d_projection_pushdown, max_workers=_d_max_workers, input_rows_per_call=_d_input_rows_per_call, order_dependent=_d_order_dependent, distinct_dependent=_d_distinct_dependent, argument_monotonicity=_d_argument_monotonicity, required_settings=_d_required_settings, required_secrets=_d_required_secrets, documentation=_d_documentation):
+        _set(self, 'name', name)
+        _set(self, 'description', description)
+        _set(self, 'comment', comment)
+        _set(self, 'examples', examples)
+        _set(self, 'categories', categories)
+        _set(self, 'tags', _f_tags() if tags is _FACTORY else tags)
+        _set(self, 'stability', stability)
+        _set(self, 'null_handling', null_handling)
+        _set(self, 'projection_pushdown', projection_pushdown)
+        _set(self, 'max_workers', max_workers)
+        _set(self, 'input_rows_per_call', input_rows_per_call)
+        _set(self, 'order_dependent', order_dependent)
+        _set(self, 'distinct_dependent', distinct_dependent)
+        _set(self, 'argument_monotonicity', argument_monotonicity)
+        _set(self, 'required_settings', required_settings)
+        _set(self, 'required_secrets', required_secrets)
+        _set(self, 'documentation', documentation)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, description={self.description!r}, comment={self.comment!r}, examples={self.examples!r}, categories={self.categories!r}, tags={self.tags!r}, stability={self.stability!r}, null_handling={self.null_handling!r}, projection_pushdown={self.projection_pushdown!r}, max_workers={self.max_workers!r}, input_rows_per_call={self.input_rows_per_call!r}, order_dependent={self.order_dependent!r}, distinct_dependent={self.distinct_dependent!r}, argument_monotonicity={self.argument_monotonicity!r}, required_settings={self.required_settings!r}, required_secrets={self.required_secrets!r}, documentation={self.documentation!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.description == other.description and self.comment == other.comment and self.examples == other.examples and self.categories == other.categories and self.tags == other.tags and self.stability == other.stability and self.null_handling == other.null_handling and self.projection_pushdown == other.projection_pushdown and self.max_workers == other.max_workers and self.input_rows_per_call == other.input_rows_per_call and self.order_dependent == other.order_dependent and self.distinct_dependent == other.distinct_dependent and self.argument_monotonicity == other.argument_monotonicity and self.required_settings == other.required_settings and self.required_secrets == other.required_secrets and self.documentation == other.documentation
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.description, self.comment, self.examples, self.categories, self.tags, self.stability, self.null_handling, self.projection_pushdown, self.max_workers, self.input_rows_per_call, self.order_dependent, self.distinct_dependent, self.argument_monotonicity, self.required_settings, self.required_secrets, self.documentation,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.params.ConstParam
+def _sdk_params_ConstParam(_set, _FACTORY, _defaults, _factories):
+    _d_doc = _defaults['doc']
+    _d_arrow_type = _defaults['arrow_type']
+    _d_choices = _defaults['choices']
+    _d_ge = _defaults['ge']
+    _d_le = _defaults['le']
+    _d_gt = _defaults['gt']
+    _d_lt = _defaults['lt']
+    _d_phase = _defaults['phase']
+    def __init__(self, doc=_d_doc, arrow_type=_d_arrow_type, choices=_d_choices, ge=_d_ge, le=_d_le, gt=_d_gt, lt=_d_lt, phase=_d_phase):
+        _set(self, 'doc', doc)
+        _set(self, 'arrow_type', arrow_type)
+        _set(self, 'choices', choices)
+        _set(self, 'ge', ge)
+        _set(self, 'le', le)
+        _set(self, 'gt', gt)
+        _set(self, 'lt', lt)
+        _set(self, 'phase', phase)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(doc={self.doc!r}, arrow_type={self.arrow_type!r}, choices={self.choices!r}, ge={self.ge!r}, le={self.le!r}, gt={self.gt!r}, lt={self.lt!r}, phase={self.phase!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.doc == other.doc and self.arrow_type == other.arrow_type and self.choices == other.choices and self.ge == other.ge and self.le == other.le and self.gt == other.gt and self.lt == other.lt and self.phase == other.phase
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.doc, self.arrow_type, self.choices, self.ge, self.le, self.gt, self.lt, self.phase,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.params.FunctionExample
+def _sdk_params_FunctionExample(_set, _FACTORY, _defaults, _factories):
+    _d_description = _defaults['description']
+    _d_expected_output = _defaults['expected_output']
+    def __init__(self, sql, description=_d_description, expected_output=_d_expected_output):
+        _set(self, 'sql', sql)
+        _set(self, 'description', description)
+        _set(self, 'expected_output', expected_output)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(sql={self.sql!r}, description={self.description!r}, expected_output={self.expected_output!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.sql == other.sql and self.description == other.description and self.expected_output == other.expected_output
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.sql, self.description, self.expected_output,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.params.OutputLength
+def _sdk_params_OutputLength(_set, _FACTORY, _defaults, _factories):
+    def __init__(self):
+        pass
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}()"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return True
+        return NotImplemented
+    def __hash__(self):
+        return hash(())
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.params.Param
+def _sdk_params_Param(_set, _FACTORY, _defaults, _factories):
+    _d_arrow_type = _defaults['arrow_type']
+    _d_doc = _defaults['doc']
+    _d_type_bound = _defaults['type_bound']
+    _d_varargs = _defaults['varargs']
+    _d_varargs_min = _defaults['varargs_min']
+    def __init__(self, arrow_type=_d_arrow_type, doc=_d_doc, type_bound=_d_type_bound, varargs=_d_varargs, varargs_min=_d_varargs_min):
+        _set(self, 'arrow_type', arrow_type)
+        _set(self, 'doc', doc)
+        _set(self, 'type_bound', type_bound)
+        _set(self, 'varargs', varargs)
+        _set(self, 'varargs_min', varargs_min)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(arrow_type={self.arrow_type!r}, doc={self.doc!r}, type_bound={self.type_bound!r}, varargs={self.varargs!r}, varargs_min={self.varargs_min!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.arrow_type == other.arrow_type and self.doc == other.doc and self.type_bound == other.type_bound and self.varargs == other.varargs and self.varargs_min == other.varargs_min
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.arrow_type, self.doc, self.type_bound, self.varargs, self.varargs_min,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.params.Returns
+def _sdk_params_Returns(_set, _FACTORY, _defaults, _factories):
+    _d_arrow_type = _defaults['arrow_type']
+    _d_doc = _defaults['doc']
+    def __init__(self, arrow_type=_d_arrow_type, doc=_d_doc):
+        _set(self, 'arrow_type', arrow_type)
+        _set(self, 'doc', doc)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(arrow_type={self.arrow_type!r}, doc={self.doc!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.arrow_type == other.arrow_type and self.doc == other.doc
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.arrow_type, self.doc,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.session.BindSession
+def _sdk_session_BindSession(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, settings, secrets):
+        _set(self, 'settings', settings)
+        _set(self, 'secrets', secrets)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(settings={self.settings!r}, secrets={self.secrets!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.settings == other.settings and self.secrets == other.secrets
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.settings, self.secrets,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.session.SecretLookup
+def _sdk_session_SecretLookup(_set, _FACTORY, _defaults, _factories):
+    _d_scope = _defaults['scope']
+    _d_secret_name = _defaults['secret_name']
+    def __init__(self, secret_type, scope=_d_scope, secret_name=_d_secret_name):
+        _set(self, 'secret_type', secret_type)
+        _set(self, 'scope', scope)
+        _set(self, 'secret_name', secret_name)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(secret_type={self.secret_type!r}, scope={self.scope!r}, secret_name={self.secret_name!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.secret_type == other.secret_type and self.scope == other.scope and self.secret_name == other.secret_name
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.secret_type, self.scope, self.secret_name,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.signature.ArgumentSpec
+def _sdk_signature_ArgumentSpec(_set, _FACTORY, _defaults, _factories):
+    _d_type_bounds = _defaults['type_bounds']
+    _d_constraint = _defaults['constraint']
+    _d_passes_scalar = _defaults['passes_scalar']
+    _d_default = _defaults['default']
+    _d_named = _defaults['named']
+    _d_is_table = _defaults['is_table']
+    _d_declared_on_class = _defaults['declared_on_class']
+    _d_varargs = _defaults['varargs']
+    def __init__(self, name, position, is_constant, arrow_type, doc, type_bounds=_d_type_bounds, constraint=_d_constraint, passes_scalar=_d_passes_scalar, default=_d_default, named=_d_named, is_table=_d_is_table, declared_on_class=_d_declared_on_class, varargs=_d_varargs):
+        _set(self, 'name', name)
+        _set(self, 'position', position)
+        _set(self, 'is_constant', is_constant)
+        _set(self, 'arrow_type', arrow_type)
+        _set(self, 'doc', doc)
+        _set(self, 'type_bounds', type_bounds)
+        _set(self, 'constraint', constraint)
+        _set(self, 'passes_scalar', passes_scalar)
+        _set(self, 'default', default)
+        _set(self, 'named', named)
+        _set(self, 'is_table', is_table)
+        _set(self, 'declared_on_class', declared_on_class)
+        _set(self, 'varargs', varargs)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(name={self.name!r}, position={self.position!r}, is_constant={self.is_constant!r}, arrow_type={self.arrow_type!r}, doc={self.doc!r}, type_bounds={self.type_bounds!r}, constraint={self.constraint!r}, passes_scalar={self.passes_scalar!r}, default={self.default!r}, named={self.named!r}, is_table={self.is_table!r}, declared_on_class={self.declared_on_class!r}, varargs={self.varargs!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.name == other.name and self.position == other.position and self.is_constant == other.is_constant and self.arrow_type == other.arrow_type and self.doc == other.doc and self.type_bounds == other.type_bounds and self.constraint == other.constraint and self.passes_scalar == other.passes_scalar and self.default == other.default and self.named == other.named and self.is_table == other.is_table and self.declared_on_class == other.declared_on_class and self.varargs == other.varargs
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.name, self.position, self.is_constant, self.arrow_type, self.doc, self.type_bounds, self.constraint, self.passes_scalar, self.default, self.named, self.is_table, self.declared_on_class, self.varargs,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.signature.ComputeSignature
+def _sdk_signature_ComputeSignature(_set, _FACTORY, _defaults, _factories):
+    _d_length_parameter = _defaults['length_parameter']
+    _d_session = _defaults['session']
+    def __init__(self, arguments, result_type, result_doc, length_parameter=_d_length_parameter, session=_d_session):
+        _set(self, 'arguments', arguments)
+        _set(self, 'result_type', result_type)
+        _set(self, 'result_doc', result_doc)
+        _set(self, 'length_parameter', length_parameter)
+        _set(self, 'session', session)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(arguments={self.arguments!r}, result_type={self.result_type!r}, result_doc={self.result_doc!r}, length_parameter={self.length_parameter!r}, session={self.session!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.arguments == other.arguments and self.result_type == other.result_type and self.result_doc == other.result_doc and self.length_parameter == other.length_parameter and self.session == other.session
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.arguments, self.result_type, self.result_doc, self.length_parameter, self.session,))
+    return __init__, __repr__, __eq__, __hash__
+
+# vgi_host.sdk.values.TaggedUnion
+def _sdk_values_TaggedUnion(_set, _FACTORY, _defaults, _factories):
+    def __init__(self, tag, value):
+        _set(self, 'tag', tag)
+        _set(self, 'value', value)
+    def __repr__(self):
+        return f"{self.__class__.__qualname__}(tag={self.tag!r}, value={self.value!r})"
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if other.__class__ is self.__class__:
+            return self.tag == other.tag and self.value == other.value
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.tag, self.value,))
+    return __init__, __repr__, __eq__, __hash__
+
 # vgi_host.state.config.StoreSettings
 def _state_config_StoreSettings(_set, _FACTORY, _defaults, _factories):
     def __init__(self, backend, driver_url, ttl_seconds, namespace, sqlite_path):
@@ -2760,6 +3110,21 @@ METHODS: dict[str, tuple[str, Any]] = {
     'vgi_host.protocol.scan.ScanBranch': ('function_name,arguments*,branch_filter=,writable=,source_catalog=,source_schema_path=,source_table=,format_name=,format_locations*,format_options=,schema_path=', _protocol_scan_ScanBranch),
     'vgi_host.protocol.scan.ScanBranchesResult': ('branches*,required_extensions*', _protocol_scan_ScanBranchesResult),
     'vgi_host.protocol.scan.ScanFunctionResult': ('function_name,arguments*,required_extensions*,schema_path=', _protocol_scan_ScanFunctionResult),
+    'vgi_host.sdk.context_markers.Auth': ('', _sdk_context_markers_Auth),
+    'vgi_host.sdk.context_markers.AuthContext': ('principal=/p,domain=/p,authenticated=/p,claims*/p', _sdk_context_markers_AuthContext),
+    'vgi_host.sdk.context_markers.Secret': ('secret_type/p,name=/p,scope=/p', _sdk_context_markers_Secret),
+    'vgi_host.sdk.context_markers.Setting': ('name=/p,desc=/p,default=/p', _sdk_context_markers_Setting),
+    'vgi_host.sdk.metadata.FunctionMetadata': ('name/p,description/p,comment=/p,examples=/p,categories=/p,tags*/p,stability=/p,null_handling=/p,projection_pushdown=/p,max_workers=/p,input_rows_per_call=/p,order_dependent=/p,distinct_dependent=/p,argument_monotonicity=/p,required_settings=/p,required_secrets=/p,documentation=/p', _sdk_metadata_FunctionMetadata),
+    'vgi_host.sdk.params.ConstParam': ('doc=/p,arrow_type=/p,choices=/p,ge=/p,le=/p,gt=/p,lt=/p,phase=/p', _sdk_params_ConstParam),
+    'vgi_host.sdk.params.FunctionExample': ('sql/p,description=/p,expected_output=/p', _sdk_params_FunctionExample),
+    'vgi_host.sdk.params.OutputLength': ('', _sdk_params_OutputLength),
+    'vgi_host.sdk.params.Param': ('arrow_type=/p,doc=/p,type_bound=/p,varargs=/p,varargs_min=/p', _sdk_params_Param),
+    'vgi_host.sdk.params.Returns': ('arrow_type=/p,doc=/p', _sdk_params_Returns),
+    'vgi_host.sdk.session.BindSession': ('settings/p,secrets/p', _sdk_session_BindSession),
+    'vgi_host.sdk.session.SecretLookup': ('secret_type/p,scope=/p,secret_name=/p', _sdk_session_SecretLookup),
+    'vgi_host.sdk.signature.ArgumentSpec': ('name/p,position/p,is_constant/p,arrow_type/p,doc/p,type_bounds=/p,constraint=/p,passes_scalar=/p,default=/p,named=/p,is_table=/p,declared_on_class=/p,varargs=/p', _sdk_signature_ArgumentSpec),
+    'vgi_host.sdk.signature.ComputeSignature': ('arguments/p,result_type/p,result_doc/p,length_parameter=/p,session=/p', _sdk_signature_ComputeSignature),
+    'vgi_host.sdk.values.TaggedUnion': ('tag/p,value/p', _sdk_values_TaggedUnion),
     'vgi_host.state.config.StoreSettings': ('backend/p,driver_url/p,ttl_seconds/p,namespace/p,sqlite_path/p', _state_config_StoreSettings),
     'vgi_host.state.store.Snapshot': ('version/p,base/p,segments=/p,bind=/p', _state_store_Snapshot),
 }

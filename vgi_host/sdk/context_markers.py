@@ -7,11 +7,13 @@ fields) and ``Auth()`` (the caller's identity) mark parameters of a scalar's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from vgi_host.protocol.wire import frozen_record
 
-@dataclass(frozen=True, slots=True)
+
+@frozen_record
 class Setting:
     """The value of a DuckDB setting (by the parameter's name unless ``name`` is given)."""
 
@@ -20,7 +22,7 @@ class Setting:
     default: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Secret:
     """The fields of the DuckDB secret of type ``secret_type`` (optionally by ``name`` or ``scope``)."""
 
@@ -29,12 +31,12 @@ class Secret:
     scope: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Auth:
     """The authenticated caller's :class:`AuthContext`."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class AuthContext:
     """Who is calling: a principal and its claims (always anonymous under vgi-host today)."""
 

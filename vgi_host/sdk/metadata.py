@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from vgi_host.errors import FunctionDefinitionError
@@ -22,6 +22,7 @@ from vgi_host.protocol.enums import (
     NullHandling,
     OrderDependence,
 )
+from vgi_host.protocol.wire import frozen_record
 from vgi_host.sdk.context_markers import Secret, Setting
 from vgi_host.sdk.params import FunctionExample
 from vgi_host.sdk.session import SecretLookup, session_parameters
@@ -88,7 +89,7 @@ REFERENCE_ONLY_META_ATTRIBUTES = frozenset(
 """``Meta`` attributes of the reference SDK that vgi-host accepts but does not serve yet."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class FunctionMetadata:
     """What the catalog says about a function besides its arguments."""
 

@@ -14,11 +14,13 @@ from typing import Any
 
 import pyarrow as pa
 
+from vgi_host.protocol.wire import frozen_record
+
 TypeBound = Callable[[pa.DataType], bool]
 """A predicate over an Arrow type, e.g. ``pa.types.is_integer``."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Param:
     """A column argument: ``compute`` receives a ``pa.Array`` for it.
 
@@ -41,7 +43,7 @@ class Param:
     varargs_min: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ConstParam:
     """A constant argument: ``compute`` receives one Python value for it.
 
@@ -64,7 +66,7 @@ class ConstParam:
     (``"finalize"``: the value reaches finalize through ``params.args`` only)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Returns:
     """The return annotation of ``compute``: the Arrow type of the result column.
 
@@ -76,7 +78,7 @@ class Returns:
     doc: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class FunctionExample:
     """One usage example shown in the catalog (``duckdb_functions()``) and docs."""
 
@@ -169,7 +171,7 @@ class Arg:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class OutputLength:
     """Marks a ``compute`` parameter that receives the input batch's row count (an ``int``).
 

@@ -19,12 +19,12 @@ import typing
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from vgi_host.errors import BindError
+from vgi_host.protocol.wire import frozen_record
 from vgi_host.sdk.annotations import function_hints
 from vgi_host.sdk.context_markers import Auth, AuthContext, Secret, Setting
 
@@ -124,7 +124,7 @@ def secrets_of(batch: pa.RecordBatch | None) -> ResolvedSecrets:
     return resolved
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class SecretLookup:
     """A secret the client must resolve: its type, and optionally a scope or a name."""
 
@@ -186,7 +186,7 @@ class SecretsAccessor:
         return ResolvedSecrets(self._resolved)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class BindSession:
     """One bind's session values, as ``on_bind`` reads them through ``BindParams``."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from vgi_host.errors import FunctionDefinitionError
+from vgi_host.protocol.wire import frozen_record
 from vgi_host.sdk.annotations import function_hints
 from vgi_host.sdk.context_markers import Auth, Secret, Setting
 from vgi_host.sdk.duckdb_types import refuse_declared_type
@@ -34,7 +34,7 @@ NO_DEFAULT: Any = inspect.Parameter.empty
 """Marker for "the parameter has no default" (re-exported for readability)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ArgumentSpec:
     """One declared argument of a function, in declaration order."""
 
@@ -70,7 +70,7 @@ class ArgumentSpec:
         return sql_type(self.arrow_type)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ComputeSignature:
     """Everything the annotations of a ``compute`` method declare."""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from vgi_host.protocol.wire import frozen_record
 
-@dataclass(frozen=True, slots=True)
+
+@frozen_record
 class TaggedUnion:
     """The active member's field name (``tag``) and its Python value."""
 
