@@ -362,9 +362,12 @@ def stage_probe() -> None:
 
     registry = PackRegistry.load(selection=resolve_selection(enable=[], disable=[], strict=None, config=None))
     mark("selection, discovery, manifests")
-    vgi_host.runtime.server.build_server(
-        registry, vgi_host.transports.framing.FramingPolicyServer, stateless_streams=False
-    )
+    try:
+        vgi_host.runtime.server.build_server(
+            registry, vgi_host.transports.framing.FramingPolicyServer, stateless_streams=False
+        )
+    except TypeError:  # a --baseline from before stateless_streams: it imported every kind with host_service
+        vgi_host.runtime.server.build_server(registry, vgi_host.transports.framing.FramingPolicyServer)
     mark("build_server (vgi-rpc reads the 72 methods)")
     loaded = sorted(name for name in sys.modules if name.startswith(("vgi_host.kinds.", "vgi_host.sdk.")))
     from vgi_host.kinds.registry import spec
@@ -376,24 +379,43 @@ def stage_probe() -> None:
 
 
 def stages(runs: int) -> None:
-    """Run :func:`stage_probe` ``runs`` times in fresh interpreters; print min and median per step."""
+    """Run :func:`stage_probe` ``runs`` times in fresh interpreters; print min and median per step.
+
+    With ``--baseline`` the baseline's interpreter runs the same probe,
+    interleaved round by round, and its minima are printed beside ours.
+    """
     import json
 
-    per: dict[str, list[float]] = {}
-    note = ""
-    for _ in range(runs + 1):  # the first run warms the caches and is dropped
-        done = subprocess.run(
-            [sys.executable, __file__, STAGE_PROBE], check=True, capture_output=True, text=True
-        )
-        note = done.stderr.strip()
-        for name, value in json.loads(done.stdout.strip().splitlines()[-1]):
-            per.setdefault(name, []).append(value)
+    pythons = {"this tree": sys.executable}
+    if (BASELINE_VENV / ".ready").exists():
+        pythons["baseline"] = str(BASELINE_VENV / "bin" / "python")
+    per: dict[str, dict[str, list[float]]] = {label: {} for label in pythons}
+    notes: dict[str, str] = {}
+    for index in range(runs + 1):  # the first round warms the caches and is dropped
+        labels = list(pythons)
+        shift = index % len(labels)
+        for label in labels[shift:] + labels[:shift]:
+            done = subprocess.run(
+                [pythons[label], __file__, STAGE_PROBE], check=True, capture_output=True, text=True
+            )
+            notes[label] = done.stderr.strip()
+            for name, value in json.loads(done.stdout.strip().splitlines()[-1]):
+                per[label].setdefault(name, []).append(value)
+    ours = per["this tree"]
     print(f"\nour serve path, CPU ms per step (process_time), {runs} fresh interpreters:")
-    for name, values in per.items():
-        print(f"  {min(values[1:]):7.1f} min {statistics.median(values[1:]):7.1f} median  {name}")
-    print(f"  {sum(min(v[1:]) for v in per.values()):7.1f} min (sum of the steps' minima)")
-    if note:
-        print(f"  ({note})")
+    for name, values in ours.items():
+        line = f"  {min(values[1:]):7.1f} min {statistics.median(values[1:]):7.1f} median"
+        if "baseline" in per:
+            theirs = per["baseline"].get(name)
+            line += f"  {min(theirs[1:]) if theirs else 0.0:7.1f} baseline min"
+        print(f"{line}  {name}")
+    total = f"  {sum(min(v[1:]) for v in ours.values()):7.1f} min (sum of the steps' minima)"
+    if "baseline" in per:
+        total += f"; baseline {sum(min(v[1:]) for v in per['baseline'].values()):.1f}"
+    print(total)
+    for label, note in notes.items():
+        if note:
+            print(f"  {label}: {note}")
 
 
 def main(argv: list[str] | None = None) -> int:
