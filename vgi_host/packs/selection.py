@@ -19,7 +19,6 @@ imported (applying an allowlist after import would still pay the import).
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import field
 from pathlib import Path
@@ -112,6 +111,8 @@ def _read_config(path: Path, explicit: bool) -> tuple[Mapping[str, Any], list[st
         if explicit:
             raise ConfigError(f"config file {path} does not exist")
         return {}, []
+    import tomllib  # only when there is a file to read: most hosts have none (about 2 ms)
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
