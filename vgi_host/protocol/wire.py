@@ -1,4 +1,4 @@
-"""``@wire_type``: a frozen, slotted dataclass whose methods were written ahead of time.
+"""``@wire_type`` / ``@frozen_record``: frozen, slotted dataclasses whose methods were written ahead of time.
 
 Every wire class was ``@dataclass(frozen=True, slots=True, kw_only=True)``.
 That decorator writes each class's ``__init__``, ``__repr__``, ``__eq__``,
@@ -23,7 +23,10 @@ moves the compiling to build time:
 
 A wire class that extends another one is frozen by ``dataclasses`` directly
 (it refuses a non-frozen subclass of a frozen class); only its two frozen-set
-methods are compiled at import (8 list responses).
+methods are compiled at import (8 list responses).  A class with a
+``__post_init__`` is left to ``dataclasses`` entirely.  ``@frozen_record`` is
+the same for the host's own records (positional parameters, as
+``@dataclass(frozen=True, slots=True)``).
 
 mypy reads the decorator as a frozen, keyword-only dataclass
 (``dataclass_transform``); ``tests/unit/test_wire_types.py`` checks every wire
@@ -42,7 +45,7 @@ from vgi_host.protocol import wire_methods
 __all__ = ["DECLARED", "frozen_record", "shape_of", "wire_type"]
 
 DECLARED: list[type] = []
-"""Every class declared with :func:`wire_type`, in declaration order (for the generator)."""
+"""Every class declared with :func:`wire_type` or :func:`frozen_record`, in order (for the generator)."""
 
 _PRECOMPILED = True
 """Use ``wire_methods.py`` (tests turn this off to build the plain-dataclass reference)."""
