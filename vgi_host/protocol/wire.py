@@ -1,4 +1,4 @@
-"""``@wire_type`` / ``@frozen_record``: frozen, slotted dataclasses whose methods were written ahead of time.
+"""``@wire_type`` / ``@frozen_record``: frozen, slotted dataclasses without code generation at import.
 
 Every wire class was ``@dataclass(frozen=True, slots=True, kw_only=True)``.
 That decorator writes each class's ``__init__``, ``__repr__``, ``__eq__``,
@@ -6,7 +6,7 @@ That decorator writes each class's ``__init__``, ``__repr__``, ``__eq__``,
 it when the module is imported: about 45 ms for the ~90 wire classes, most of
 the protocol's import and paid by every ``vgi-host serve`` before its first
 answer (issue 15).  ``wire_type`` keeps the result a real dataclass and only
-moves the compiling to build time:
+moves the compiling of ``__init__`` to build time:
 
 * ``dataclasses`` itself still processes the class (``init=False, repr=False,
   eq=False``), so the fields, ``__dataclass_fields__``, ``__match_args__``,
