@@ -211,3 +211,17 @@ def test_a_class_the_file_was_not_generated_for_is_compiled_on_the_spot() -> Non
         local.size = 5  # type: ignore[misc]
     with pytest.raises(TypeError):
         Local("a")  # type: ignore[misc]  # keyword-only, as declared
+
+
+def test_attach_option_spec_serializes_into_a_destination():
+    """The reference spelling ``spec.serialize(dest)`` writes the same bytes ``serialize()`` returns."""
+    import io
+
+    import pyarrow as pa
+
+    from vgi_host.protocol.attach import AttachOptionSpec
+
+    spec = AttachOptionSpec(name="region", description="where", type=pa.schema([("region", pa.string())]))
+    sink = io.BytesIO()
+    assert spec.serialize(sink) is None
+    assert sink.getvalue() == spec.serialize()

@@ -100,7 +100,8 @@ class AttachOptionSpec(ArrowSerializableDataclass):
         With ``dest`` it writes there, as every vgi-rpc dataclass does.
         """
         if dest is not None:
-            super().serialize(dest)
+            # zero-argument super() does not reach the class dataclasses rebuilt with slots
+            ArrowSerializableDataclass.serialize(self, dest)
             return None
         return self.serialize_to_bytes()
 
