@@ -94,8 +94,14 @@ def replayer(impl: str) -> Callable[[Path], float]:
             sink = os.fdopen(null, "wb", buffering=0, closefd=False)
             return PipeTransport(_clamped(source), _exact(sink))
 
+    buffering = -1
+    if impl == "vgi-host":
+        from vgi_host.transports.pipe import INPUT_BUFFER_BYTES
+
+        buffering = INPUT_BUFFER_BYTES  # as `vgi-host serve` opens its standard input
+
     def replay(path: Path) -> float:
-        with path.open("rb") as source:
+        with path.open("rb", buffering=buffering) as source:
             start = time.process_time()
             server.serve(transport(source))
             return time.process_time() - start

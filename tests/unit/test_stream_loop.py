@@ -37,6 +37,7 @@ from vgi_host.state.sqlite import SqliteStateStore
 from vgi_host.transports import stream_loop
 from vgi_host.transports.frame_reader import GuardedReader
 from vgi_host.transports.framing import CountingWriter, FramingPolicyServer
+from vgi_host.transports.pipe import INPUT_BUFFER_BYTES
 
 PACKS = ("every_kind", "loop_cases")
 INT64 = pa.schema([("x", pa.int64())])
@@ -160,12 +161,20 @@ def record_live_session(tmp: Path) -> bytes:
     return bytes(recording.data)
 
 
-def replay(tmp: Path, recording: bytes, counter: list[int]) -> bytes:
-    """Serve ``recording`` from the start of a fresh process state; what the server wrote."""
+def replay(tmp: Path, recording: bytes, counter: list[int], *, buffered: bool = False) -> bytes:
+    """Serve ``recording`` from the start of a fresh process state; what the server wrote.
+
+    ``buffered`` reads it through a buffered reader, as ``vgi-host serve``
+    reads its standard input (whole frames with ``readinto``); otherwise
+    through a plain ``read``.
+    """
     counter[0] = 0
     server = server_for(tmp)
+    source: Any = io.BytesIO(recording)
+    if buffered:
+        source = io.BufferedReader(source, INPUT_BUFFER_BYTES)
     with tempfile.TemporaryFile(dir=tmp) as sink:
-        server.serve(PipeTransport(GuardedReader(io.BytesIO(recording)), CountingWriter(sink.fileno())))
+        server.serve(PipeTransport(GuardedReader(source), CountingWriter(sink.fileno())))
         sink.seek(0)
         return sink.read()
 
@@ -176,10 +185,12 @@ def test_both_loops_write_the_same_bytes_for_a_whole_session(tmp_path, numbered_
     generic = replay(tmp_path, recording, numbered_uuids)
     monkeypatch.delenv(stream_loop.ENV_LOOP)
     dedicated = replay(tmp_path, recording, numbered_uuids)
+    dedicated_buffered = replay(tmp_path, recording, numbered_uuids, buffered=True)
     assert len(generic) > 4_000  # the whole session was answered, not an early refusal
     assert b"fragile refuses negative input" in generic
     assert b"producing 3" in generic
     assert dedicated == generic
+    assert dedicated_buffered == generic
 
 
 def test_the_dedicated_loop_serves_the_streams_and_the_generic_one_does_not(tmp_path, monkeypatch):

@@ -50,14 +50,22 @@ class ScalarExchangeState(ExchangeState):
         self.bound = rebind_from(implementation, self.bind_request).bound
 
     def exchange(self, input: AnnotatedBatch, out: OutputCollector, ctx: CallContext) -> None:
-        """Compute one output batch for one input batch."""
+        """Compute one output batch for one input batch (vgi-rpc's generic loop and HTTP)."""
+        out.emit(self.exchange_batch(input.batch))
+
+    def exchange_batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """One input batch to its output batch, no collector: the host's per-batch loop calls this directly.
+
+        A scalar's answer is exactly one data batch and never carries a client
+        log or custom metadata, so :mod:`vgi_host.transports.stream_loop` can
+        skip the collector and context it otherwise fills per batch.
+        """
         bound = self.bound
         assert bound is not None, "scalar stream used before it was bound"
         try:
-            result: pa.RecordBatch = bound(input.batch)
+            return bound(batch)
         except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
-        out.emit(result)
 
 
 class ScalarKind(KindSpec):

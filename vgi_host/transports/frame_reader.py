@@ -15,7 +15,7 @@ import logging
 import os
 import struct
 from collections import deque
-from collections.abc import Buffer
+from collections.abc import Buffer, Callable
 from typing import IO, ClassVar
 
 from vgi_rpc import Code
@@ -61,6 +61,9 @@ def max_frame_bytes(environ: dict[str, str] | None = None) -> int:
     return value
 
 
+Frame = bytes | bytearray
+"""One encapsulated IPC message as :meth:`GuardedReader.next_message` hands it over."""
+
 CONTINUATION = b"\xff\xff\xff\xff"
 END_OF_STREAM = CONTINUATION + b"\x00\x00\x00\x00"
 _SCHEMA_MESSAGE = 1
@@ -79,6 +82,17 @@ def message_header(metadata: bytes) -> tuple[int, int]:
         ValueError: the bytes are not a flatbuffer table with sane offsets.
 
     """
+    header_type, body_length, _ = message_fields(metadata)
+    return header_type, body_length
+
+
+def message_fields(metadata: bytes) -> tuple[int, int, bool]:
+    """:func:`message_header` and whether the message carries custom metadata (field 4).
+
+    Raises:
+        ValueError: the bytes are not a flatbuffer table with sane offsets.
+
+    """
     try:
         (root,) = _U32.unpack_from(metadata, 0)
         (back,) = _I32.unpack_from(metadata, root)
@@ -87,11 +101,12 @@ def message_header(metadata: bytes) -> tuple[int, int]:
         # a field's slot in the vtable is 4 + 2 * index; absent (offset 0) past the vtable's end
         (type_at,) = _U16.unpack_from(metadata, vtable + 6) if vtable_size >= 8 else (0,)
         (length_at,) = _U16.unpack_from(metadata, vtable + 10) if vtable_size >= 12 else (0,)
+        (custom_at,) = _U16.unpack_from(metadata, vtable + 12) if vtable_size >= 14 else (0,)
         header_type = metadata[root + type_at] if type_at else 0
         (body_length,) = _I64.unpack_from(metadata, root + length_at) if length_at else (0,)
     except (struct.error, IndexError) as exc:
         raise ValueError("not an IPC message header") from exc
-    return header_type, body_length
+    return header_type, body_length, custom_at != 0
 
 
 class GuardedReader(io.RawIOBase):
@@ -143,6 +158,19 @@ class GuardedReader(io.RawIOBase):
         self._replay = b""
         self._stream_open = False
         self._broken: ProtocolStreamError | None = None
+        self.frame_is_plain = False
+        """The last :meth:`next_message` frame is known to be a message without custom metadata."""
+        self._known_metadata = b""
+        self._known_fields = (-1, -1, True)
+        self._read_into: Callable[[memoryview], int | None] = (
+            raw.readinto if isinstance(raw, io.BufferedReader) else self._read_copy
+        )
+
+    def _read_copy(self, view: memoryview) -> int:
+        """``readinto`` for an input without a buffered reader's (its ``read`` may come back short)."""
+        data = self._raw.read(len(view))
+        view[: len(data)] = data
+        return len(data)
 
     def begin_request(self) -> None:
         """A new request starts at the current position."""
@@ -198,6 +226,106 @@ class GuardedReader(io.RawIOBase):
         data = self.read(len(view))
         view[: len(data)] = data
         return len(data)
+
+    def next_message(self) -> Frame:
+        """The stream's next message as one encapsulated frame, for a caller that decodes it itself.
+
+        The per-batch loop (:mod:`vgi_host.transports.stream_loop`) decodes
+        each batch with ``pyarrow.ipc.read_message`` instead of letting
+        pyarrow's stream reader pull the four pieces of every message through
+        :meth:`read`: same framing, limits and abandoned-stream handling,
+        a quarter of the Python calls.  An end-of-stream marker comes back as
+        its 8 bytes (:data:`END_OF_STREAM`); a frame cut short by the end of
+        input comes back short, for pyarrow to report; no bytes at all means
+        the input ended between two messages (pyarrow's reader ends the
+        stream there too).  Only at a message boundary (nothing of a message
+        handed out through :meth:`read`).
+
+        Raises:
+            EOFError: the input ended where a request would start (a clean close).
+
+        """
+        if self._broken is not None:
+            raise self._broken
+        framed = self._framed
+        if not framed and not self._body_left and not self._replay and self.request_bytes >= 8:
+            frame = self._read_batch_frame()
+            if frame is not None:
+                return frame
+        self.frame_is_plain = False
+        if not framed and not self._body_left and not self._next_message():
+            return b""
+        parts = list(framed)
+        framed.clear()
+        if self._body_left:
+            body = self._take(self._body_left)
+            self._body_left = 0
+            parts.append(body)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _read_batch_frame(self) -> bytearray | None:
+        """The common case of :meth:`next_message` in three reads: a whole, sane batch-sized frame.
+
+        Inside a request, with nothing queued, the next message is usually a
+        record batch whose body fits in one chunk; it is read into one buffer
+        (head, metadata, then the body straight in behind them) with the
+        bookkeeping done once.  Anything else - an end-of-stream marker, a
+        schema, a short read, a length outside the limits, a large body -
+        puts the bytes read back in front of the input and returns ``None``,
+        so the general framing (:meth:`_next_message`) sees them from the start
+        and decides, with its own checks and messages.
+        """
+        read = self._raw.read
+        head = read(8)
+        taken: bytes = head
+        if len(head) == 8 and head[:4] == CONTINUATION:
+            (length,) = _I32.unpack_from(head, 4)
+            if 0 < length <= self.max_frame:
+                metadata = read(length)
+                taken = head + metadata
+                if len(metadata) == length:
+                    header_type, body_length, custom = self._fields_of(metadata)
+                    if header_type != _SCHEMA_MESSAGE and 0 <= body_length <= min(self.CHUNK, self.max_frame):
+                        start = 8 + length
+                        frame = bytearray(start + body_length)
+                        frame[:start] = taken
+                        got = self._read_into(memoryview(frame)[start:]) if body_length else 0
+                        if got == body_length:
+                            size = start + body_length
+                            self.consumed += size
+                            self.request_bytes += size
+                            self.frame_is_plain = not custom
+                            return frame
+                        taken = bytes(frame[: start + (got or 0)])
+        self.consumed += len(taken)
+        self._replay = taken  # nothing was queued: the general framing reads these bytes first
+        return None
+
+    def _fields_of(self, metadata: bytes) -> tuple[int, int, bool]:
+        """:func:`message_fields`, remembered for the last metadata seen (invalid: ``(-1, -1, True)``).
+
+        A stream's fixed-width batches of one size carry byte-identical
+        metadata, so one comparison usually replaces the flatbuffer walk.
+        """
+        if metadata == self._known_metadata:
+            return self._known_fields
+        try:
+            fields = message_fields(metadata)
+        except ValueError:
+            return -1, -1, True
+        self._known_metadata, self._known_fields = metadata, fields
+        return fields
+
+    def push_back(self, message: Frame) -> None:
+        """Hand ``message`` (a stream's schema, just taken by :meth:`next_message`) to the next reader.
+
+        The loop returns a schema it will not decode itself (one with
+        dictionary-encoded columns) so that pyarrow's stream reader, reading
+        through :meth:`read`, starts the same stream from its first byte.
+        """
+        self._replay = bytes(message) + self._replay
+        self._stream_open = False
+        self.request_bytes -= len(message)  # counted again when replayed
 
     # ------------------------------------------------------------ framing ----
 

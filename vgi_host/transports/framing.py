@@ -61,12 +61,14 @@ class CountingWriter(io.RawIOBase):
 
     def write(self, data: Buffer, /) -> int:
         """Write all of ``data`` (retrying short writes); return its length."""
-        view = memoryview(data).cast("B")
-        done = 0
-        while done < len(view):
-            done += os.write(self._fd, view[done:])
-        self.written += done
-        return done
+        done = os.write(self._fd, data)
+        size = memoryview(data).nbytes
+        if done < size:  # a pipe or socket took part of it: write the rest
+            view = memoryview(data).cast("B")
+            while done < size:
+                done += os.write(self._fd, view[done:])
+        self.written += size
+        return size
 
 
 _HANG_UPS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)

@@ -37,6 +37,8 @@ EXIT_BROKEN_STREAM = 1
 EXIT_INTERRUPTED = 130
 
 _PIPE_BYTES = 1 << 20
+INPUT_BUFFER_BYTES = 1 << 16
+"""The input's read buffer: a 2,048-row batch's head, metadata and body in one ``read`` from the pipe."""
 _F_SETPIPE_SZ = 1031  # Linux fcntl command; absent from the fcntl module on some builds
 
 TERMINAL_HINT = (
@@ -80,7 +82,7 @@ class PipeEndpoint:
         stdin_fd = sys.stdin.fileno()
         for fd in (stdin_fd, protocol_fd):
             _widen_pipe(fd)
-        raw = os.fdopen(stdin_fd, "rb", closefd=False)
+        raw = os.fdopen(stdin_fd, "rb", buffering=INPUT_BUFFER_BYTES, closefd=False)
         return cls(GuardedReader(raw, max_frame), CountingWriter(protocol_fd))
 
     def serve(self, server: RpcServer) -> int:

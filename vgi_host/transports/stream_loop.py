@@ -41,6 +41,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -59,7 +60,9 @@ from vgi_rpc.rpc._wire import (
     _write_error_stream,
     _write_stream_header,
 )
-from vgi_rpc.utils import IPC_READ_OPTIONS, IpcValidation, ValidatedReader, new_ipc_stream, validate_batch
+from vgi_rpc.utils import IpcValidation, ValidatedReader, new_ipc_stream, validate_batch
+
+from vgi_host.transports.frame_batches import InputBatches, has_dictionary, open_input
 
 log = logging.getLogger("vgi_host.transport")
 
@@ -113,6 +116,55 @@ def _buffered(writer: Any) -> pa.BufferedOutputStream:
     """A native buffer in front of the connection: one ``write`` per ``flush``."""
     raw = pa.PythonFile(_Connection(writer), mode="w")  # type: ignore[arg-type]  # any object with write()
     return pa.BufferedOutputStream(raw, _BUFFER_BYTES)
+
+
+class _Answers:
+    """Writes a stream's answers: one message, one ``write`` to the connection.
+
+    Until the stream's schema is out, answers go through pyarrow's writer
+    (which sends the schema with the first one) and the native buffer.  After
+    that, a plain data batch - no custom metadata, no dictionary columns in
+    the stream - is serialised by pyarrow and handed to the connection as it
+    is: the same bytes the writer would produce, without its buffer and file
+    layers.  Anything else keeps going through the writer.
+    """
+
+    __slots__ = ("_buffered", "_connection_write", "_schema_out", "_serialisable", "_writer")
+
+    def __init__(
+        self,
+        writer: ipc.RecordBatchStreamWriter,
+        buffered: pa.BufferedOutputStream,
+        connection: Any,
+        schema: pa.Schema,
+    ) -> None:
+        self._writer = writer
+        self._buffered = buffered
+        self._connection_write = connection.write
+        self._serialisable = not has_dictionary(schema)
+        """Dictionary batches ride in front of record batches: only the writer keeps track of them."""
+        self._schema_out = False
+
+    def send(self, batch: pa.RecordBatch) -> None:
+        """Write one data batch to the connection, flushed."""
+        if self._schema_out:
+            self._connection_write(batch.serialize())
+            return
+        self._writer.write_batch(batch)
+        self._buffered.flush()
+        self._schema_out = self._serialisable
+
+    def send_all(self, items: list[AnnotatedBatch]) -> None:
+        """Write what one ``process`` call produced (log messages, then its data batch), flushed."""
+        if len(items) == 1 and items[0].custom_metadata is None:
+            self.send(items[0].batch)
+            return
+        write = self._writer.write_batch
+        for item in items:
+            write(item.batch, custom_metadata=item.custom_metadata)
+        self._buffered.flush()
+        if items:
+            self._schema_out = self._serialisable
 
 
 class StreamLoopServer(RpcServer):
@@ -174,7 +226,7 @@ class StreamLoopServer(RpcServer):
             output_schema: pa.Schema = result.output_schema
             input_schema: pa.Schema = result.input_schema
             state = result.state
-            reader = ipc.open_stream(transport.reader, options=IPC_READ_OPTIONS)
+            reader = open_input(transport.reader, self._ipc_validation)
             out = _ReusedCollector(
                 output_schema, server_id=self._server_id, producer_mode=input_schema == _EMPTY_SCHEMA
             )
@@ -192,7 +244,8 @@ class StreamLoopServer(RpcServer):
                 with new_ipc_stream(buffered, output_schema) as writer:
                     sink.flush_contents(writer, output_schema)
                     try:
-                        cancelled = self._run_batches(reader, writer, buffered, state, out, ctx, input_schema)
+                        answers = _Answers(writer, buffered, transport.writer, output_schema)
+                        cancelled = self._run(reader, answers, state, out, ctx, input_schema)
                     except Exception as exc:
                         status = "error"
                         error_type = _log_method_error(protocol_name, info.name, self._server_id, exc)
@@ -210,8 +263,7 @@ class StreamLoopServer(RpcServer):
                         self._cancel(state, sink, auth, transport_md, info, protocol_name)
             finally:
                 buffered.flush()
-            with contextlib.suppress(pa.ArrowInvalid, OSError):
-                _drain_stream(ValidatedReader(reader, self._ipc_validation))
+            reader.drain()
         finally:
             with contextlib.suppress(Exception):
                 buffered.detach()
@@ -233,11 +285,25 @@ class StreamLoopServer(RpcServer):
                 cancelled=cancelled,
             )
 
+    def _run(
+        self,
+        reader: InputBatches,
+        answers: _Answers,
+        state: Any,
+        out: _ReusedCollector,
+        ctx: CallContext,
+        input_schema: pa.Schema,
+    ) -> bool:
+        """The stream's batches, directly when the state maps one batch to one batch; True when cancelled."""
+        exchange_batch = getattr(state, "exchange_batch", None)
+        if exchange_batch is not None:
+            return self._run_direct_exchange(reader, answers, exchange_batch, out, input_schema)
+        return self._run_batches(reader, answers, state, out, ctx, input_schema)
+
     def _run_batches(
         self,
-        reader: ipc.RecordBatchStreamReader,
-        writer: ipc.RecordBatchStreamWriter,
-        buffered: pa.BufferedOutputStream,
+        reader: InputBatches,
+        answers: _Answers,
         state: Any,
         out: _ReusedCollector,
         ctx: CallContext,
@@ -249,8 +315,7 @@ class StreamLoopServer(RpcServer):
         coerce = reader.schema != input_schema
         read = reader.read_next_batch_with_custom_metadata
         process = state.process
-        write = writer.write_batch
-        flush = buffered.flush
+        send_all = answers.send_all
         while True:
             try:
                 batch, metadata = read()
@@ -266,11 +331,47 @@ class StreamLoopServer(RpcServer):
             process(AnnotatedBatch(batch, metadata), out, ctx)
             if not out.finished:
                 out.validate()
-            for item in out.batches:
-                write(item.batch, custom_metadata=item.custom_metadata)
-            flush()
+            send_all(out.batches)
             if out.finished:
                 return False
+
+    def _run_direct_exchange(
+        self,
+        reader: InputBatches,
+        answers: _Answers,
+        exchange_batch: Callable[[pa.RecordBatch], pa.RecordBatch],
+        out: _ReusedCollector,
+        input_schema: pa.Schema,
+    ) -> bool:
+        """:meth:`_run_batches` for a state that maps one batch to one batch (``exchange_batch``).
+
+        No collector, context or annotated batch per batch: the answer is one
+        data batch, made to fit the output schema the way the collector would
+        only when its schema differs.  True when the client cancelled.
+        """
+        validation = self._ipc_validation
+        check = validation is not IpcValidation.NONE
+        coerce = reader.schema != input_schema
+        read = reader.read_next_batch_with_custom_metadata
+        send = answers.send
+        output_schema = out.output_schema
+        while True:
+            try:
+                batch, metadata = read()
+            except StopIteration:
+                return False
+            if check:
+                validate_batch(batch, validation)
+            if metadata is not None and metadata.get(CANCEL_KEY) is not None:
+                return True
+            if coerce:
+                batch = _coerce_input_batch(batch, input_schema)
+            result = exchange_batch(batch)
+            if result.schema != output_schema:
+                out.next_batch()
+                out.emit(result)  # the collector's select-and-cast
+                result = out.batches[-1].batch
+            send(result)
 
     def _cancel(
         self, state: Any, sink: Any, auth: Any, transport_md: Any, info: Any, protocol_name: str
