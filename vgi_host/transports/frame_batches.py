@@ -78,7 +78,7 @@ def open_input(source: object, validation: IpcValidation) -> InputBatches:
 class FrameBatches:
     """The input's record batches, one :meth:`GuardedReader.next_message` each (module docs)."""
 
-    __slots__ = ("_ended", "_next_message", "_reader", "_schema_frame", "schema")
+    __slots__ = ("_ended", "_last_tick", "_next_message", "_reader", "_schema_frame", "_ticks", "schema")
 
     def __init__(self, reader: GuardedReader, schema_frame: Frame, schema: pa.Schema) -> None:
         self._reader = reader
@@ -86,6 +86,9 @@ class FrameBatches:
         self._schema_frame = schema_frame
         self.schema = schema
         self._ended = False
+        self._ticks = len(schema) == 0
+        """A producer's input: batches without columns, so without a body - the frame is the whole batch."""
+        self._last_tick: tuple[Frame, pa.RecordBatch | None] = (b"", None)
 
     def read_next_batch_with_custom_metadata(self) -> tuple[pa.RecordBatch, pa.KeyValueMetadata | None]:
         """Decode the next frame; the end-of-stream marker (or the input's end) stops the stream."""
@@ -95,10 +98,29 @@ class FrameBatches:
             raise StopIteration
         if not self._reader.frame_is_plain and _carries_custom_metadata(frame):
             return self._with_custom_metadata(frame)
+        if self._ticks:
+            return self._tick(frame), None
+        return self._decode(frame), None
+
+    def _decode(self, frame: Frame) -> pa.RecordBatch:
         try:
-            return ipc.read_record_batch(pa.py_buffer(frame), self.schema), None
+            return ipc.read_record_batch(pa.py_buffer(frame), self.schema)
         except OSError as exc:  # a frame cut short: reported as pyarrow's stream reader reports it
             raise pa.ArrowInvalid(str(exc)) from exc
+
+    def _tick(self, frame: Frame) -> pa.RecordBatch:
+        """A producer's tick: the same bytes as the previous tick are the same (immutable) batch.
+
+        Decoding a batch without columns costs pyarrow about as much as a
+        small batch with data, and a producer's client sends the same tick
+        for every batch it asks for.
+        """
+        last_frame, last_batch = self._last_tick
+        if last_batch is not None and frame == last_frame:
+            return last_batch
+        batch = self._decode(frame)
+        self._last_tick = (frame, batch)
+        return batch
 
     def _with_custom_metadata(self, frame: Frame) -> tuple[pa.RecordBatch, pa.KeyValueMetadata | None]:
         """Decode through a one-batch stream reader: only there does pyarrow expose custom metadata."""

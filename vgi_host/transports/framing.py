@@ -43,6 +43,10 @@ log = logging.getLogger("vgi_host.transport")
 _EMPTY_SCHEMA = pa.schema([])
 
 
+_BYTE_SIZED = (bytes, bytearray, pa.Buffer)
+"""Buffers whose ``len`` is their size in bytes (a memoryview's counts its items)."""
+
+
 class CountingWriter(io.RawIOBase):
     """The connection's output: unbuffered, never a short write, counts what was written."""
 
@@ -62,7 +66,7 @@ class CountingWriter(io.RawIOBase):
     def write(self, data: Buffer, /) -> int:
         """Write all of ``data`` (retrying short writes); return its length."""
         done = os.write(self._fd, data)
-        size = memoryview(data).nbytes
+        size = len(data) if isinstance(data, _BYTE_SIZED) else memoryview(data).nbytes
         if done < size:  # a pipe or socket took part of it: write the rest
             view = memoryview(data).cast("B")
             while done < size:
