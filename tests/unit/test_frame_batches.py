@@ -244,3 +244,23 @@ def test_a_direct_exchange_answer_with_a_different_schema_is_fitted_like_the_col
     assert cancelled is False
     assert table.schema == output
     assert table.column("result").to_pylist() == [1, 2, 3]
+
+
+def test_a_producers_ticks_decode_to_what_pyarrow_reads_however_they_vary():
+    """Repeated ticks reuse one decoded batch; a tick with other bytes is decoded afresh."""
+    empty = pa.schema([])
+    ticks = [pa.RecordBatch.from_struct_array(pa.array([{}] * n, pa.struct([]))) for n in (0, 0, 3, 0, 0)]
+    data = stream_bytes(*ticks, metadata={3: {b"vgi.cache.if_none_match": b"etag"}})
+    decoded = open_input(guarded(data), IpcValidation.STANDARD)
+    assert isinstance(decoded, FrameBatches)
+    assert decoded.schema == empty
+    got = read_all(decoded)
+    assert [batch.num_rows for batch, _ in got] == [0, 0, 3, 0, 0]
+    assert [None if m is None else dict(m) for _, m in got] == [
+        None,
+        None,
+        None,
+        {b"vgi.cache.if_none_match": b"etag"},
+        None,
+    ]
+    assert got[1][0] is got[0][0]  # the same bytes: the batch decoded once
