@@ -40,8 +40,10 @@ DEFAULT_CASES = ["multiply", "echo", "sequence"]
 def child(impl: str, case_name: str, batches: int, path: str) -> None:
     """Replay once (or run the floor once) in this process: what callgrind counts."""
     os.environ.update(kinds.host_environment())
-    if impl == replay.FLOOR:
-        replay.floor_replayer(kinds.CASES[case_name], kinds.SMALL_BATCH)(batches)
+    if impl in replay.FLOORS:
+        replay.floor_replayer(kinds.CASES[case_name], kinds.SMALL_BATCH, impl == replay.GUARDED_FLOOR)(
+            batches
+        )
         return
     run = replay.replayer(replay.RECORDED_BY[impl])
     with replay.loop_for(impl):

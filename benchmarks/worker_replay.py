@@ -16,8 +16,10 @@ This script isolates the part the worker's code does control:
 
 Besides vgi-host and the reference it replays vgi-host's recording with
 vgi-rpc's generic per-batch loop (``vgi-host-generic``, the loop before the
-host had its own) and a pyarrow-only ``floor`` (the same batches read, computed
-and written with no RPC framework).
+host had its own), a pyarrow-only ``floor`` (the same batches read, computed
+and written with no RPC framework) and ``floor-guarded``: the floor plus only
+what every stream of ``vgi-host serve`` pays per batch whatever the function
+(the guarded frame reader, validation, one ``write`` per answer).
 
 Stream cases only (scalar, table, table-in-out): an aggregate's calls carry an
 execution id the worker minted, so a recording cannot be replayed.
@@ -113,11 +115,14 @@ GENERIC = "vgi-host-generic"
 """vgi-host's server with vgi-rpc's own per-batch loop (``VGI_HOST_STREAM_LOOP=generic``): the before."""
 FLOOR = "floor"
 """pyarrow alone: read the input batches, compute, write the output stream; no RPC framework at all."""
-REPLAY_IMPLS = ("vgi-host", GENERIC, "reference", FLOOR)
+GUARDED_FLOOR = "floor-guarded"
+"""The floor with what any vgi-host stream pays per batch: the guarded frame reader, validation, one write."""
+FLOORS = (FLOOR, GUARDED_FLOOR)
+REPLAY_IMPLS = ("vgi-host", GENERIC, "reference", FLOOR, GUARDED_FLOOR)
 RECORDED_BY = {"vgi-host": "vgi-host", GENERIC: "vgi-host", "reference": "reference"}
 
 
-def floor_replayer(case: kinds.Case, batch_rows: int) -> Callable[[int], float]:
+def floor_replayer(case: kinds.Case, batch_rows: int, guarded: bool = False) -> Callable[[int], float]:
     """CPU for ``n`` batches of the case's work in pyarrow alone (a stream in, a stream out, in memory).
 
     The same per-batch shape as a worker, minus everything a worker adds:
@@ -125,6 +130,13 @@ def floor_replayer(case: kinds.Case, batch_rows: int) -> Callable[[int], float]:
     echo writes the batch it read; sequence reads an empty tick and writes
     ``batch_rows`` consecutive numbers.  Reading from a Python file object, as
     a worker reads its pipe, and writing into one.
+
+    ``guarded`` adds only what every stream of ``vgi-host serve`` pays per
+    batch whatever its kind: the input read through the host's frame reader
+    and frame decoder (its size limits and abandoned-stream handling), each
+    batch validated at the default level (``full``), and each answer after the
+    first serialised and written in one ``write``, as the host's loop does.
+    No RPC framework, no pack code, no kind.
     """
     import io
 
@@ -151,6 +163,8 @@ def floor_replayer(case: kinds.Case, batch_rows: int) -> Callable[[int], float]:
             for _ in range(n):
                 writer.write_batch(batch)
         source.seek(0)
+        if guarded:
+            return run_guarded(source, n)
         sink = open(os.devnull, "wb", buffering=0)  # noqa: SIM115 - closed below, after timing
         started = time.process_time()
         reader = pa.ipc.open_stream(source)
@@ -164,6 +178,42 @@ def floor_replayer(case: kinds.Case, batch_rows: int) -> Callable[[int], float]:
             out.close()
         elapsed = time.process_time() - started
         sink.close()
+        return elapsed
+
+    def run_guarded(source: io.BytesIO, n: int) -> float:
+        from vgi_rpc.utils import IpcValidation
+
+        from vgi_host.transports.frame_batches import open_input
+        from vgi_host.transports.frame_reader import GuardedReader
+        from vgi_host.transports.framing import CountingWriter
+        from vgi_host.transports.pipe import INPUT_BUFFER_BYTES
+
+        null = os.open(os.devnull, os.O_WRONLY)
+        connection = CountingWriter(null)
+        started = time.process_time()
+        reader = GuardedReader(io.BufferedReader(source, INPUT_BUFFER_BYTES))  # type: ignore[arg-type]
+        reader.begin_request()
+        batches = open_input(reader, IpcValidation.FULL)
+        read = batches.read_next_batch_with_custom_metadata
+        out = None
+        i = 0
+        while True:
+            try:
+                item, _ = read()
+            except StopIteration:
+                break
+            item.validate(full=True)
+            result = compute(item, i * batch_rows)
+            i += 1
+            if out is None:
+                out = pa.ipc.new_stream(pa.PythonFile(connection, mode="w"), result.schema)
+                out.write_batch(result)
+            else:
+                connection.write(result.serialize())
+        if out is not None:
+            out.close()
+        elapsed = time.process_time() - started
+        os.close(null)
         return elapsed
 
     return run
@@ -184,11 +234,13 @@ def replay_per_batch(
             impl: (record(impl, case, batch_rows, long_n), record(impl, case, batch_rows, short_n))
             for impl in recorded
         }
-        floor = floor_replayer(case, batch_rows) if FLOOR in impls else None
+        floors = {
+            impl: floor_replayer(case, batch_rows, impl == GUARDED_FLOOR) for impl in FLOORS if impl in impls
+        }
 
         counts = (long_n, short_n)
 
-        once = functools.partial(replay_once, replayers=replayers, paths=paths, floor=floor, counts=counts)
+        once = functools.partial(replay_once, replayers=replayers, paths=paths, floors=floors, counts=counts)
         try:
             for impl in impls:
                 once(impl, 1)  # warm-up
@@ -217,13 +269,12 @@ def replay_once(
     *,
     replayers: dict[str, Callable[[Path], float]],
     paths: dict[str, tuple[Path, Path]],
-    floor: Callable[[int], float] | None,
+    floors: dict[str, Callable[[int], float]],
     counts: tuple[int, int],
 ) -> float:
     """CPU seconds of one replay: the long (slot 0) or the short (slot 1) recording."""
-    if impl == FLOOR:
-        assert floor is not None
-        return floor(counts[slot])
+    if impl in floors:
+        return floors[impl](counts[slot])
     with loop_for(impl):
         return replayers[RECORDED_BY[impl]](paths[RECORDED_BY[impl]][slot])
 
