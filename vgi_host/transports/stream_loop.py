@@ -17,11 +17,16 @@ the same protocol work once per *stream* where it can:
 * the input stream's schema compared with the declared input schema once,
   when the stream opens (an IPC stream's batches all carry its schema), so
   coercion runs only for a stream that needs it;
-* pyarrow's stream reader used directly, with the server's IPC validation
+* the input decoded one whole frame at a time when the connection's reader
+  is the host's frame reader (:mod:`vgi_host.transports.frame_batches`),
+  otherwise by pyarrow's stream reader, with the server's IPC validation
   level applied to each batch as vgi-rpc does;
-* each output message assembled in a native buffer and handed to the
-  connection in one ``write``, flushed after every message (lockstep clients
-  wait for each one).
+* no collector or context per batch at all for a state with an
+  ``exchange_batch`` (a scalar: one batch in, one batch out);
+* each output message handed to the connection in one ``write``, flushed
+  after every message (lockstep clients wait for each one): the first
+  through pyarrow's writer, later plain batches serialised by pyarrow
+  (:class:`_Answers`).
 
 The bytes on the wire are the same as vgi-rpc's loop writes
 (``tests/unit/test_stream_loop.py`` serves one session through both loops and
