@@ -34,15 +34,13 @@ from pyarrow import ipc
 from vgi_rpc.rpc._wire import _drain_stream
 from vgi_rpc.utils import IPC_READ_OPTIONS, IpcValidation, ValidatedReader
 
-from vgi_host.transports.frame_reader import END_OF_STREAM, Frame, GuardedReader
+from vgi_host.transports.frame_reader import END_OF_STREAM, Frame, GuardedReader, message_fields
 
 _I16, _U16, _U32, _I32 = struct.Struct("<h"), struct.Struct("<H"), struct.Struct("<I"), struct.Struct("<i")
 _PREFIX = 8
 """Continuation marker and metadata length in front of every encapsulated message."""
 _HEADER_SLOT = 4 + 2 * 2
 """Where ``Message.header`` (flatbuffer field 2) sits in the message table's vtable."""
-_CUSTOM_METADATA_SLOT = 4 + 2 * 4
-"""Where ``Message.custom_metadata`` (flatbuffer field 4) sits in the message table's vtable."""
 _ENDIANNESS_SLOT = 4
 """Where ``Schema.endianness`` (flatbuffer field 0) sits in the schema table's vtable."""
 
@@ -208,9 +206,8 @@ def _field_offset(frame: Frame, table: int, slot: int) -> int:
 
 
 def _carries_custom_metadata(frame: Frame) -> bool:
-    """Whether the message's flatbuffer has a ``custom_metadata`` field (read from its vtable)."""
+    """Whether the message's flatbuffer has a ``custom_metadata`` field (the frame reader's header walk)."""
     try:
-        (root,) = _U32.unpack_from(frame, _PREFIX)
-        return _field_offset(frame, _PREFIX + root, _CUSTOM_METADATA_SLOT) != 0
-    except struct.error:
+        return message_fields(memoryview(frame)[_PREFIX:])[2]
+    except ValueError:
         return True  # not a sane flatbuffer: the stream reader reports it

@@ -70,7 +70,7 @@ _SCHEMA_MESSAGE = 1
 _U16, _U32, _I32, _I64 = struct.Struct("<H"), struct.Struct("<I"), struct.Struct("<i"), struct.Struct("<q")
 
 
-def message_header(metadata: bytes) -> tuple[int, int]:
+def message_header(metadata: bytes | memoryview) -> tuple[int, int]:
     """``(header type, body length)`` of an encapsulated IPC message's flatbuffer metadata.
 
     Reads the two fields the framing needs straight from the flatbuffer
@@ -86,7 +86,7 @@ def message_header(metadata: bytes) -> tuple[int, int]:
     return header_type, body_length
 
 
-def message_fields(metadata: bytes) -> tuple[int, int, bool]:
+def message_fields(metadata: bytes | memoryview) -> tuple[int, int, bool]:
     """:func:`message_header` and whether the message carries custom metadata (field 4).
 
     Raises:
@@ -231,7 +231,7 @@ class GuardedReader(io.RawIOBase):
         """The stream's next message as one encapsulated frame, for a caller that decodes it itself.
 
         The per-batch loop (:mod:`vgi_host.transports.stream_loop`) decodes
-        each batch with ``pyarrow.ipc.read_message`` instead of letting
+        each batch with ``pyarrow.ipc.read_record_batch`` instead of letting
         pyarrow's stream reader pull the four pieces of every message through
         :meth:`read`: same framing, limits and abandoned-stream handling,
         a quarter of the Python calls.  An end-of-stream marker comes back as

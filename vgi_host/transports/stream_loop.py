@@ -46,7 +46,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -170,6 +170,44 @@ class _Answers:
         self._buffered.flush()
         if items:
             self._schema_out = self._serialisable
+
+
+class _Inputs:
+    """A stream's input batches as both loops take them: validated, coerced, until the end or a cancel.
+
+    Each batch is validated at the server's IPC level; the stream's schema
+    was compared with the declared one once, so coercion runs only for a
+    stream that needs it.  Iteration stops at the end of the stream, or at a
+    client cancel, which sets :attr:`cancelled`.
+    """
+
+    __slots__ = ("_input_schema", "_reader", "_validation", "cancelled")
+
+    def __init__(self, reader: InputBatches, input_schema: pa.Schema, validation: IpcValidation) -> None:
+        self._reader = reader
+        self._input_schema = input_schema
+        self._validation = validation
+        self.cancelled = False
+
+    def __iter__(self) -> Iterator[tuple[pa.RecordBatch, pa.KeyValueMetadata | None]]:
+        validation = self._validation
+        check = validation is not IpcValidation.NONE
+        input_schema = self._input_schema
+        coerce = self._reader.schema != input_schema
+        read = self._reader.read_next_batch_with_custom_metadata
+        while True:
+            try:
+                batch, metadata = read()
+            except StopIteration:
+                return
+            if check:
+                validate_batch(batch, validation)
+            if metadata is not None and metadata.get(CANCEL_KEY) is not None:
+                self.cancelled = True
+                return
+            if coerce:
+                batch = _coerce_input_batch(batch, input_schema)
+            yield batch, metadata
 
 
 class StreamLoopServer(RpcServer):
@@ -315,23 +353,10 @@ class StreamLoopServer(RpcServer):
         input_schema: pa.Schema,
     ) -> bool:
         """One ``process`` per input batch, each answer written at once; True when the client cancelled."""
-        validation = self._ipc_validation
-        check = validation is not IpcValidation.NONE
-        coerce = reader.schema != input_schema
-        read = reader.read_next_batch_with_custom_metadata
+        inputs = _Inputs(reader, input_schema, self._ipc_validation)
         process = state.process
         send_all = answers.send_all
-        while True:
-            try:
-                batch, metadata = read()
-            except StopIteration:
-                return False
-            if check:
-                validate_batch(batch, validation)
-            if metadata is not None and metadata.get(CANCEL_KEY) is not None:
-                return True
-            if coerce:
-                batch = _coerce_input_batch(batch, input_schema)
+        for batch, metadata in inputs:
             out.next_batch()
             process(AnnotatedBatch(batch, metadata), out, ctx)
             if not out.finished:
@@ -339,6 +364,7 @@ class StreamLoopServer(RpcServer):
             send_all(out.batches)
             if out.finished:
                 return False
+        return inputs.cancelled
 
     def _run_direct_exchange(
         self,
@@ -354,29 +380,17 @@ class StreamLoopServer(RpcServer):
         data batch, made to fit the output schema the way the collector would
         only when its schema differs.  True when the client cancelled.
         """
-        validation = self._ipc_validation
-        check = validation is not IpcValidation.NONE
-        coerce = reader.schema != input_schema
-        read = reader.read_next_batch_with_custom_metadata
+        inputs = _Inputs(reader, input_schema, self._ipc_validation)
         send = answers.send
         output_schema = out.output_schema
-        while True:
-            try:
-                batch, metadata = read()
-            except StopIteration:
-                return False
-            if check:
-                validate_batch(batch, validation)
-            if metadata is not None and metadata.get(CANCEL_KEY) is not None:
-                return True
-            if coerce:
-                batch = _coerce_input_batch(batch, input_schema)
+        for batch, _ in inputs:
             result = exchange_batch(batch)
             if result.schema != output_schema:
                 out.next_batch()
                 out.emit(result)  # the collector's select-and-cast
                 result = out.batches[-1].batch
             send(result)
+        return inputs.cancelled
 
     def _cancel(
         self, state: Any, sink: Any, auth: Any, transport_md: Any, info: Any, protocol_name: str
