@@ -5,10 +5,12 @@ The cases are the public vgi-benchmarks suite's: scalar ``multiply(n, 2)``
 ``sequence(N)``, table-in-out ``echo`` (one BIGINT column) and aggregate sum
 over 1 and over 1,000 groups.  Each runs against
 
-* ``vgi-host``  — ``vgi-host serve`` with ``benchmarks/vgi-pack-bench`` installed, and
+* ``vgi-host``  — ``vgi-host serve`` with ``benchmarks/vgi-pack-bench`` installed,
 * ``reference`` — ``benchmarks/reference_bench_worker.py`` (vgi-python 0.47.0's own fixtures),
+* and, when asked for with ``--impls``, ``floor`` (multiply only) — ``benchmarks/floor_worker.py``:
+  vgi-host's protocol with pyarrow alone doing each batch's work, the live floor,
 
-both driven by the reference ``vgi.client.Client`` over stdin/stdout, in the
+all driven by the reference ``vgi.client.Client`` over stdin/stdout, in the
 same run, at each batch size.  For every (case, batch size, implementation)
 it prints rows/s end to end and the worker process's CPU time (user + sys)
 per batch.  End-to-end figures include the Python client's own per-batch work
@@ -29,6 +31,7 @@ byte-compiled, plus vgi-python 0.47.0):
     python3 benchmarks/function_kinds.py                       # full run, ~5 min on 2 vCPU
     python3 benchmarks/function_kinds.py --quick               # 1/10 of the rows, 1 round
     python3 benchmarks/function_kinds.py --cases multiply echo --batch-sizes 2048
+    python3 benchmarks/function_kinds.py --cases multiply --impls vgi-host reference floor
     python3 benchmarks/function_kinds.py --impls vgi-host --worker-env VGI_RPC_IPC_VALIDATION=none
     python3 benchmarks/function_kinds.py --cases multiply --impls vgi-host --profile /tmp/host.prof
 """
@@ -56,7 +59,9 @@ PACK = HERE / "vgi-pack-bench"
 MARKER_ENV = "VGI_HOST_BENCH_KINDS"
 SMALL_BATCH = 2048
 DEFAULT_BATCH_SIZES = (SMALL_BATCH, 122_880)
-IMPLS = ("vgi-host", "reference")
+IMPLS = ("vgi-host", "reference", "floor")
+DEFAULT_IMPLS = ("vgi-host", "reference")
+FLOOR_WORKER = HERE / "floor_worker.py"
 
 
 # --------------------------------------------------------------- environment ----
@@ -158,7 +163,13 @@ def _targets(ours: str, theirs: str) -> dict[str, Target]:
 CASES: dict[str, Case] = {
     case.name: case
     for case in (
-        Case("multiply", "scalar", _targets("multiply", "multiply"), 10_000_000, 60_000_000),
+        Case(
+            "multiply",
+            "scalar",
+            {**_targets("multiply", "multiply"), "floor": Target("bench", "multiply")},
+            10_000_000,
+            60_000_000,
+        ),
         Case("upper_case", "scalar", _targets("upper_case", "upper_case"), 4_000_000, 6_000_000),
         Case("sequence", "table", _targets("sequence", "sequence"), 10_000_000, 10_000_000),
         Case("echo", "table_in_out", _targets("echo", "echo"), 10_000_000, 60_000_000),
@@ -313,14 +324,15 @@ def run_all(
         for batch_rows in sizes:
             rows = case.rows(batch_rows, quick)
             inputs = make_inputs(case, batch_rows)
+            serving = {impl: worker for impl, worker in workers.items() if impl in case.targets}
             per_impl = {
-                impl: Result(case.name, batch_rows, impl, rows, rows // batch_rows) for impl in workers
+                impl: Result(case.name, batch_rows, impl, rows, rows // batch_rows) for impl in serving
             }
             warm_rows = batch_rows * max(4, min(50, rows // batch_rows // 10))
-            for impl, worker in workers.items():
+            for impl, worker in serving.items():
                 drive(worker.client, case, case.targets[impl], inputs, batch_rows, warm_rows)
             for _ in range(repeat):
-                for impl, worker in workers.items():
+                for impl, worker in serving.items():
                     work = functools.partial(
                         drive, worker.client, case, case.targets[impl], inputs, batch_rows, rows
                     )
@@ -348,14 +360,14 @@ def _rate(value: float) -> str:
 def table(results: list[Result]) -> str:
     lines = [
         "| case | batch rows | impl | rows/s | worker CPU µs/batch | client CPU µs/batch "
-        "| rows/s ours/ref | worker CPU ours/ref |",
+        "| rows/s / ref | worker CPU / ref |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     by_key = {(r.case, r.batch_rows, r.impl): r for r in results}
     for r in results:
         ratio = cpu_ratio = "—"
         ref = by_key.get((r.case, r.batch_rows, "reference"))
-        if r.impl == "vgi-host" and ref is not None:
+        if r.impl != "reference" and ref is not None:
             ratio = f"{r.rows_per_s / ref.rows_per_s:.2f}x"
             cpu_ratio = f"{r.worker_us_per_batch / ref.worker_us_per_batch:.2f}"
         lines.append(
@@ -444,7 +456,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1/10 of the rows and one round")
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     parser.add_argument("--batch-sizes", nargs="+", type=int, default=list(DEFAULT_BATCH_SIZES))
-    parser.add_argument("--impls", nargs="+", choices=IMPLS, default=list(IMPLS))
+    parser.add_argument("--impls", nargs="+", choices=IMPLS, default=list(DEFAULT_IMPLS))
     parser.add_argument("--repeat", type=int, default=5, help="measured rounds per cell (best reported)")
     parser.add_argument(
         "--worker-env",
@@ -470,7 +482,11 @@ def main() -> None:
     )
     if options.worker_env:
         host = ["env", *(f"{k}={v}" for k, v in options.worker_env), *host]
-    argv = {"vgi-host": host, "reference": [sys.executable, str(HERE / "reference_bench_worker.py")]}
+    argv = {
+        "vgi-host": host,
+        "reference": [sys.executable, str(HERE / "reference_bench_worker.py")],
+        "floor": [sys.executable, str(FLOOR_WORKER)],
+    }
     workers = {impl: Worker(impl, argv[impl]) for impl in IMPLS if impl in options.impls}
 
     print(f"# {environment_line()}", file=sys.stderr)
@@ -486,7 +502,7 @@ def main() -> None:
             worker.stop()
     print(f"# {time.perf_counter() - started:.0f} s", file=sys.stderr)
     print(table(results))
-    if len(workers) == 2:
+    if {"vgi-host", "reference"} <= workers.keys():
         print()
         for line in verdicts(results):
             print(f"- {line}")
