@@ -68,14 +68,18 @@ class Goal:
     name: str
     measured: float
     target: float
+    floor: float | None = None
+    """The floor's own ratio (interpreter, pyarrow and vgi-rpc against the reference), when measured."""
 
     @property
     def met(self) -> bool:
         return self.measured <= self.target
 
     def line(self) -> str:
-        verdict = "met" if self.met else "MISSED"
-        return f"{self.name}: {self.measured:.2f} (goal <= {self.target:.2f}) {verdict}"
+        blocked = not self.met and self.floor is not None and self.floor > self.target
+        verdict = "met" if self.met else "MISSED, blocked by the floor" if blocked else "MISSED"
+        floor = f", floor {self.floor:.2f}" if self.floor is not None else ""
+        return f"{self.name}: {self.measured:.2f} (goal <= {self.target:.2f}{floor}) {verdict}"
 
 
 def commands() -> dict[str, list[str]]:
@@ -195,15 +199,14 @@ def goals(samples: dict[str, list[Sample]]) -> list[Goal]:
     """The issue's goal (wall time), and the same ratio in CPU time, the steadier figure here."""
     return [
         Goal(
-            "cold start, spawn to first result, ours/reference (median wall)",
-            _median(samples["vgi-host"], "wall") / _median(samples["reference"], "wall"),
+            f"cold start, {label}, ours/reference (median{' wall' if measure == 'wall' else ''})",
+            _median(samples["vgi-host"], measure) / _median(samples["reference"], measure),
             GOAL_RATIO,
-        ),
-        Goal(
-            "cold start, worker CPU to first result, ours/reference (median)",
-            _median(samples["vgi-host"], "cpu") / _median(samples["reference"], "cpu"),
-            GOAL_RATIO,
-        ),
+            _median(samples["floor+rpc"], measure) / _median(samples["reference"], measure)
+            if "floor+rpc" in samples
+            else None,
+        )
+        for label, measure in (("spawn to first result", "wall"), ("worker CPU to first result", "cpu"))
     ]
 
 
