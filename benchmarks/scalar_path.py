@@ -1,0 +1,197 @@
+"""Where a scalar batch's worker CPU goes: the host's per-batch path built up piece by piece.
+
+``worker_replay.py`` compares whole workers; this script attributes the gap
+between the host and the pyarrow floor for ``multiply`` at 2,048 rows by
+timing, in one process and alternating round by round, the same input read
+from a file descriptor through the host's frame reader and answered
+
+1. ``floor``: with pyarrow alone (``pc.multiply`` on the column, ``from_arrays``
+   with the column's name) - worker_replay's ``floor-guarded``;
+2. ``+ sdk``: by the bench pack's ``Multiply`` through the SDK's ``BoundScalar``
+   (keyword arguments, the pack's ``compute`` classmethod, the result's type and
+   length checks, the batch built against the declared schema);
+3. ``+ kind``: through ``ScalarExchangeState.exchange_batch`` (the kind's error
+   wrapping around it);
+4. ``+ loop``: inside the host's own per-batch pieces (``stream_loop``'s input
+   iterator with validation, cancel and coercion checks, the answer's schema
+   check, ``_Answers.send``);
+5. ``server``: the whole server replaying a recording of the reference
+   ``Client`` calling ``bench.multiply`` (bind, init, the stream), as
+   ``worker_replay.py`` does.
+
+CPU per batch = (CPU for N batches - CPU for N/3) / (2N/3), medians of
+``--rounds``.  Stages 1-4 reach into private pieces of
+``vgi_host.transports.stream_loop``: this is a profile for ``docs/performance.md``,
+not an interface.
+
+    python3 benchmarks/scalar_path.py
+    python3 benchmarks/scalar_path.py --rounds 15 --batches 3000
+
+Runs inside ``.bench/kinds`` like ``function_kinds.py`` (needs ``uv`` on PATH).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import function_kinds as kinds  # sibling scripts, not a package
+import worker_replay as replay
+
+STAGES = ("floor", "+ sdk", "+ kind", "+ loop", "server")
+
+
+def stage_runner(stage: str) -> Callable[[Path, int], float]:
+    """CPU seconds to answer the ``n`` batches in the stream file at ``path``, for one stage."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from vgi_pack_bench.functions import Multiply
+    from vgi_rpc.utils import IpcValidation
+
+    from vgi_host.kinds.scalar import ScalarExchangeState
+    from vgi_host.sdk.scalar import BoundScalar
+    from vgi_host.transports import stream_loop
+    from vgi_host.transports.frame_batches import open_input
+    from vgi_host.transports.frame_reader import GuardedReader
+    from vgi_host.transports.framing import CountingWriter
+    from vgi_host.transports.pipe import INPUT_BUFFER_BYTES
+
+    two = pa.scalar(2, pa.int64())
+    output_schema = pa.schema([pa.field("result", pa.int64())])
+    bound = BoundScalar(Multiply.compute, (("x", 0, None),), {"factor": two}, output_schema, pa.int64())
+    state = ScalarExchangeState("bench.multiply", b"", bound)
+
+    def floor(batch: pa.RecordBatch) -> pa.RecordBatch:
+        return pa.RecordBatch.from_arrays([pc.multiply(batch.column(0), two)], names=["result"])
+
+    compute: Callable[[pa.RecordBatch], pa.RecordBatch] = {
+        "floor": floor,
+        "+ sdk": bound,
+        "+ kind": state.exchange_batch,
+    }.get(stage, state.exchange_batch)
+
+    def run(path: Path, n: int) -> float:
+        null = os.open(os.devnull, os.O_WRONLY)
+        connection = CountingWriter(null)
+        with path.open("rb", buffering=INPUT_BUFFER_BYTES) as source:
+            started = time.process_time()
+            reader = GuardedReader(source)
+            reader.begin_request()
+            batches = open_input(reader, IpcValidation.FULL)
+            if stage == "+ loop":
+                _host_loop(batches, connection, compute, output_schema)
+            else:
+                _bare_loop(batches, connection, compute)
+            elapsed = time.process_time() - started
+        os.close(null)
+        return elapsed
+
+    def _bare_loop(batches: Any, connection: Any, compute: Callable[[Any], Any]) -> None:
+        read = batches.read_next_batch_with_custom_metadata
+        writer = None
+        while True:
+            try:
+                batch, _ = read()
+            except StopIteration:
+                break
+            batch.validate(full=True)
+            result = compute(batch)
+            if writer is None:
+                writer = pa.ipc.new_stream(pa.PythonFile(connection, mode="w"), result.schema)
+                writer.write_batch(result)
+            else:
+                connection.write(result.serialize())
+        if writer is not None:
+            writer.close()
+
+    def _host_loop(batches: Any, connection: Any, compute: Callable[[Any], Any], schema: pa.Schema) -> None:
+        buffered = stream_loop._buffered(connection)
+        with pa.ipc.new_stream(buffered, schema) as writer:
+            send = stream_loop._Answers(writer, buffered, connection, schema).send
+            for batch, _ in stream_loop._Inputs(batches, batches.schema, IpcValidation.FULL):
+                result = compute(batch)
+                if result.schema != schema:
+                    raise AssertionError("the answer left the declared schema")
+                send(result)
+        buffered.flush()
+
+    return run
+
+
+def input_files(batches: int, directory: Path) -> tuple[Path, Path]:
+    """Streams of ``batches`` and ``batches // 3`` input batches of multiply's 2,048-row input."""
+    import pyarrow as pa
+
+    batch = kinds.make_inputs(kinds.CASES["multiply"], kinds.SMALL_BATCH).batch
+    paths = []
+    for n in (batches, batches // 3):
+        path = directory / f"multiply-{n}.arrows"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, batch.schema) as writer:
+            for _ in range(n):
+                writer.write_batch(batch)
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def measure(batches: int, rounds: int) -> dict[str, list[float]]:
+    """Per-batch CPU seconds of each round, by stage."""
+    case = kinds.CASES["multiply"]
+    long_n, short_n = batches, batches // 3
+    results: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    with tempfile.TemporaryDirectory() as scratch:
+        files = input_files(batches, Path(scratch))
+        recordings = (
+            replay.record("vgi-host", case, kinds.SMALL_BATCH, long_n),
+            replay.record("vgi-host", case, kinds.SMALL_BATCH, short_n),
+        )
+        server = replay.replayer("vgi-host")
+        runners = {stage: stage_runner(stage) for stage in STAGES[:-1]}
+
+        def once(stage: str, slot: int) -> float:
+            if stage == "server":
+                return server(recordings[slot])
+            return runners[stage](files[slot], (long_n, short_n)[slot])
+
+        try:
+            for stage in STAGES:
+                once(stage, 1)  # warm-up
+            for _ in range(rounds):
+                for stage in STAGES:
+                    results[stage].append((once(stage, 0) - once(stage, 1)) / (long_n - short_n))
+        finally:
+            for path in recordings:
+                path.unlink(missing_ok=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--batches", type=int, default=3000, help="batches in the long input")
+    options = parser.parse_args()
+    kinds.ensure_venv(__file__)
+    os.environ.update(kinds.host_environment())
+    print(f"# {kinds.environment_line()}", file=sys.stderr)
+    results = measure(options.batches, options.rounds)
+    print("| stage | worker CPU µs/batch: median (best) | added by the stage |")
+    print("| --- | ---: | ---: |")
+    previous = None
+    for stage in STAGES:
+        value = replay.median(results[stage]) * 1e6
+        added = "" if previous is None else f"{value - previous:+.2f}"
+        print(f"| {stage} | {value:.2f} ({min(results[stage]) * 1e6:.2f}) | {added} |")
+        previous = value
+
+
+if __name__ == "__main__":
+    main()
