@@ -36,7 +36,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,8 +48,8 @@ import worker_replay as replay
 STAGES = ("floor", "+ sdk", "+ kind", "+ loop", "server")
 
 
-def stage_runner(stage: str) -> Callable[[Path, int], float]:
-    """CPU seconds to answer the ``n`` batches in the stream file at ``path``, for one stage."""
+def stage_runner(stage: str) -> Callable[[Path], float]:
+    """CPU seconds to answer every batch of the stream file at ``path``, for one stage."""
     import pyarrow as pa
     import pyarrow.compute as pc
     from vgi_pack_bench.functions import Multiply
@@ -59,10 +58,6 @@ def stage_runner(stage: str) -> Callable[[Path, int], float]:
     from vgi_host.kinds.scalar import ScalarExchangeState
     from vgi_host.sdk.scalar import BoundScalar
     from vgi_host.transports import stream_loop
-    from vgi_host.transports.frame_batches import open_input
-    from vgi_host.transports.frame_reader import GuardedReader
-    from vgi_host.transports.framing import CountingWriter
-    from vgi_host.transports.pipe import INPUT_BUFFER_BYTES
 
     two = pa.scalar(2, pa.int64())
     output_schema = pa.schema([pa.field("result", pa.int64())])
@@ -72,52 +67,31 @@ def stage_runner(stage: str) -> Callable[[Path, int], float]:
     def floor(batch: pa.RecordBatch) -> pa.RecordBatch:
         return pa.RecordBatch.from_arrays([pc.multiply(batch.column(0), two)], names=["result"])
 
-    compute: Callable[[pa.RecordBatch], pa.RecordBatch] = {
+    answers: dict[str, Callable[[pa.RecordBatch], pa.RecordBatch]] = {
         "floor": floor,
         "+ sdk": bound,
         "+ kind": state.exchange_batch,
-    }.get(stage, state.exchange_batch)
+    }
+    compute = answers.get(stage, state.exchange_batch)
 
-    def run(path: Path, n: int) -> float:
-        null = os.open(os.devnull, os.O_WRONLY)
-        connection = CountingWriter(null)
-        with path.open("rb", buffering=INPUT_BUFFER_BYTES) as source:
-            started = time.process_time()
-            reader = GuardedReader(source)
-            reader.begin_request()
-            batches = open_input(reader, IpcValidation.FULL)
-            if stage == "+ loop":
-                _host_loop(batches, connection, compute, output_schema)
-            else:
-                _bare_loop(batches, connection, compute)
-            elapsed = time.process_time() - started
-        os.close(null)
-        return elapsed
+    def per_batch(batch: pa.RecordBatch, _index: int) -> pa.RecordBatch:
+        """Every stage's answer goes through this one call, so they all pay for it alike."""
+        return compute(batch)
 
-    def _bare_loop(batches: Any, connection: Any, compute: Callable[[Any], Any]) -> None:
-        read = batches.read_next_batch_with_custom_metadata
-        writer = None
-        while True:
-            try:
-                batch, _ = read()
-            except StopIteration:
-                break
-            batch.validate(full=True)
-            result = compute(batch)
-            if writer is None:
-                writer = pa.ipc.new_stream(pa.PythonFile(connection, mode="w"), result.schema)
-                writer.write_batch(result)
-            else:
-                connection.write(result.serialize())
-        if writer is not None:
-            writer.close()
+    def run(path: Path) -> float:
+        if stage == "+ loop":
+            return replay.guarded_input_cpu(path, _host_loop)
+        return replay.guarded_input_cpu(
+            path, lambda batches, connection: replay.answer_each(batches, connection, per_batch)
+        )
 
-    def _host_loop(batches: Any, connection: Any, compute: Callable[[Any], Any], schema: pa.Schema) -> None:
+    def _host_loop(batches: Any, connection: Any) -> None:
+        schema = output_schema
         buffered = stream_loop._buffered(connection)
         with pa.ipc.new_stream(buffered, schema) as writer:
             send = stream_loop._Answers(writer, buffered, connection, schema).send
             for batch, _ in stream_loop._Inputs(batches, batches.schema, IpcValidation.FULL):
-                result = compute(batch)
+                result = per_batch(batch, 0)
                 if result.schema != schema:
                     raise AssertionError("the answer left the declared schema")
                 send(result)
@@ -158,7 +132,7 @@ def measure(batches: int, rounds: int) -> dict[str, list[float]]:
         def once(stage: str, slot: int) -> float:
             if stage == "server":
                 return server(recordings[slot])
-            return runners[stage](files[slot], (long_n, short_n)[slot])
+            return runners[stage](files[slot])
 
         try:
             for stage in STAGES:

@@ -150,10 +150,12 @@ def floor_replayer(case: kinds.Case, batch_rows: int, guarded: bool = False) -> 
     batch = kinds.make_inputs(case, batch_rows).batch if case.kind != "table" else tick
     two = pa.scalar(2, pa.int64())
 
-    def compute(item: Any, start: int) -> Any:
+    def compute(item: Any, index: int) -> Any:
+        """The answer to the ``index``-th input batch."""
         if case.name == "multiply":
             return pa.RecordBatch.from_arrays([pc.multiply(item.column(0), two)], names=["result"])
         if case.kind == "table":
+            start = index * batch_rows
             return pa.RecordBatch.from_arrays(
                 [pa.array(np.arange(start, start + batch_rows))], names=["value"]
             )
@@ -176,7 +178,7 @@ def floor_replayer(case: kinds.Case, batch_rows: int, guarded: bool = False) -> 
         reader = pa.ipc.open_stream(source)
         out = None
         for i, item in enumerate(reader):
-            result = compute(item, i * batch_rows)
+            result = compute(item, i)
             if out is None:
                 out = pa.ipc.new_stream(sink, result.schema)
             out.write_batch(result)
@@ -187,44 +189,62 @@ def floor_replayer(case: kinds.Case, batch_rows: int, guarded: bool = False) -> 
         return elapsed
 
     def run_guarded(path: Path) -> float:
-        from vgi_rpc.utils import IpcValidation
-
-        from vgi_host.transports.frame_batches import open_input
-        from vgi_host.transports.frame_reader import GuardedReader
-        from vgi_host.transports.framing import CountingWriter
-        from vgi_host.transports.pipe import INPUT_BUFFER_BYTES
-
-        null = os.open(os.devnull, os.O_WRONLY)
-        connection = CountingWriter(null)
-        source = path.open("rb", buffering=INPUT_BUFFER_BYTES)  # as `vgi-host serve` opens its input
-        started = time.process_time()
-        reader = GuardedReader(source)
-        reader.begin_request()
-        batches = open_input(reader, IpcValidation.FULL)
-        read = batches.read_next_batch_with_custom_metadata
-        out = None
-        i = 0
-        while True:
-            try:
-                item, _ = read()
-            except StopIteration:
-                break
-            item.validate(full=True)
-            result = compute(item, i * batch_rows)
-            i += 1
-            if out is None:
-                out = pa.ipc.new_stream(pa.PythonFile(connection, mode="w"), result.schema)
-                out.write_batch(result)
-            else:
-                connection.write(result.serialize())
-        if out is not None:
-            out.close()
-        elapsed = time.process_time() - started
-        source.close()
-        os.close(null)
-        return elapsed
+        return guarded_input_cpu(path, lambda batches, connection: answer_each(batches, connection, compute))
 
     return run
+
+
+def guarded_input_cpu(path: Path, answer: Callable[[Any, Any], None]) -> float:
+    """CPU seconds for ``answer(batches, connection)`` over the stream in ``path``, read as ``serve`` reads.
+
+    The file is opened with ``vgi-host serve``'s input buffer and read through
+    its frame reader and frame decoder (each batch validated at the default
+    level by whoever takes it); ``connection`` is the host's writer, into
+    ``/dev/null``.  Opening the file is not timed.
+    """
+    from vgi_rpc.utils import IpcValidation
+
+    from vgi_host.transports.frame_batches import open_input
+    from vgi_host.transports.frame_reader import GuardedReader
+    from vgi_host.transports.framing import CountingWriter
+    from vgi_host.transports.pipe import INPUT_BUFFER_BYTES
+
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        with path.open("rb", buffering=INPUT_BUFFER_BYTES) as source:
+            started = time.process_time()
+            reader = GuardedReader(source)
+            reader.begin_request()
+            answer(open_input(reader, IpcValidation.FULL), CountingWriter(null))
+            return time.process_time() - started
+    finally:
+        os.close(null)
+
+
+def answer_each(batches: Any, connection: Any, compute: Callable[[Any, int], Any]) -> None:
+    """The guarded floor's per-batch loop: each batch validated (``full``), ``compute(batch, index)``
+    answered, the first answer through pyarrow's writer (it sends the schema), every later one
+    serialised and written in one ``write``, as the host's loop writes."""
+    import pyarrow as pa
+
+    read = batches.read_next_batch_with_custom_metadata
+    writer = None
+    index = 0
+    while True:
+        try:
+            batch, _ = read()
+        except StopIteration:
+            break
+        batch.validate(full=True)
+        result = compute(batch, index)
+        index += 1
+        if writer is None:
+            writer = pa.ipc.new_stream(pa.PythonFile(connection, mode="w"), result.schema)
+            writer.write_batch(result)
+        else:
+            connection.write(result.serialize())
+    if writer is not None:
+        writer.close()
 
 
 def replay_per_batch(
