@@ -69,7 +69,7 @@ def stage_runner(stage: str) -> Callable[[Path], float]:
 
     answers: dict[str, Callable[[pa.RecordBatch], pa.RecordBatch]] = {
         "floor": floor,
-        "+ sdk": bound,
+        "+ sdk": bound.run,
         "+ kind": state.exchange_batch,
     }
     compute = answers.get(stage, state.exchange_batch)

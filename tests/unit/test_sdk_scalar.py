@@ -6,7 +6,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from vgi_host import ConstParam, FunctionExample, FunctionStability, Param, Returns, ScalarFunction
+from vgi_host import (
+    ConstParam,
+    FunctionExample,
+    FunctionStability,
+    OutputLength,
+    Param,
+    Returns,
+    ScalarFunction,
+)
 from vgi_host.errors import BindError, FunctionDefinitionError
 from vgi_host.sdk.metadata import snake_case
 from vgi_host.sdk.scalar import ResultShapeError
@@ -236,3 +244,61 @@ def test_public_api_resolves_lazily_and_completely():
         assert getattr(vgi_host, name) is not None
     with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
         vgi_host.Nope  # noqa: B018
+
+
+class Rows(ScalarFunction):
+    """A column and the batch's row count."""
+
+    @classmethod
+    def compute(
+        cls, x: Annotated[pa.Int64Array, Param()], n: Annotated[int, OutputLength()]
+    ) -> Annotated[pa.Int64Array, Returns()]:
+        return pc.add(x, pa.array(range(n), pa.int64()))
+
+
+class SumAll(ScalarFunction):
+    @classmethod
+    def compute(
+        cls, values: Annotated[list[pa.Int64Array], Param(varargs=True)]
+    ) -> Annotated[pa.Int64Array, Returns()]:
+        total = values[0]
+        for value in values[1:]:
+            total = pc.add(total, value)
+        return total
+
+
+@pytest.mark.parametrize(
+    ("function", "input_schema", "constants", "columns", "expected"),
+    [
+        (Scale, [("x", pa.float64())], [pa.scalar(2.0)], {"x": [1.5, None]}, [3.0, None]),  # one column
+        (
+            Scale,
+            [("x", pa.int32())],
+            [pa.scalar(2.0)],
+            {"x": pa.array([1, 2], pa.int32())},
+            [2.0, 4.0],
+        ),  # cast
+        (AddValues, [("a", pa.int64()), ("b", pa.int64())], [], {"a": [1, 2], "b": [3, 4]}, [4, 6]),
+        (
+            SumAll,
+            [("a", pa.int64()), ("b", pa.int32())],
+            [],
+            {"a": [1, 2], "b": pa.array([3, 4], pa.int32())},
+            [4, 6],
+        ),
+        (Rows, [("x", pa.int64())], [], {"x": [7, 8, 9]}, [7, 9, 11]),
+    ],
+    ids=["one-column", "one-cast-column", "two-columns", "variadic", "row-count"],
+)
+def test_every_call_shape_answers_on_its_declared_schema(
+    function, input_schema, constants, columns, expected
+):
+    """The per-batch function is specialised at bind by the call's shape; each shape answers the same way."""
+    schema = pa.schema(input_schema)
+    bound = function.definition().bind(schema, constants, {})
+    batch = pa.record_batch(
+        [pa.array(v, f.type) for v, f in zip(columns.values(), schema, strict=True)], schema
+    )
+    for answer in (bound(batch), bound.run(batch)):
+        assert answer.schema.equals(bound.output_schema, check_metadata=True)
+        assert answer.column(0).to_pylist() == expected

@@ -63,7 +63,7 @@ class ScalarExchangeState(ExchangeState):
         bound = self.bound
         assert bound is not None, "scalar stream used before it was bound"
         try:
-            return bound(batch)
+            return bound.run(batch)
         except PACK_FAILURES as exc:
             raise FunctionError.wrapping(self.qualified_name, exc) from exc
 

@@ -37,6 +37,8 @@ from vgi_rpc.utils import IPC_READ_OPTIONS, IpcValidation, ValidatedReader
 from vgi_host.transports.frame_reader import END_OF_STREAM, Frame, GuardedReader, message_fields
 
 _I16, _U16, _U32, _I32 = struct.Struct("<h"), struct.Struct("<H"), struct.Struct("<I"), struct.Struct("<i")
+_read_record_batch, _py_buffer = ipc.read_record_batch, pa.py_buffer
+"""Looked up once: the per-batch decode calls them for every batch."""
 _PREFIX = 8
 """Continuation marker and metadata length in front of every encapsulated message."""
 _HEADER_SLOT = 4 + 2 * 2
@@ -76,11 +78,21 @@ def open_input(source: object, validation: IpcValidation) -> InputBatches:
 class FrameBatches:
     """The input's record batches, one :meth:`GuardedReader.next_message` each (module docs)."""
 
-    __slots__ = ("_ended", "_last_tick", "_next_message", "_reader", "_schema_frame", "_ticks", "schema")
+    __slots__ = (
+        "_ended",
+        "_last_tick",
+        "_next_batch_frame",
+        "_next_message",
+        "_reader",
+        "_schema_frame",
+        "_ticks",
+        "schema",
+    )
 
     def __init__(self, reader: GuardedReader, schema_frame: Frame, schema: pa.Schema) -> None:
         self._reader = reader
         self._next_message = reader.next_message
+        self._next_batch_frame = reader.next_batch_frame
         self._schema_frame = schema_frame
         self.schema = schema
         self._ended = False
@@ -89,11 +101,22 @@ class FrameBatches:
         self._last_tick: tuple[Frame, pa.RecordBatch | None] = (b"", None)
 
     def read_next_batch_with_custom_metadata(self) -> tuple[pa.RecordBatch, pa.KeyValueMetadata | None]:
-        """Decode the next frame; the end-of-stream marker (or the input's end) stops the stream."""
-        frame = b"" if self._ended else self._next_message()
-        if frame == END_OF_STREAM or not frame:
-            self._ended = True
-            raise StopIteration
+        """Decode the next frame; the end-of-stream marker (or the input's end) stops the stream.
+
+        The common frame - a plain record batch, read by the reader's fast
+        path - is decoded right here: this runs once per batch of every stream.
+        """
+        frame: Frame | None = None if self._ended or self._ticks else self._next_batch_frame()
+        if frame is not None and self._reader.frame_is_plain:
+            try:
+                return _read_record_batch(_py_buffer(frame), self.schema), None
+            except OSError as exc:  # a frame cut short: reported as pyarrow's stream reader reports it
+                raise pa.ArrowInvalid(str(exc)) from exc
+        if frame is None:
+            frame = b"" if self._ended else self._next_message()
+            if frame == END_OF_STREAM or not frame:
+                self._ended = True
+                raise StopIteration
         if not self._reader.frame_is_plain and _carries_custom_metadata(frame):
             return self._with_custom_metadata(frame)
         if self._ticks:
@@ -102,7 +125,7 @@ class FrameBatches:
 
     def _decode(self, frame: Frame) -> pa.RecordBatch:
         try:
-            return ipc.read_record_batch(pa.py_buffer(frame), self.schema)
+            return _read_record_batch(_py_buffer(frame), self.schema)
         except OSError as exc:  # a frame cut short: reported as pyarrow's stream reader reports it
             raise pa.ArrowInvalid(str(exc)) from exc
 

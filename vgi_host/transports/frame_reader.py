@@ -134,6 +134,33 @@ class GuardedReader(io.RawIOBase):
 
     CHUNK = 1 << 20
 
+    __slots__ = (
+        "_body_left",
+        "_broken",
+        "_framed",
+        "_known_fields",
+        "_known_metadata",
+        "_raw",
+        "_read1",
+        "_read_into",
+        "_repeat_head",
+        "_repeat_plain",
+        "_repeat_size",
+        "_replay",
+        "_stream_open",
+        "abandoned_streams",
+        "at_eof",
+        "consumed",
+        "failure",
+        "frame_is_plain",
+        "max_frame",
+        "request_bytes",
+        "request_head",
+        "truncated",
+    )
+    """Slots, although ``RawIOBase`` keeps a ``__dict__``: on its subclasses an attribute in the
+    instance dict costs about three times a slot's, and the per-batch path reads a dozen of them."""
+
     def __init__(self, raw: IO[bytes], max_frame: int = DEFAULT_MAX_FRAME_BYTES) -> None:
         super().__init__()
         self._raw = raw
@@ -162,9 +189,15 @@ class GuardedReader(io.RawIOBase):
         """The last :meth:`next_message` frame is known to be a message without custom metadata."""
         self._known_metadata = b""
         self._known_fields = (-1, -1, True)
-        self._read_into: Callable[[memoryview], int | None] = (
-            raw.readinto if isinstance(raw, io.BufferedReader) else self._read_copy
-        )
+        self._read_into: Callable[[memoryview], int | None] = self._read_copy
+        self._read1: Callable[[int], bytes] | None = None
+        """A buffered reader's ``read1`` (what the repeated-frame path needs); ``None`` for other inputs."""
+        if isinstance(raw, io.BufferedReader):
+            self._read_into, self._read1 = raw.readinto, raw.read1
+        self._repeat_head = b""
+        """Head (prefix and metadata) of a batch frame that came twice in a row; empty when none did."""
+        self._repeat_size = 0
+        self._repeat_plain = False
 
     def _read_copy(self, view: memoryview) -> int:
         """``readinto`` for an input without a buffered reader's (its ``read`` may come back short)."""
@@ -245,13 +278,12 @@ class GuardedReader(io.RawIOBase):
             EOFError: the input ended where a request would start (a clean close).
 
         """
+        frame = self.next_batch_frame()
+        if frame is not None:
+            return frame
         if self._broken is not None:
             raise self._broken
         framed = self._framed
-        if not framed and not self._body_left and not self._replay and self.request_bytes >= 8:
-            frame = self._read_batch_frame()
-            if frame is not None:
-                return frame
         self.frame_is_plain = False
         if not framed and not self._body_left and not self._next_message():
             return b""
@@ -263,29 +295,40 @@ class GuardedReader(io.RawIOBase):
             parts.append(body)
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def _read_batch_frame(self) -> bytearray | None:
-        """The common case of :meth:`next_message` in three reads: a whole, sane batch-sized frame.
+    def next_batch_frame(self) -> Frame | None:
+        """:meth:`next_message` for its common case, or ``None`` (then call :meth:`next_message`).
 
         Inside a request, with nothing queued, the next message is usually a
-        record batch whose body fits in one chunk; it is read into one buffer
-        (head, metadata, then the body straight in behind them) with the
-        bookkeeping done once.  Anything else - an end-of-stream marker, a
-        schema, a short read, a length outside the limits, a large body -
-        puts the bytes read back in front of the input and returns ``None``,
-        so the general framing (:meth:`_next_message`) sees them from the start
-        and decides, with its own checks and messages.
+        record batch whose body fits in one chunk.  This is the per-batch
+        loop's input path, so it is written out in one method: each call or
+        attribute saved here is saved on every batch of every stream.  Anything
+        else - an end-of-stream marker, a schema, a short read, a length
+        outside the limits, a large body - puts the bytes read back in front
+        of the input and answers ``None``, so the general framing
+        (:meth:`_next_message`) sees them from the start and decides, with its
+        own checks and messages.  ``frame_is_plain`` tells whether the frame
+        carries custom metadata.
         """
+        if self._framed or self._body_left or self._replay or self.request_bytes < 8 or self._broken:
+            return None
+        if self._repeat_head:
+            return self._next_repeated_frame()
         read = self._raw.read
         head = read(8)
         taken: bytes = head
-        if len(head) == 8 and head[:4] == CONTINUATION:
+        if len(head) == 8 and head.startswith(CONTINUATION):
             (length,) = _I32.unpack_from(head, 4)
             if 0 < length <= self.max_frame:
                 metadata = read(length)
                 taken = head + metadata
                 if len(metadata) == length:
-                    header_type, body_length, custom = self._fields_of(metadata)
-                    if header_type != _SCHEMA_MESSAGE and 0 <= body_length <= min(self.CHUNK, self.max_frame):
+                    repeated = metadata == self._known_metadata
+                    if repeated:
+                        header_type, body_length, custom = self._known_fields
+                    else:
+                        header_type, body_length, custom = self._fields_of(metadata)
+                    within = 0 <= body_length <= self.CHUNK and body_length <= self.max_frame
+                    if header_type != _SCHEMA_MESSAGE and within:
                         start = 8 + length
                         frame = bytearray(start + body_length)
                         frame[:start] = taken
@@ -295,11 +338,53 @@ class GuardedReader(io.RawIOBase):
                             self.consumed += size
                             self.request_bytes += size
                             self.frame_is_plain = not custom
+                            if repeated and self._read1 is not None:  # the stream repeats this frame's shape
+                                self._repeat_head, self._repeat_size = taken, size
+                                self._repeat_plain = not custom
                             return frame
                         taken = bytes(frame[: start + (got or 0)])
-        self.consumed += len(taken)
-        self._replay = taken  # nothing was queued: the general framing reads these bytes first
+        self._put_back(taken)
         return None
+
+    def _next_repeated_frame(self) -> Frame | None:
+        """:meth:`next_batch_frame` once the stream repeats a frame's head: one read, one comparison.
+
+        A stream of fixed-width columns sends every full batch with
+        byte-identical prefix and metadata, which the checks above have
+        already passed once; the next frame is read whole with one buffered
+        ``read1`` (never more than that frame's size, never waiting for more
+        bytes than have arrived) and compared with that head.  Only bytes that
+        a prefix or head already read declares are waited for, as the general
+        framing would: a shorter message (the end-of-stream marker) never
+        blocks here.  A frame that differs goes back in front of the input,
+        and the stream returns to reading heads one by one.
+        """
+        known = self._repeat_head
+        size = self._repeat_size
+        data = self._read1(size)  # type: ignore[misc]  # set whenever a head repeats
+        if len(data) < len(known) and known.startswith(data):
+            read = self._raw.read
+            if len(data) < 8:
+                data += read(8 - len(data))  # the prefix: every message has one
+            if 8 <= len(data) < len(known) and known.startswith(data):
+                data += read(len(known) - len(data))  # the metadata that prefix declares
+        if data.startswith(known):
+            if len(data) < size:
+                data += self._raw.read(size - len(data))  # the body that metadata declares
+            if len(data) == size:
+                self.consumed += size
+                self.request_bytes += size
+                self.frame_is_plain = self._repeat_plain
+                return data
+        self._repeat_head = b""
+        self._put_back(data)
+        return None
+
+    def _put_back(self, taken: bytes) -> None:
+        """Bytes the fast path took but does not answer: the general framing reads them first."""
+        self.consumed += len(taken)
+        self._replay = taken  # nothing was queued, so nothing is ahead of them
+        self.frame_is_plain = False
 
     def _fields_of(self, metadata: bytes) -> tuple[int, int, bool]:
         """:func:`message_fields`, remembered for the last metadata seen (invalid: ``(-1, -1, True)``).

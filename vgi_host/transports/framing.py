@@ -50,6 +50,8 @@ _BYTE_SIZED = (bytes, bytearray, pa.Buffer)
 class CountingWriter(io.RawIOBase):
     """The connection's output: unbuffered, never a short write, counts what was written."""
 
+    __slots__ = ("_fd", "written")  # see GuardedReader.__slots__: written once per answer
+
     def __init__(self, fd: int) -> None:
         super().__init__()
         self._fd = fd

@@ -192,6 +192,7 @@ class _Inputs:
     def __iter__(self) -> Iterator[tuple[pa.RecordBatch, pa.KeyValueMetadata | None]]:
         validation = self._validation
         check = validation is not IpcValidation.NONE
+        full = validation is IpcValidation.FULL
         input_schema = self._input_schema
         coerce = self._reader.schema != input_schema
         read = self._reader.read_next_batch_with_custom_metadata
@@ -201,7 +202,11 @@ class _Inputs:
             except StopIteration:
                 return
             if check:
-                validate_batch(batch, validation)
+                try:
+                    batch.validate(full=full)  # vgi-rpc's validate_batch, without a call per batch
+                except pa.ArrowInvalid:
+                    validate_batch(batch, validation)  # raises vgi-rpc's own error for it
+                    raise
             if metadata is not None and metadata.get(CANCEL_KEY) is not None:
                 self.cancelled = True
                 return
