@@ -39,7 +39,13 @@ FUNCTION = "bench.multiply"
 
 
 def floor_loop(
-    self: Any, reader: Any, answers: Any, exchange_batch: Any, out: Any, input_schema: pa.Schema
+    self: Any,
+    reader: Any,
+    answers: Any,
+    exchange_batch: Any,
+    out: Any,
+    input_schema: pa.Schema,
+    fitted: bool = False,
 ) -> bool:
     """``StreamLoopServer._run_direct_exchange`` cut down to pyarrow's own work (module docs)."""
     state = exchange_batch.__self__

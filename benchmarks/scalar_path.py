@@ -8,13 +8,14 @@ from a file descriptor through the host's frame reader and answered
 1. ``floor``: with pyarrow alone (``pc.multiply`` on the column, ``from_arrays``
    with the column's name) - worker_replay's ``floor-guarded``;
 2. ``+ sdk``: by the bench pack's ``Multiply`` through the SDK's ``BoundScalar``
-   (keyword arguments, the pack's ``compute`` classmethod, the result's type and
-   length checks, the batch built against the declared schema);
+   (``BoundScalar.run``: keyword arguments, the pack's ``compute`` classmethod,
+   the result's type and length checks, the answer built on the declared schema);
 3. ``+ kind``: through ``ScalarExchangeState.exchange_batch`` (the kind's error
    wrapping around it);
-4. ``+ loop``: inside the host's own per-batch pieces (``stream_loop``'s input
-   iterator with validation, cancel and coercion checks, the answer's schema
-   check, ``_Answers.send``);
+4. ``+ loop``: inside the server's own direct-exchange loop
+   (``StreamLoopServer._run_direct_exchange``: the input iterator with
+   validation, cancel and coercion checks, the answer's schema check unless
+   the state promises its schema, ``_Answers.send``);
 5. ``server``: the whole server replaying a recording of the reference
    ``Client`` calling ``bench.multiply`` (bind, init, the stream), as
    ``worker_replay.py`` does.
@@ -85,16 +86,21 @@ def stage_runner(stage: str) -> Callable[[Path], float]:
             path, lambda batches, connection: replay.answer_each(batches, connection, per_batch)
         )
 
+    server = stream_loop.StreamLoopServer.__new__(stream_loop.StreamLoopServer)  # its loop, not a server
+    server._ipc_validation = IpcValidation.FULL
+
     def _host_loop(batches: Any, connection: Any) -> None:
+        """The server's own direct-exchange loop, fed ``per_batch`` as the state's ``exchange_batch``."""
         schema = output_schema
         buffered = stream_loop._buffered(connection)
         with pa.ipc.new_stream(buffered, schema) as writer:
-            send = stream_loop._Answers(writer, buffered, connection, schema).send
-            for batch, _ in stream_loop._Inputs(batches, batches.schema, IpcValidation.FULL):
-                result = per_batch(batch, 0)
-                if result.schema != schema:
-                    raise AssertionError("the answer left the declared schema")
-                send(result)
+            answers = stream_loop._Answers(writer, buffered, connection, schema)
+            out = stream_loop._ReusedCollector(schema, producer_mode=False)
+            promised = state.answer_schema
+            fitted = promised is not None and promised.equals(schema, check_metadata=True)
+            server._run_direct_exchange(
+                batches, answers, lambda batch: per_batch(batch, 0), out, batches.schema, fitted
+            )
         buffered.flush()
 
     return run

@@ -246,6 +246,45 @@ def test_a_direct_exchange_answer_with_a_different_schema_is_fitted_like_the_col
     assert table.column("result").to_pylist() == [1, 2, 3]
 
 
+class _ExtraColumnState:
+    """A state whose answers carry an extra, differently typed column, and which may promise a schema."""
+
+    def __init__(self, promised: pa.Schema | None) -> None:
+        self.answer_schema = promised
+
+    def exchange_batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        values = batch.column(0).cast(pa.int32())
+        extra = pa.schema([("result", pa.int32()), ("debug", pa.string())])
+        return pa.RecordBatch.from_arrays([values, pa.array(["?"] * len(values))], schema=extra)
+
+
+@pytest.mark.parametrize(
+    "promised",
+    [None, pa.schema([("result", pa.int64())], metadata={b"k": b"v"}), pa.schema([("other", pa.int64())])],
+    ids=["no-promise", "promise-with-other-metadata", "promise-of-another-schema"],
+)
+def test_a_promised_answer_schema_is_trusted_only_when_it_is_the_streams(promised):
+    """The loop skips the per-batch schema check only for a promise equal to the output schema."""
+    output = pa.schema([("result", pa.int64())])
+    data = stream_bytes(batch_of(1, 2), batch_of(3))
+    server = stream_loop.StreamLoopServer.__new__(stream_loop.StreamLoopServer)
+    server._ipc_validation = IpcValidation.STANDARD
+    with tempfile.TemporaryFile() as sink:
+        connection = CountingWriter(sink.fileno())
+        buffered = stream_loop._buffered(connection)
+        with new_ipc_stream(buffered, output) as writer:
+            answers = stream_loop._Answers(writer, buffered, connection, output)
+            out = stream_loop._ReusedCollector(output, producer_mode=False)
+            decoded = open_input(guarded(data), IpcValidation.STANDARD)
+            server._run(decoded, answers, _ExtraColumnState(promised), out, None, INT64)
+        buffered.flush()
+        buffered.detach()
+        sink.seek(0)
+        table = pa.ipc.open_stream(sink.read()).read_all()
+    assert table.schema == output
+    assert table.column("result").to_pylist() == [1, 2, 3]
+
+
 def test_a_producers_ticks_decode_to_what_pyarrow_reads_however_they_vary():
     """Repeated ticks reuse one decoded batch; a tick with other bytes is decoded afresh."""
     empty = pa.schema([])

@@ -53,6 +53,16 @@ class ScalarExchangeState(ExchangeState):
         """Compute one output batch for one input batch (vgi-rpc's generic loop and HTTP)."""
         out.emit(self.exchange_batch(input.batch))
 
+    @property
+    def answer_schema(self) -> pa.Schema | None:
+        """The schema of every :meth:`exchange_batch` answer: the bound call's output schema.
+
+        :class:`BoundScalar` builds each answer itself, after checking the
+        type and length of what ``compute`` returned, so the per-batch loop
+        need not compare each answer's schema with the stream's.
+        """
+        return self.bound.output_schema if self.bound is not None else None
+
     def exchange_batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """One input batch to its output batch, no collector: the host's per-batch loop calls this directly.
 

@@ -141,17 +141,21 @@ def per_batch_function(bound: BoundScalar) -> Callable[[pa.RecordBatch], pa.Reco
 
     This runs once per input batch of every scalar call, where each Python
     step costs a measurable share of a 2,048-row batch (docs/performance.md,
-    "Fourth pass"): what the call's plan decides - which columns, whether
-    any is cast, the constants - is looked at here, once, instead of per
-    batch.  The checks on what ``compute`` returned stay per batch: a result
-    of the wrong type or length must never reach the client
-    as a malformed batch.
+    "Fourth pass"): what the call's plan decides - which columns, whether any
+    is cast, the constants, how the answer is built - is looked at here,
+    once, instead of per batch.  Every answer has exactly ``output_schema``
+    (the scalar kind promises the per-batch loop as much).  The checks on what
+    ``compute`` returned stay per batch: a result of the wrong type or length
+    must never reach the client as a malformed batch.
     """
     compute = bound.compute
     constants = bound.constants
     length_parameter = bound.length_parameter
     expected = bound.result_type
     output_schema = bound.output_schema
+    names = [RESULT_FIELD]
+    by_name = output_schema.equals(pa.schema([pa.field(RESULT_FIELD, expected)]), check_metadata=True)
+    """Whether ``from_arrays(names=)``, cheaper than ``schema=``, builds exactly the declared schema."""
     from_arrays = pa.RecordBatch.from_arrays
     plan = bound.column_plan
     variadic = bound.variadic
@@ -186,8 +190,8 @@ def per_batch_function(bound: BoundScalar) -> Callable[[pa.RecordBatch], pa.Reco
             result = _as_array(result, expected)
         if len(result) != batch.num_rows:
             raise ResultShapeError(f"compute returned {len(result)} rows for an input of {batch.num_rows}")
-        # built on the declared schema object itself: from_arrays(names=) is cheaper to build, but the
-        # loop's check that the answer has the stream's schema then compares two schemas field by field
+        if by_name:
+            return from_arrays([result], names=names)
         return from_arrays([result], schema=output_schema)
 
     return run

@@ -104,14 +104,11 @@ class FrameBatches:
         """Decode the next frame; the end-of-stream marker (or the input's end) stops the stream.
 
         The common frame - a plain record batch, read by the reader's fast
-        path - is decoded right here: this runs once per batch of every stream.
+        path - is decoded at once: this runs once per batch of every stream.
         """
         frame: Frame | None = None if self._ended or self._ticks else self._next_batch_frame()
         if frame is not None and self._reader.frame_is_plain:
-            try:
-                return _read_record_batch(_py_buffer(frame), self.schema), None
-            except OSError as exc:  # a frame cut short: reported as pyarrow's stream reader reports it
-                raise pa.ArrowInvalid(str(exc)) from exc
+            return self._decode(frame), None
         if frame is None:
             frame = b"" if self._ended else self._next_message()
             if frame == END_OF_STREAM or not frame:

@@ -22,7 +22,9 @@ the same protocol work once per *stream* where it can:
   otherwise by pyarrow's stream reader, with the server's IPC validation
   level applied to each batch as vgi-rpc does;
 * no collector or context per batch at all for a state with an
-  ``exchange_batch`` (a scalar: one batch in, one batch out);
+  ``exchange_batch`` (a scalar: one batch in, one batch out), and no
+  per-batch schema comparison when the state's ``answer_schema`` promises
+  the stream's output schema;
 * each output message handed to the connection in one ``write``, flushed
   after every message (lockstep clients wait for each one): the first
   through pyarrow's writer, later plain batches serialised by pyarrow
@@ -345,7 +347,9 @@ class StreamLoopServer(RpcServer):
         """The stream's batches, directly when the state maps one batch to one batch; True when cancelled."""
         exchange_batch = getattr(state, "exchange_batch", None)
         if exchange_batch is not None:
-            return self._run_direct_exchange(reader, answers, exchange_batch, out, input_schema)
+            promised = getattr(state, "answer_schema", None)
+            fitted = promised is not None and promised.equals(out.output_schema, check_metadata=True)
+            return self._run_direct_exchange(reader, answers, exchange_batch, out, input_schema, fitted)
         return self._run_batches(reader, answers, state, out, ctx, input_schema)
 
     def _run_batches(
@@ -378,19 +382,24 @@ class StreamLoopServer(RpcServer):
         exchange_batch: Callable[[pa.RecordBatch], pa.RecordBatch],
         out: _ReusedCollector,
         input_schema: pa.Schema,
+        fitted: bool = False,
     ) -> bool:
         """:meth:`_run_batches` for a state that maps one batch to one batch (``exchange_batch``).
 
         No collector, context or annotated batch per batch: the answer is one
         data batch, made to fit the output schema the way the collector would
-        only when its schema differs.  True when the client cancelled.
+        only when its schema differs.  ``fitted``: the state promised answers
+        on exactly the output schema (its ``answer_schema``, compared once per
+        stream), so no batch's schema is compared - a comparison that costs a
+        field-by-field walk whenever the two schemas are distinct objects.
+        True when the client cancelled.
         """
         inputs = _Inputs(reader, input_schema, self._ipc_validation)
         send = answers.send
         output_schema = out.output_schema
         for batch, _ in inputs:
             result = exchange_batch(batch)
-            if result.schema != output_schema:
+            if not fitted and result.schema != output_schema:
                 out.next_batch()
                 out.emit(result)  # the collector's select-and-cast
                 result = out.batches[-1].batch
