@@ -256,6 +256,24 @@ class Rows(ScalarFunction):
         return pc.add(x, pa.array(range(n), pa.int64()))
 
 
+class ScaleFirst(ScalarFunction):
+    """The constant declared before the column: a positional call would swap them."""
+
+    @classmethod
+    def compute(
+        cls, factor: Annotated[float, ConstParam()], x: Annotated[pa.DoubleArray, Param()]
+    ) -> Annotated[pa.DoubleArray, Returns()]:
+        return pc.subtract(x, factor)
+
+
+class ScaleKeywordOnly(ScalarFunction):
+    @classmethod
+    def compute(
+        cls, x: Annotated[pa.DoubleArray, Param()], *, factor: Annotated[float, ConstParam()]
+    ) -> Annotated[pa.DoubleArray, Returns()]:
+        return pc.multiply(x, factor)
+
+
 class SumAll(ScalarFunction):
     @classmethod
     def compute(
@@ -278,6 +296,8 @@ class SumAll(ScalarFunction):
             {"x": pa.array([1, 2], pa.int32())},
             [2.0, 4.0],
         ),  # cast
+        (ScaleFirst, [("x", pa.float64())], [pa.scalar(3.0)], {"x": [1.0, 2.0]}, [-2.0, -1.0]),
+        (ScaleKeywordOnly, [("x", pa.float64())], [pa.scalar(3.0)], {"x": [1.0, 2.0]}, [3.0, 6.0]),
         (AddValues, [("a", pa.int64()), ("b", pa.int64())], [], {"a": [1, 2], "b": [3, 4]}, [4, 6]),
         (
             SumAll,
@@ -288,7 +308,15 @@ class SumAll(ScalarFunction):
         ),
         (Rows, [("x", pa.int64())], [], {"x": [7, 8, 9]}, [7, 9, 11]),
     ],
-    ids=["one-column", "one-cast-column", "two-columns", "variadic", "row-count"],
+    ids=[
+        "one-column",
+        "one-cast-column",
+        "constant-first",
+        "keyword-only-constant",
+        "two-columns",
+        "variadic",
+        "row-count",
+    ],
 )
 def test_every_call_shape_answers_on_its_declared_schema(
     function, input_schema, constants, columns, expected

@@ -11,6 +11,7 @@ length check.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,14 +179,20 @@ def per_batch_function(bound: BoundScalar) -> Callable[[pa.RecordBatch], pa.Reco
     one_column = len(plan) == 1 and plan[0][2] is None and variadic is None and length_parameter is None
     """The common call: one column, not cast, then constants - its arguments built inline."""
     column_name, column_index = (plan[0][0], plan[0][1]) if plan else ("", 0)
+    positional = one_column and _takes_in_order(compute, [column_name, *constants])
+    """``compute(column, *constants)`` means the same call as by keyword, without a dict per batch."""
+    after = tuple(constants.values())
 
     def run(batch: pa.RecordBatch) -> pa.RecordBatch:
-        if one_column:
-            kwargs = constants.copy()
-            kwargs[column_name] = batch.column(column_index)
+        if positional:
+            result = compute(batch.column(column_index), *after)
         else:
-            kwargs = arguments(batch)
-        result = compute(**kwargs)
+            if one_column:
+                kwargs = constants.copy()
+                kwargs[column_name] = batch.column(column_index)
+            else:
+                kwargs = arguments(batch)
+            result = compute(**kwargs)
         if not (isinstance(result, pa.Array) and result.type == expected):
             result = _as_array(result, expected)
         if len(result) != batch.num_rows:
@@ -195,6 +202,22 @@ def per_batch_function(bound: BoundScalar) -> Callable[[pa.RecordBatch], pa.Reco
         return from_arrays([result], schema=output_schema)
 
     return run
+
+
+def _takes_in_order(function: Callable[..., Any], names: list[str]) -> bool:
+    """Whether ``function``'s parameters are exactly ``names``, in order, each passable by position.
+
+    Then a positional call binds every value to the parameter the keyword
+    call would; anything else (another order, a keyword-only or defaulted
+    parameter left out, ``*args``/``**kwargs``) keeps the keyword call.
+    """
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):  # no introspectable signature: keep the keyword call
+        return False
+    return [parameter.name for parameter in parameters] == names and all(
+        parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for parameter in parameters
+    )
 
 
 def _as_array(returned: Any, expected: pa.DataType) -> pa.Array[Any]:
