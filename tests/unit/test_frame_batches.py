@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import struct
 import tempfile
+from collections.abc import Callable
 
 import pyarrow as pa
 import pytest
@@ -217,35 +218,6 @@ def test_answers_with_log_messages_go_through_the_writer_in_order():
     assert [m is not None for _, m in read] == [False, True, False, False]
 
 
-def test_a_direct_exchange_answer_with_a_different_schema_is_fitted_like_the_collector_does():
-    """``exchange_batch`` answers with extra and differently typed columns: projected and cast."""
-    output = pa.schema([("result", pa.int64())])
-    extra = pa.schema([("result", pa.int32()), ("debug", pa.string())])
-    data = stream_bytes(batch_of(1, 2), batch_of(3))
-    decoded = open_input(guarded(data), IpcValidation.STANDARD)
-    server = stream_loop.StreamLoopServer.__new__(stream_loop.StreamLoopServer)
-    server._ipc_validation = IpcValidation.STANDARD
-
-    def exchange_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
-        values = batch.column(0).cast(pa.int32())
-        return pa.RecordBatch.from_arrays([values, pa.array(["?"] * len(values))], schema=extra)
-
-    with tempfile.TemporaryFile() as sink:
-        connection = CountingWriter(sink.fileno())
-        buffered = stream_loop._buffered(connection)
-        with new_ipc_stream(buffered, output) as writer:
-            answers = stream_loop._Answers(writer, buffered, connection, output)
-            out = stream_loop._ReusedCollector(output, producer_mode=False)
-            cancelled = server._run_direct_exchange(decoded, answers, exchange_batch, out, INT64)
-        buffered.flush()
-        buffered.detach()
-        sink.seek(0)
-        table = pa.ipc.open_stream(sink.read()).read_all()
-    assert cancelled is False
-    assert table.schema == output
-    assert table.column("result").to_pylist() == [1, 2, 3]
-
-
 class _ExtraColumnState:
     """A state whose answers carry an extra, differently typed column, and which may promise a schema."""
 
@@ -258,6 +230,40 @@ class _ExtraColumnState:
         return pa.RecordBatch.from_arrays([values, pa.array(["?"] * len(values))], schema=extra)
 
 
+OUTPUT = pa.schema([("result", pa.int64())])
+
+
+def direct_exchange_reply(run: Callable[..., object]) -> tuple[object, pa.Table]:
+    """``run(server, decoded input, answers, collector)`` over two input batches; its result and reply."""
+    data = stream_bytes(batch_of(1, 2), batch_of(3))
+    server = stream_loop.StreamLoopServer.__new__(stream_loop.StreamLoopServer)
+    server._ipc_validation = IpcValidation.STANDARD
+    with tempfile.TemporaryFile() as sink:
+        connection = CountingWriter(sink.fileno())
+        buffered = stream_loop._buffered(connection)
+        with new_ipc_stream(buffered, OUTPUT) as writer:
+            answers = stream_loop._Answers(writer, buffered, connection, OUTPUT)
+            out = stream_loop._ReusedCollector(OUTPUT, producer_mode=False)
+            result = run(server, open_input(guarded(data), IpcValidation.STANDARD), answers, out)
+        buffered.flush()
+        buffered.detach()
+        sink.seek(0)
+        return result, pa.ipc.open_stream(sink.read()).read_all()
+
+
+def test_a_direct_exchange_answer_with_a_different_schema_is_fitted_like_the_collector_does():
+    """``exchange_batch`` answers with extra and differently typed columns: projected and cast."""
+    exchange_batch = _ExtraColumnState(None).exchange_batch
+    cancelled, table = direct_exchange_reply(
+        lambda server, decoded, answers, out: server._run_direct_exchange(
+            decoded, answers, exchange_batch, out, INT64
+        )
+    )
+    assert cancelled is False
+    assert table.schema == OUTPUT
+    assert table.column("result").to_pylist() == [1, 2, 3]
+
+
 @pytest.mark.parametrize(
     "promised",
     [None, pa.schema([("result", pa.int64())], metadata={b"k": b"v"}), pa.schema([("other", pa.int64())])],
@@ -265,23 +271,11 @@ class _ExtraColumnState:
 )
 def test_a_promised_answer_schema_is_trusted_only_when_it_is_the_streams(promised):
     """The loop skips the per-batch schema check only for a promise equal to the output schema."""
-    output = pa.schema([("result", pa.int64())])
-    data = stream_bytes(batch_of(1, 2), batch_of(3))
-    server = stream_loop.StreamLoopServer.__new__(stream_loop.StreamLoopServer)
-    server._ipc_validation = IpcValidation.STANDARD
-    with tempfile.TemporaryFile() as sink:
-        connection = CountingWriter(sink.fileno())
-        buffered = stream_loop._buffered(connection)
-        with new_ipc_stream(buffered, output) as writer:
-            answers = stream_loop._Answers(writer, buffered, connection, output)
-            out = stream_loop._ReusedCollector(output, producer_mode=False)
-            decoded = open_input(guarded(data), IpcValidation.STANDARD)
-            server._run(decoded, answers, _ExtraColumnState(promised), out, None, INT64)
-        buffered.flush()
-        buffered.detach()
-        sink.seek(0)
-        table = pa.ipc.open_stream(sink.read()).read_all()
-    assert table.schema == output
+    state = _ExtraColumnState(promised)
+    _, table = direct_exchange_reply(
+        lambda server, decoded, answers, out: server._run(decoded, answers, state, out, None, INT64)
+    )
+    assert table.schema == OUTPUT
     assert table.column("result").to_pylist() == [1, 2, 3]
 
 
